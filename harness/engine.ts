@@ -1,0 +1,329 @@
+import './env';
+import 'reflect-metadata';
+
+import { Logger } from '@n8n/backend-common';
+import { Container } from '@n8n/di';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ExecutionLifecycleHooks, PollContext, WorkflowExecute } from 'n8n-core';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialType,
+	IDataObject,
+	IExecuteFunctions,
+	INode,
+	INodeExecutionData,
+	INodeType,
+	INodeTypes,
+	IRun,
+	IRunExecutionData,
+	IVersionedNodeType,
+	IWorkflowExecuteAdditionalData,
+	WorkflowExecuteMode,
+} from 'n8n-workflow';
+import { NodeHelpers, Workflow } from 'n8n-workflow';
+
+import { HarnessCredentialsHelper } from './credentials-helper';
+
+/**
+ * Runs this package's built nodes inside n8n's own execution engine (n8n-core `WorkflowExecute`),
+ * the way n8n runs a workflow: real parameters and expressions, real credentials handling, real
+ * HTTP. Used by the tests, the demo and the benchmark.
+ */
+
+export const PACKAGE = 'n8n-nodes-beschannels';
+export const ACTION_TYPE = `${PACKAGE}.beschannels`;
+export const TRIGGER_TYPE = `${PACKAGE}.beschannelsTrigger`;
+export const INPUT_TYPE = 'harness.input';
+export const CREDENTIAL = 'beschannelsApi';
+
+export function packageRoot(from = __dirname): string {
+	let dir = from;
+	while (!existsSync(join(dir, 'package.json'))) {
+		const parent = dirname(dir);
+		if (parent === dir) throw new Error('package.json not found');
+		dir = parent;
+	}
+	return dir;
+}
+
+function loadBuilt<T>(relative: string, exportName: string): T {
+	const file = join(packageRoot(), 'dist', relative);
+	if (!existsSync(file)) throw new Error(`${file} is missing: run "npm run build" first`);
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const Class = require(file)[exportName] as new () => T;
+	return new Class();
+}
+
+/** Emits the items given in its `items` parameter: the input of the node under test. */
+class InputNode implements INodeType {
+	description = {
+		displayName: 'Input',
+		name: 'input',
+		group: ['input'],
+		version: 1,
+		description: 'Test input',
+		defaults: { name: 'Input' },
+		inputs: [],
+		outputs: ['main'],
+		properties: [{ displayName: 'Items', name: 'items', type: 'json' as const, default: '[{}]' }],
+	} as unknown as INodeType['description'];
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = JSON.parse(this.getNodeParameter('items', 0) as string) as IDataObject[];
+		return [items.map((json) => ({ json }))];
+	}
+}
+
+export interface LogLine {
+	level: string;
+	message: string;
+	meta?: unknown;
+}
+
+/** Captures what nodes write to n8n's logger, so tests can read every line. */
+export class CapturingLogger {
+	readonly lines: LogLine[] = [];
+
+	private push(level: string, message: string, meta?: unknown) {
+		this.lines.push({ level, message, meta });
+	}
+
+	error(message: string, meta?: unknown) {
+		this.push('error', message, meta);
+	}
+
+	warn(message: string, meta?: unknown) {
+		this.push('warn', message, meta);
+	}
+
+	info(message: string, meta?: unknown) {
+		this.push('info', message, meta);
+	}
+
+	debug(message: string, meta?: unknown) {
+		this.push('debug', message, meta);
+	}
+
+	scoped() {
+		return this;
+	}
+}
+
+export class PackageNodeTypes implements INodeTypes {
+	constructor(private readonly types: Record<string, INodeType | IVersionedNodeType>) {}
+
+	getByName(type: string) {
+		const found = this.types[type];
+		if (!found) throw new Error(`unknown node type ${type}`);
+		return found;
+	}
+
+	getByNameAndVersion(type: string, version?: number): INodeType {
+		return NodeHelpers.getVersionedNodeType(this.getByName(type), version);
+	}
+
+	getKnownTypes() {
+		return {};
+	}
+}
+
+export interface NodeRun {
+	/** Items on the node's first output (all of them, in order). */
+	items: INodeExecutionData[];
+	/** Items on the error output, when the node continues using the error output. */
+	errorItems: INodeExecutionData[];
+	/** The error the run stopped with, if any. */
+	error?: Error & { description?: string; context?: IDataObject; httpCode?: string | null };
+	hints: Array<{ message: string }>;
+	run: IRun;
+}
+
+export interface RunNodeOptions {
+	/** Parameters of the Beschannels node. */
+	parameters: INode['parameters'];
+	/** One entry per input item (default: one empty item). */
+	input?: IDataObject[];
+	/** The node's error setting: stop, continue (regular output), or continue using the error output. */
+	onError?: 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
+	nodeType?: string;
+	mode?: WorkflowExecuteMode;
+}
+
+export class Engine {
+	readonly logger = new CapturingLogger();
+
+	readonly credentialTypes: Record<string, ICredentialType>;
+
+	readonly credentials: HarnessCredentialsHelper;
+
+	readonly nodeTypes: PackageNodeTypes;
+
+	constructor(credentialData: ICredentialDataDecryptedObject) {
+		Container.set(Logger, this.logger as unknown as Logger);
+		this.credentialTypes = {
+			[CREDENTIAL]: loadBuilt<ICredentialType>('credentials/BeschannelsApi.credentials.js', 'BeschannelsApi'),
+		};
+		this.credentials = new HarnessCredentialsHelper(this.credentialTypes, { [CREDENTIAL]: credentialData });
+		const types: Record<string, INodeType> = {
+			[ACTION_TYPE]: loadBuilt<INodeType>('nodes/Beschannels/Beschannels.node.js', 'Beschannels'),
+			[INPUT_TYPE]: new InputNode(),
+		};
+		const triggerFile = join(packageRoot(), 'dist/nodes/BeschannelsTrigger/BeschannelsTrigger.node.js');
+		if (existsSync(triggerFile)) {
+			types[TRIGGER_TYPE] = loadBuilt<INodeType>(
+				'nodes/BeschannelsTrigger/BeschannelsTrigger.node.js',
+				'BeschannelsTrigger',
+			);
+		}
+		this.nodeTypes = new PackageNodeTypes(types);
+	}
+
+	/** Replaces the stored credential data (as editing the credential in n8n would). */
+	setCredential(data: ICredentialDataDecryptedObject): void {
+		this.credentials.setData(CREDENTIAL, data);
+	}
+
+	additionalData(hooks?: ExecutionLifecycleHooks): IWorkflowExecuteAdditionalData {
+		return {
+			hooks,
+			credentialsHelper: this.credentials,
+			executeWorkflow: async () => {
+				throw new Error('sub-workflows are not available in the harness');
+			},
+			restApiUrl: 'http://127.0.0.1/rest',
+			instanceBaseUrl: 'http://127.0.0.1/',
+			formWaitingBaseUrl: 'http://127.0.0.1/form-waiting',
+			webhookBaseUrl: 'http://127.0.0.1/webhook',
+			webhookWaitingBaseUrl: 'http://127.0.0.1/webhook-waiting',
+			webhookTestBaseUrl: 'http://127.0.0.1/webhook-test',
+			currentNodeParameters: undefined,
+			executionTimeoutTimestamp: undefined,
+			userId: 'harness-user',
+			variables: {},
+			logAiEvent: () => undefined,
+		} as unknown as IWorkflowExecuteAdditionalData;
+	}
+
+	/** Runs "Input -> Beschannels" through `WorkflowExecute` and returns what the node produced. */
+	async runNode(options: RunNodeOptions): Promise<NodeRun> {
+		const input: INode = {
+			id: 'input',
+			name: 'Input',
+			type: INPUT_TYPE,
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: { items: JSON.stringify(options.input ?? [{}]) },
+		};
+		const node: INode = {
+			id: 'beschannels',
+			name: 'Beschannels',
+			type: options.nodeType ?? ACTION_TYPE,
+			typeVersion: 1,
+			position: [200, 0],
+			parameters: options.parameters,
+			credentials: { [CREDENTIAL]: { id: 'cred-1', name: 'Beschannels account' } },
+			onError: options.onError,
+		};
+		const workflow = new Workflow({
+			id: 'harness',
+			name: 'Harness',
+			nodes: [input, node],
+			connections: { Input: { main: [[{ node: 'Beschannels', type: 'main', index: 0 }]] } },
+			active: false,
+			nodeTypes: this.nodeTypes,
+			settings: { executionOrder: 'v1' },
+		});
+		const run = await this.execute(workflow, input, options.mode ?? 'manual');
+		const taskData = run.data.resultData.runData.Beschannels?.[0];
+		const outputs = taskData?.data?.main ?? [];
+		return {
+			items: (outputs[0] ?? []) as INodeExecutionData[],
+			errorItems: (outputs[1] ?? []) as INodeExecutionData[],
+			error: (taskData?.error ?? run.data.resultData.error) as NodeRun['error'],
+			hints: (taskData?.hints ?? []) as Array<{ message: string }>,
+			run,
+		};
+	}
+
+	private async execute(workflow: Workflow, start: INode, mode: WorkflowExecuteMode): Promise<IRun> {
+		const hooks = new ExecutionLifecycleHooks(mode, 'harness-execution', {
+			id: 'harness',
+			name: 'Harness',
+			nodes: workflow.nodes ? Object.values(workflow.nodes) : [],
+			connections: {},
+			active: false,
+			createdAt: new Date(),
+			updatedAt: new Date(),
+		} as never);
+		let finished: (run: IRun) => void = () => undefined;
+		const done = new Promise<IRun>((resolve) => (finished = resolve));
+		hooks.addHandler('workflowExecuteAfter', (fullRunData) => finished(fullRunData));
+		const runExecutionData: IRunExecutionData = {
+			resultData: { runData: {} },
+			executionData: {
+				contextData: {},
+				metadata: {},
+				nodeExecutionStack: [{ node: start, data: { main: [[{ json: {} }]] }, source: null }],
+				waitingExecution: {},
+				waitingExecutionSource: {},
+			},
+		} as unknown as IRunExecutionData;
+		const workflowExecute = new WorkflowExecute(this.additionalData(hooks), mode, runExecutionData);
+		await workflowExecute.processRunExecutionData(workflow);
+		return await done;
+	}
+
+	/**
+	 * Calls the trigger's `poll` as n8n's poller does, with n8n-core's own `PollContext`. Static data
+	 * is kept between polls the way n8n keeps it: saved as JSON in the workflow record and loaded
+	 * into a fresh workflow for the next poll.
+	 */
+	createPoller(parameters: INode['parameters'], saved: IDataObject = {}) {
+		const node: INode = {
+			id: 'trigger',
+			name: 'Beschannels Trigger',
+			type: TRIGGER_TYPE,
+			typeVersion: 1,
+			position: [0, 0],
+			parameters,
+			credentials: { [CREDENTIAL]: { id: 'cred-1', name: 'Beschannels account' } },
+		};
+		let record = JSON.stringify(saved);
+		const engine = this;
+		return {
+			/** The static data as the workflow record holds it (JSON text). */
+			get record(): string {
+				return record;
+			},
+			get staticData(): IDataObject {
+				return JSON.parse(record) as IDataObject;
+			},
+			poll: async (mode: WorkflowExecuteMode = 'trigger') => {
+				const workflow = new Workflow({
+					id: 'harness-trigger',
+					name: 'Harness trigger',
+					nodes: [node],
+					connections: {},
+					active: true,
+					nodeTypes: engine.nodeTypes,
+					staticData: JSON.parse(record) as IDataObject,
+					settings: { executionOrder: 'v1' },
+				});
+				const nodeType = engine.nodeTypes.getByNameAndVersion(TRIGGER_TYPE, 1);
+				const context = new PollContext(
+					workflow,
+					workflow.getNode(node.name)!,
+					engine.additionalData(),
+					mode,
+					'activate',
+				);
+				const result = await nodeType.poll!.call(context);
+				const data = { ...(workflow.staticData as IDataObject) };
+				delete data.__dataChanged;
+				record = JSON.stringify(data);
+				return result;
+			},
+		};
+	}
+}

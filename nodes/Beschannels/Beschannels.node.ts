@@ -1,0 +1,42 @@
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import * as groupUser from './resources/groupUser';
+import { route } from './router';
+
+export class Beschannels implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Beschannels',
+		name: 'beschannels',
+		icon: { light: 'file:beschannels.svg', dark: 'file:beschannels.dark.svg' },
+		group: ['input'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		description: 'Read groups from Beschannels (致趣百川), one item per member',
+		defaults: { name: 'Beschannels' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'beschannelsApi', required: true }],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [{ name: 'Group User', value: 'groupUser' }],
+				default: 'groupUser',
+			},
+			...groupUser.description,
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await route.call(this);
+	}
+}

@@ -1,0 +1,83 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+
+import { API_REQUESTS_PER_SECOND } from '../../shared/constants';
+import { groupFields, readOptions } from '../../shared/descriptions';
+import { assessRead, readGroup, readGroupQuery } from '../../shared/groupUsers';
+import { createShaper } from '../../shared/shape';
+
+const properties: INodeProperties[] = [
+	...groupFields,
+	{
+		displayName: 'Return All',
+		name: 'returnAll',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to return all results or only up to a given limit',
+	},
+	{
+		displayName: 'Limit',
+		name: 'limit',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 50,
+		description: 'Max number of results to return',
+		displayOptions: { show: { returnAll: [false] } },
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: readOptions,
+	},
+];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['groupUser'], operation: ['getAll'] } },
+	properties,
+);
+
+/** Group user list: one output item per member of the group named by input item `i`. */
+export async function execute(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
+	const node = this.getNode();
+	const options = this.getNodeParameter('options', i, {}) as IDataObject;
+	const query = readGroupQuery(
+		node,
+		{
+			userId: this.getNodeParameter('userId', i),
+			groupObj: this.getNodeParameter('groupObj', i),
+			groupId: this.getNodeParameter('groupId', i, ''),
+			options,
+		},
+		i,
+	);
+	const returnAll = this.getNodeParameter('returnAll', i) as boolean;
+	const limit = returnAll ? 0 : Number(this.getNodeParameter('limit', i));
+	if (!returnAll && (!Number.isInteger(limit) || limit < 1)) {
+		throw new NodeOperationError(node, 'Limit must be a whole number of at least 1', {
+			description: `Limit is ${String(limit)}. Set it to 1 or more, or turn on Return All.`,
+			itemIndex: i,
+		});
+	}
+
+	const result = await readGroup.call(this, query, {
+		returnAll,
+		limit,
+		itemIndex: i,
+		concurrency: API_REQUESTS_PER_SECOND,
+	});
+	const note = assessRead(node, result, i);
+	if (note) {
+		this.addExecutionHints({ message: note, location: 'outputPane' });
+		this.logger.warn(`Beschannels: ${note}`);
+	}
+
+	const shape = createShaper({
+		...query.shape,
+		labels: query.useLabels ? result.header : undefined,
+	});
+	const items = result.members.map((member) => ({ json: shape(member) }));
+	return this.helpers.constructExecutionMetaData(items, { itemData: { item: i } });
+}

@@ -1,0 +1,45 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import * as groupUser from './resources/groupUser';
+
+type Operation = (this: IExecuteFunctions, itemIndex: number) => Promise<INodeExecutionData[]>;
+
+const operations: Record<string, Record<string, Operation>> = {
+	groupUser: { getAll: groupUser.getAll.execute },
+};
+
+/**
+ * Runs the chosen operation once per input item. With Continue On Fail, an item that fails
+ * becomes an error item paired with its input, and the other items still run.
+ */
+export async function route(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const output: INodeExecutionData[] = [];
+	for (let i = 0; i < items.length; i++) {
+		try {
+			const resource = this.getNodeParameter('resource', i) as string;
+			const operation = this.getNodeParameter('operation', i) as string;
+			const run = operations[resource]?.[operation];
+			if (!run) {
+				throw new NodeOperationError(
+					this.getNode(),
+					`The operation "${operation}" of resource "${resource}" is not supported`,
+					{ itemIndex: i },
+				);
+			}
+			const produced = await run.call(this, i);
+			for (const item of produced) output.push(item);
+		} catch (error) {
+			if (this.continueOnFail()) {
+				output.push({
+					json: { error: error.message, description: error.description ?? null },
+					pairedItem: { item: i },
+				});
+				continue;
+			}
+			throw error;
+		}
+	}
+	return [output];
+}

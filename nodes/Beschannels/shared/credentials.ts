@@ -1,0 +1,44 @@
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+
+import { API_REQUESTS_PER_SECOND, DEFAULT_BASE_URL } from './constants';
+
+/** The credential's fields as the node uses them, with defaults applied. */
+export interface BeschannelsAccount {
+	baseUrl: string;
+	authMode: string;
+	ignoreSsl: boolean;
+	requestsPerSecond: number;
+	/** Identifies the account for the shared rate limiter without holding a secret. */
+	accountKey: string;
+}
+
+export function normaliseBaseUrl(value: unknown): string {
+	const text = typeof value === 'string' ? value.trim() : '';
+	return (text || DEFAULT_BASE_URL).replace(/\/+$/, '');
+}
+
+/** FNV-1a: a short, stable fingerprint so the limiter's key never contains the token itself. */
+function fingerprint(text: string): string {
+	let hash = 0x811c9dc5;
+	for (let i = 0; i < text.length; i++) {
+		hash ^= text.charCodeAt(i);
+		hash = Math.imul(hash, 0x01000193) >>> 0;
+	}
+	return hash.toString(36);
+}
+
+export function readAccount(credentials: ICredentialDataDecryptedObject): BeschannelsAccount {
+	const baseUrl = normaliseBaseUrl(credentials.baseUrl);
+	const authMode = typeof credentials.authMode === 'string' ? credentials.authMode : 'accessToken';
+	const identity =
+		authMode === 'appCredentials' ? String(credentials.appId ?? '') : String(credentials.accessToken ?? '');
+	const rate = Number(credentials.requestsPerSecond);
+	return {
+		baseUrl,
+		authMode,
+		ignoreSsl: credentials.allowUnauthorizedCerts === true,
+		requestsPerSecond:
+			Number.isFinite(rate) && rate >= 1 ? Math.min(rate, API_REQUESTS_PER_SECOND) : API_REQUESTS_PER_SECOND,
+		accountKey: `${baseUrl}#${authMode}#${fingerprint(identity)}`,
+	};
+}

@@ -1,0 +1,122 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { DEFAULT_MAX_RETRIES, DEFAULT_PAGE_SIZE, DEFAULT_TIMEOUT_MS, MAX_PAGE_SIZE } from './constants';
+
+/** The group a call reads: shared by the action node and the trigger. */
+export const groupFields: INodeProperties[] = [
+	{
+		displayName: 'User ID',
+		name: 'userId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. usercd4adfcb940f4aad4785ca60f2b34aad',
+		description:
+			'The Beschannels user whose data permissions apply (user_id). Find it in Beschannels under Personal settings > User ID (个人设置 > 用户ID).',
+		hint: 'Beschannels: Personal settings > User ID (个人设置 > 用户ID)',
+	},
+	{
+		displayName: 'Group Object',
+		name: 'groupObj',
+		type: 'options',
+		required: true,
+		default: 'leads_schema_data',
+		options: [
+			{
+				name: 'Market Leads (市场线索)',
+				value: 'leads_schema_data',
+				description: 'Market leads, group_obj leads_schema_data',
+			},
+			{
+				name: 'Customers With Details (留资客户)',
+				value: 'schema_data',
+				description: 'Customers who left their details, group_obj schema_data',
+			},
+			{
+				name: 'Members (会员)',
+				value: 'member',
+				description: 'Members, group_obj member',
+			},
+		],
+		description:
+			'The kind of object the group holds (group_obj). An expression may give any other value Beschannels accepts; it is sent unchanged.',
+	},
+	{
+		displayName: 'Group ID',
+		name: 'groupId',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. 12345',
+		description:
+			'The ID of the group (分组ID, sent as groupId). Beschannels documents it as optional; what the API returns without one is not documented.',
+	},
+];
+
+/** Options for reading a group, shared by the action node and the trigger. */
+export const readOptions: INodeProperties[] = [
+	{
+		displayName: 'Page Size',
+		name: 'pageSize',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: MAX_PAGE_SIZE },
+		default: DEFAULT_PAGE_SIZE,
+		description: `Rows asked for per request (page_size), at most ${MAX_PAGE_SIZE}. The server may send fewer; the node adapts.`,
+	},
+	{
+		displayName: 'Search',
+		name: 'searchStr',
+		type: 'string',
+		default: '',
+		description: 'Only members matching this text (search_str, the basic search of Beschannels)',
+	},
+	{
+		displayName: 'Return Fields',
+		name: 'returnFieldList',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. FullName,MobilePhone,Email',
+		description:
+			'Which fields to return (return_field_list), sent as typed. Beschannels does not document the format; comma-separated field keys are the likely one.',
+	},
+	{
+		displayName: 'Use Column Labels as Field Names',
+		name: 'useLabels',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to name output fields by the column labels Beschannels shows (姓名, 手机号, ...) instead of the API keys (FullName, MobilePhone, ...)',
+	},
+	{
+		displayName: 'Add ISO Created Time',
+		name: 'addIsoDate',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to add CreatedTimeIso, an ISO 8601 UTC date computed from CreatedTime (which Beschannels writes in China time)',
+	},
+	{
+		displayName: 'Created Time UTC Offset',
+		name: 'createdTimeOffset',
+		type: 'string',
+		default: '+08:00',
+		description: 'The UTC offset CreatedTime is written in. China time is +08:00.',
+		displayOptions: { show: { addIsoDate: [true] } },
+	},
+	{
+		displayName: 'Timeout (Ms)',
+		name: 'timeout',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: DEFAULT_TIMEOUT_MS,
+		description: 'How long to wait for each answer before giving up on that attempt',
+	},
+	{
+		displayName: 'Retries',
+		name: 'maxRetries',
+		type: 'number',
+		typeOptions: { minValue: 0, maxValue: 10 },
+		default: DEFAULT_MAX_RETRIES,
+		description:
+			'How many times to retry a request that failed for a passing reason (server error, rate limit, timeout, reset), with growing waits',
+	},
+];

@@ -1,0 +1,189 @@
+import type { IDataObject, INode } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { GROUP_USER_LIST_PATH, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './constants';
+import { paginate, type HeaderEntry, type Page, type PaginateResult } from './paginate';
+import { parseOffset, type ShapeOptions } from './shape';
+import { beschannelsRequest, type BeschannelsContext } from './transport';
+
+/** The parameters of one group read, checked before any request is sent. */
+export interface GroupQuery {
+	userId: string;
+	groupObj: string;
+	groupId: string;
+	searchStr: string;
+	returnFieldList: string;
+	pageSize: number;
+	useLabels: boolean;
+	timeoutMs?: number;
+	maxRetries?: number;
+	shape: ShapeOptions;
+}
+
+export interface GroupReadOptions {
+	returnAll: boolean;
+	limit: number;
+	itemIndex?: number;
+	concurrency?: number;
+}
+
+function text(value: unknown): string {
+	if (value === undefined || value === null) return '';
+	return String(value).trim();
+}
+
+/** Reads and checks the group parameters shared by the action node and the trigger. */
+export function readGroupQuery(
+	node: INode,
+	raw: { userId: unknown; groupObj: unknown; groupId: unknown; options: IDataObject },
+	itemIndex?: number,
+): GroupQuery {
+	const fail = (message: string, description: string) =>
+		new NodeOperationError(node, message, { description, itemIndex });
+	const userId = text(raw.userId);
+	if (!userId)
+		throw fail(
+			'User ID is empty',
+			'Fill in User ID: in Beschannels open Personal settings (个人设置) and copy your User ID.',
+		);
+	const groupObj = text(raw.groupObj);
+	if (!groupObj)
+		throw fail(
+			'Group Object is empty',
+			'Choose a Group Object, e.g. Market Leads (leads_schema_data).',
+		);
+	const { options } = raw;
+	const pageSize = options.pageSize === undefined ? DEFAULT_PAGE_SIZE : Number(options.pageSize);
+	if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE)
+		throw fail(
+			`Page Size must be a whole number from 1 to ${MAX_PAGE_SIZE}`,
+			`Page Size is ${String(options.pageSize)}. Set it between 1 and ${MAX_PAGE_SIZE} (the default is ${DEFAULT_PAGE_SIZE}).`,
+		);
+	const shape: ShapeOptions = {};
+	if (options.addIsoDate === true) {
+		const offset = parseOffset(text(options.createdTimeOffset) || '+08:00');
+		if (offset === undefined)
+			throw fail(
+				'Created Time UTC Offset is not an offset',
+				`"${text(options.createdTimeOffset)}" is not a UTC offset; write it like +08:00.`,
+			);
+		shape.isoOffsetMinutes = offset;
+	}
+	const timeout = options.timeout === undefined ? undefined : Number(options.timeout);
+	if (timeout !== undefined && (!Number.isFinite(timeout) || timeout < 1))
+		throw fail('Timeout must be a positive number of milliseconds', `Timeout is ${String(options.timeout)}.`);
+	const retries = options.maxRetries === undefined ? undefined : Number(options.maxRetries);
+	if (retries !== undefined && (!Number.isInteger(retries) || retries < 0 || retries > 10))
+		throw fail('Retries must be a whole number from 0 to 10', `Retries is ${String(options.maxRetries)}.`);
+	return {
+		userId,
+		groupObj: String(raw.groupObj),
+		groupId: text(raw.groupId),
+		searchStr: text(options.searchStr),
+		returnFieldList: text(options.returnFieldList),
+		pageSize,
+		useLabels: options.useLabels === true,
+		timeoutMs: timeout,
+		maxRetries: retries,
+		shape,
+	};
+}
+
+/** Checks one page's `data` and returns it typed; names the page when it is malformed. */
+export function readPage(node: INode, data: unknown, target: string, itemIndex?: number): Page {
+	const malformed = (what: string) =>
+		new NodeApiError(
+			node,
+			{ message: `Beschannels sent a malformed page: ${what}` },
+			{
+				message: `Beschannels sent a malformed page: ${what}`,
+				description: `${target} answered code 0, but the data does not have the documented shape { total, list: [...], header: [...] }. Try again; report it to Beschannels support if it repeats.`,
+				itemIndex,
+			},
+		);
+	if (typeof data !== 'object' || data === null || Array.isArray(data)) throw malformed('data is not an object');
+	const { list, total, header } = data as IDataObject;
+	if (!Array.isArray(list)) throw malformed('data.list is not an array');
+	if (list.some((row) => typeof row !== 'object' || row === null || Array.isArray(row)))
+		throw malformed('data.list holds something other than member objects');
+	const totalNumber = total === undefined || total === null || total === '' ? undefined : Number(total);
+	return {
+		list: list as IDataObject[],
+		total: totalNumber !== undefined && Number.isFinite(totalNumber) ? totalNumber : undefined,
+		header: Array.isArray(header)
+			? (header.filter(
+					(entry) => typeof entry === 'object' && entry !== null && typeof (entry as IDataObject).prop === 'string',
+				) as unknown as HeaderEntry[])
+			: [],
+	};
+}
+
+/** Reads a group's members page by page (see `paginate` for when it stops). */
+export async function readGroup(
+	this: BeschannelsContext,
+	query: GroupQuery,
+	options: GroupReadOptions,
+): Promise<PaginateResult> {
+	const node = this.getNode();
+	const pageSize = options.returnAll ? query.pageSize : Math.min(query.pageSize, options.limit);
+	return await paginate({
+		returnAll: options.returnAll,
+		limit: options.limit,
+		concurrency: options.concurrency,
+		fetchPage: async (pageNum) => {
+			const data = await beschannelsRequest.call(this, {
+				path: GROUP_USER_LIST_PATH,
+				fields: {
+					user_id: query.userId,
+					group_obj: query.groupObj,
+					groupId: query.groupId,
+					search_str: query.searchStr,
+					return_field_list: query.returnFieldList,
+					page_num: pageNum,
+					page_size: pageSize,
+				},
+				page: pageNum,
+				itemIndex: options.itemIndex,
+				timeoutMs: query.timeoutMs,
+				maxRetries: query.maxRetries,
+			});
+			return readPage(node, data, `page ${pageNum} of the group user list`, options.itemIndex);
+		},
+	});
+}
+
+/**
+ * Judges a finished read: a group that could not be read whole is an error; one that ended
+ * with fewer members than `total` promised is returned with a note saying so.
+ */
+export function assessRead(node: INode, result: PaginateResult, itemIndex?: number): string | undefined {
+	const read = result.members.length;
+	const { total } = result;
+	const ofTotal = total === undefined ? '' : ` of the ${total} that total announced`;
+	if (result.stop === 'maxPages') {
+		throw new NodeApiError(
+			node,
+			{ message: `Stopped after ${result.pagesRead} pages without reaching the end of the group` },
+			{
+				message: `Stopped after ${result.pagesRead} pages without reaching the end of the group`,
+				description: `Read ${read} members${ofTotal}. The server kept sending pages with new members past the safety bound; narrow the read with Search or a smaller group, or contact Beschannels support.`,
+				itemIndex,
+			},
+		);
+	}
+	if (result.stop === 'repeat' && total !== undefined && read < total) {
+		throw new NodeApiError(
+			node,
+			{ message: `Beschannels sent page ${result.lastPage} again instead of new members` },
+			{
+				message: `Beschannels sent page ${result.lastPage} again instead of new members`,
+				description: `Page ${result.lastPage} held only members already read, so the server seems to ignore page_num. Read ${read} members${ofTotal}; stopping rather than returning part of the group as if it were whole. Try again later or contact Beschannels support.`,
+				itemIndex,
+			},
+		);
+	}
+	if (result.stop !== 'limit' && total !== undefined && read < total) {
+		return `Beschannels announced ${total} members in this group but only ${read} arrived: the pages ran out after page ${result.lastPage}. All members that exist were returned.`;
+	}
+	return undefined;
+}

@@ -1,0 +1,145 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { MAX_PAGES } from './constants';
+import { memberIdentity } from './shape';
+
+export interface HeaderEntry {
+	label: string;
+	prop: string;
+}
+
+/** One page of the group user list as the API sent it. */
+export interface Page {
+	total?: number;
+	list: IDataObject[];
+	header: HeaderEntry[];
+}
+
+export interface PaginateOptions {
+	returnAll: boolean;
+	limit: number;
+	fetchPage: (pageNum: number) => Promise<Page>;
+	/** Pages fetched ahead while the plan from `total` lasts; 1 reads strictly page after page. */
+	concurrency?: number;
+	maxPages?: number;
+}
+
+/**
+ * Why reading stopped: `limit` reached, an `empty` page, a `short` page (fewer rows than the first),
+ * a page that only `repeat`ed members already read, or the `maxPages` safety bound.
+ */
+export type StopReason = 'limit' | 'empty' | 'short' | 'repeat' | 'maxPages';
+
+export interface PaginateResult {
+	members: IDataObject[];
+	pagesRead: number;
+	/** `total` as the first page reported it. */
+	total?: number;
+	header: HeaderEntry[];
+	duplicates: number;
+	stop: StopReason;
+	/** The page at which reading stopped. */
+	lastPage: number;
+}
+
+function mergeHeader(into: HeaderEntry[], known: Set<string>, header: HeaderEntry[]): void {
+	for (const entry of header) {
+		if (!known.has(entry.prop)) {
+			known.add(entry.prop);
+			into.push(entry);
+		}
+	}
+}
+
+/**
+ * Reads pages from 1 upwards and returns the members in the API's order, each identity once.
+ *
+ * `total` only plans how many pages to fetch ahead; the end is decided by what arrives: an empty
+ * page, a page shorter than the first one (the server may cap rows per page below what was asked),
+ * or a page with nothing new (a server that ignores page_num, or a total that lies low).
+ */
+export async function paginate(options: PaginateOptions): Promise<PaginateResult> {
+	const { returnAll, limit, fetchPage } = options;
+	const concurrency = Math.max(1, options.concurrency ?? 1);
+	const maxPages = options.maxPages ?? MAX_PAGES;
+	const wanted = returnAll ? Infinity : limit;
+
+	const members: IDataObject[] = [];
+	const seen = new Set<string>();
+	const header: HeaderEntry[] = [];
+	const headerProps = new Set<string>();
+	const ahead = new Map<number, Promise<Page>>();
+	let duplicates = 0;
+	let total: number | undefined;
+	let firstRows = 0;
+	let plannedPages = 1;
+	let pagesRead = 0;
+	let stop: StopReason = 'empty';
+	let page = 1;
+
+	const prefetch = (upTo: number) => {
+		for (let next = page + 1; next <= Math.min(upTo, maxPages); next++) {
+			if (!ahead.has(next)) {
+				const pending = fetchPage(next);
+				pending.catch(() => undefined);
+				ahead.set(next, pending);
+			}
+		}
+	};
+
+	for (; ; page++) {
+		if (page > maxPages) {
+			stop = 'maxPages';
+			page = maxPages;
+			break;
+		}
+		const pending = ahead.get(page) ?? fetchPage(page);
+		ahead.delete(page);
+		if (page > 1 && page < plannedPages) prefetch(Math.min(plannedPages, page + concurrency - 1));
+		const result = await pending;
+		pagesRead++;
+		mergeHeader(header, headerProps, result.header);
+
+		if (page === 1) {
+			total = result.total;
+			firstRows = result.list.length;
+			if (firstRows > 0 && total !== undefined && total > firstRows) {
+				plannedPages = Math.ceil(Math.min(total, wanted) / firstRows);
+				prefetch(Math.min(plannedPages, concurrency));
+			}
+		}
+		if (result.list.length === 0) {
+			stop = 'empty';
+			break;
+		}
+
+		let fresh = 0;
+		for (const row of result.list) {
+			const identity = memberIdentity(row);
+			if (identity !== undefined) {
+				if (seen.has(identity)) {
+					duplicates++;
+					continue;
+				}
+				seen.add(identity);
+			}
+			fresh++;
+			members.push(row);
+			if (members.length >= wanted) break;
+		}
+		if (members.length >= wanted) {
+			stop = 'limit';
+			break;
+		}
+		if (fresh === 0) {
+			stop = 'repeat';
+			break;
+		}
+		if (result.list.length < firstRows) {
+			stop = 'short';
+			break;
+		}
+	}
+
+	return { members, pagesRead, total, header, duplicates, stop, lastPage: page };
+}

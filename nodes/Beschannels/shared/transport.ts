@@ -1,0 +1,337 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestOptions,
+	INode,
+	IPollFunctions,
+	JsonObject,
+} from 'n8n-workflow';
+import { NodeApiError, sleep } from 'n8n-workflow';
+
+import { describeApiCode, isRateLimitMessage } from './apiCodes';
+import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from './constants';
+import { readAccount, type BeschannelsAccount } from './credentials';
+import { acquireSlot, pauseAccount } from './rateLimiter';
+import { CREDENTIAL_TYPE } from './constants';
+
+export type BeschannelsContext = IExecuteFunctions | IPollFunctions;
+
+export type FormFields = Record<string, string | number | undefined>;
+
+export interface CallOptions {
+	/** Path below the base URL, e.g. `/leads/open-api/group-user-list`. */
+	path: string;
+	/** Sent as multipart/form-data; empty values are left out. */
+	fields: FormFields;
+	/** Page number, named in error messages. */
+	page?: number;
+	itemIndex?: number;
+	timeoutMs?: number;
+	maxRetries?: number;
+}
+
+/** What went wrong with one attempt, in words an operator can act on. Never holds the token. */
+interface Failure {
+	message: string;
+	description: string;
+	retryable: boolean;
+	rateLimited?: boolean;
+	retryAfterMs?: number;
+	httpCode?: string;
+	apiCode?: number;
+	apiMsg?: string;
+}
+
+interface HttpAnswer {
+	statusCode: number;
+	headers: Record<string, unknown>;
+	body: unknown;
+}
+
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_CAP_MS = 30_000;
+const RETRY_AFTER_CAP_MS = 60_000;
+
+/** Where a request went, for messages: base URL and path, never the query string. */
+export function describeTarget(account: BeschannelsAccount, path: string, page?: number): string {
+	return `POST ${account.baseUrl}${path}${page === undefined ? '' : ` (page ${page})`}`;
+}
+
+function toFormData(fields: FormFields): FormData {
+	const form = new FormData();
+	for (const [name, value] of Object.entries(fields)) {
+		if (value === undefined || value === '') continue;
+		form.append(name, String(value));
+	}
+	return form;
+}
+
+function header(headers: Record<string, unknown>, name: string): string | undefined {
+	const value = headers?.[name] ?? headers?.[name.toLowerCase()];
+	if (Array.isArray(value)) return String(value[0]);
+	return value === undefined || value === null ? undefined : String(value);
+}
+
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+	if (!value) return undefined;
+	const seconds = Number(value);
+	const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - now;
+	if (!Number.isFinite(ms)) return undefined;
+	return Math.min(Math.max(ms, 0), RETRY_AFTER_CAP_MS);
+}
+
+export function backoffDelay(attempt: number, random = Math.random()): number {
+	const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
+	return Math.round(ceiling / 2 + (ceiling / 2) * random);
+}
+
+function bodyText(body: unknown): string {
+	if (typeof body === 'string') return body;
+	if (Buffer.isBuffer(body)) return body.toString('utf8');
+	if (body === undefined || body === null) return '';
+	return JSON.stringify(body);
+}
+
+function htmlTitle(text: string): string {
+	const match = /<title[^>]*>([^<]{0,200})<\/title>/i.exec(text);
+	return match ? match[1].trim().slice(0, 80) : '';
+}
+
+/** Reads the `{ code, msg, data }` envelope out of an answer, or says why it is not one. */
+function readEnvelope(
+	body: unknown,
+	target: string,
+): { envelope: IDataObject } | { failure: Failure } {
+	let parsed: unknown = body;
+	if (typeof body === 'string' || Buffer.isBuffer(body)) {
+		const text = bodyText(body).trim();
+		if (text.startsWith('<')) {
+			const title = htmlTitle(text);
+			return {
+				failure: {
+					message: `Beschannels answered with an HTML page instead of JSON${title ? ` ("${title}")` : ''}`,
+					description: `${target} returned a web page, typically a gateway, proxy or login page. Check the Base URL in the credential; if it is right, the service may be down.`,
+					retryable: false,
+				},
+			};
+		}
+		if (text === '') {
+			return {
+				failure: {
+					message: 'Beschannels answered with an empty body',
+					description: `${target} returned nothing where a JSON answer was expected.`,
+					retryable: true,
+				},
+			};
+		}
+		try {
+			parsed = JSON.parse(text);
+		} catch {
+			return {
+				failure: {
+					message: 'Beschannels answered with a body that is not JSON',
+					description: `${target} returned ${text.length} characters that are not valid JSON (the answer may have been cut off). Check the Base URL; if it is right, try again later.`,
+					retryable: false,
+				},
+			};
+		}
+	}
+	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+		return {
+			failure: {
+				message: 'Beschannels answered with JSON that is not an object',
+				description: `${target} returned JSON of an unexpected shape; the Base URL may not point at the Beschannels OpenAPI.`,
+				retryable: false,
+			},
+		};
+	}
+	const envelope = parsed as IDataObject;
+	if (envelope.code === undefined || envelope.code === null || !Number.isFinite(Number(envelope.code))) {
+		return {
+			failure: {
+				message: 'Beschannels answered without a "code" field',
+				description: `${target} returned JSON that is not the Beschannels { code, msg, data } envelope; the Base URL may not point at the Beschannels OpenAPI.`,
+				retryable: false,
+			},
+		};
+	}
+	return { envelope };
+}
+
+function apiCodeFailure(envelope: IDataObject, target: string): Failure {
+	const code = Number(envelope.code);
+	const msg = typeof envelope.msg === 'string' ? envelope.msg : String(envelope.msg ?? '');
+	const info = describeApiCode(code, msg);
+	return {
+		message: `Beschannels error ${code}${msg ? ` (${msg})` : ''}: ${info.meaning}`,
+		description: `${info.action} [${target}]`,
+		retryable: info.retryable,
+		rateLimited: isRateLimitMessage(msg),
+		apiCode: code,
+		apiMsg: msg,
+	};
+}
+
+function httpFailure(answer: HttpAnswer, target: string): Failure {
+	const status = answer.statusCode;
+	const retryAfterMs = parseRetryAfter(header(answer.headers, 'retry-after'));
+	const httpCode = String(status);
+	if (status === 429) {
+		return {
+			message: 'Beschannels answered HTTP 429: too many requests',
+			description: `${target} refused the request because the account's rate limit was exceeded. The node slowed down and retried; lower "Max Requests per Second" in the credential if other systems use the same account.`,
+			retryable: true,
+			rateLimited: true,
+			retryAfterMs,
+			httpCode,
+		};
+	}
+	if (status >= 500) {
+		return {
+			message: `Beschannels answered HTTP ${status}: the server or a gateway in front of it failed`,
+			description: `${target} failed on the server side. The node retried; try again later, and contact Beschannels support if it persists.`,
+			retryable: true,
+			retryAfterMs,
+			httpCode,
+		};
+	}
+	const advice: Record<number, string> = {
+		401: 'The server refused the credentials. Check the access token (tokens live 2 hours) or switch the credential to App ID + App Secret.',
+		403: 'The server forbids this request. Ask your Beschannels administrator for OpenAPI access, and check that n8n may reach this host.',
+		404: 'Nothing answers at this address. Check the Base URL in the credential.',
+	};
+	return {
+		message: `Beschannels answered HTTP ${status}`,
+		description: `${advice[status] ?? 'The request was refused. Check the Base URL and the parameters.'} [${target}]`,
+		retryable: false,
+		httpCode,
+	};
+}
+
+const NETWORK_WORDS: Record<string, string> = {
+	ECONNREFUSED: 'the connection was refused (nothing listens at that address)',
+	ECONNRESET: 'the connection was reset before the answer was complete',
+	ETIMEDOUT: 'the connection timed out',
+	ECONNABORTED: 'the request timed out',
+	ENOTFOUND: 'the host name could not be resolved',
+	EAI_AGAIN: 'the host name could not be resolved (temporary DNS failure)',
+	EPIPE: 'the connection was closed while sending',
+	ERR_CANCELED: 'the execution was cancelled',
+	CERT_HAS_EXPIRED: 'the server certificate has expired',
+	DEPTH_ZERO_SELF_SIGNED_CERT: 'the server uses a self-signed certificate',
+	SELF_SIGNED_CERT_IN_CHAIN: 'the server certificate is not trusted',
+	UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the server certificate could not be verified',
+};
+
+function errorCode(error: unknown): string {
+	let current: unknown = error;
+	for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
+		const code = (current as { code?: unknown }).code;
+		if (typeof code === 'string' && code) return code;
+		current = (current as { cause?: unknown }).cause;
+	}
+	const message = error instanceof Error ? error.message : '';
+	if (/timeout/i.test(message)) return 'ECONNABORTED';
+	if (/aborted|socket hang up/i.test(message)) return 'ECONNRESET';
+	return 'UNKNOWN';
+}
+
+function networkFailure(error: unknown, target: string, timeoutMs: number): Failure {
+	const code = errorCode(error);
+	const what = NETWORK_WORDS[code] ?? 'the request could not be completed';
+	const certificate = code.includes('CERT') || code.includes('SIGNATURE');
+	const fatal = code === 'ERR_CANCELED' || code === 'ENOTFOUND' || certificate;
+	let hint = 'The node retried; check that n8n can reach the Base URL and try again later.';
+	if (code === 'ECONNABORTED' || code === 'ETIMEDOUT')
+		hint = `No answer within ${timeoutMs} ms. The node retried; raise the Timeout option or try again later.`;
+	if (code === 'ENOTFOUND') hint = 'Check the Base URL in the credential.';
+	if (certificate)
+		hint = 'For a private deployment with its own certificate, turn on "Ignore SSL Issues" in the credential.';
+	return {
+		message: `Could not reach Beschannels: ${what} (${code})`,
+		description: `${hint} [${target}]`,
+		retryable: !fatal,
+	};
+}
+
+function toNodeError(node: INode, failure: Failure, attempts: number, itemIndex?: number): NodeApiError {
+	const tried = attempts > 1 ? ` Gave up after ${attempts} attempts.` : '';
+	const details: JsonObject = { message: failure.message };
+	if (failure.apiCode !== undefined) details.beschannelsCode = failure.apiCode;
+	if (failure.apiMsg !== undefined) details.beschannelsMsg = failure.apiMsg;
+	return new NodeApiError(node, details, {
+		message: failure.message,
+		description: `${failure.description}${tried}`,
+		httpCode: failure.httpCode,
+		itemIndex,
+	});
+}
+
+async function sendOnce(
+	this: BeschannelsContext,
+	account: BeschannelsAccount,
+	options: CallOptions,
+	target: string,
+	timeoutMs: number,
+): Promise<{ data: unknown } | { failure: Failure }> {
+	const request: IHttpRequestOptions = {
+		method: 'POST',
+		url: `${account.baseUrl}${options.path}`,
+		body: toFormData(options.fields),
+		encoding: 'text',
+		json: false,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		timeout: timeoutMs,
+		skipSslCertificateValidation: account.ignoreSsl,
+	};
+	let answer: HttpAnswer;
+	try {
+		answer = (await this.helpers.httpRequestWithAuthentication.call(
+			this,
+			CREDENTIAL_TYPE,
+			request,
+		)) as HttpAnswer;
+	} catch (error) {
+		return { failure: networkFailure(error, target, timeoutMs) };
+	}
+	const read = readEnvelope(answer.body, target);
+	if ('envelope' in read) {
+		if (Number(read.envelope.code) !== 0) return { failure: apiCodeFailure(read.envelope, target) };
+		if (answer.statusCode >= 200 && answer.statusCode < 300) return { data: read.envelope.data };
+	}
+	if (answer.statusCode < 200 || answer.statusCode >= 300) return { failure: httpFailure(answer, target) };
+	return read as { failure: Failure };
+}
+
+/**
+ * The one function that talks to Beschannels: credential, multipart body, the account's rate limit,
+ * the answer envelope, clear errors, and bounded retries of what may pass. Returns `data`.
+ */
+export async function beschannelsRequest(
+	this: BeschannelsContext,
+	options: CallOptions,
+): Promise<unknown> {
+	const credentials = await this.getCredentials(CREDENTIAL_TYPE, options.itemIndex);
+	const account = readAccount(credentials);
+	const target = describeTarget(account, options.path, options.page);
+	const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
+	const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+
+	for (let attempt = 0; ; attempt++) {
+		await acquireSlot(account.accountKey, account.requestsPerSecond);
+		const outcome = await sendOnce.call(this, account, options, target, timeoutMs);
+		if ('data' in outcome) return outcome.data;
+
+		const { failure } = outcome;
+		if (!failure.retryable || attempt >= maxRetries) {
+			throw toNodeError(this.getNode(), failure, attempt + 1, options.itemIndex);
+		}
+		const delay = failure.retryAfterMs ?? backoffDelay(attempt);
+		if (failure.rateLimited) pauseAccount(account.accountKey, delay);
+		this.logger.warn(
+			`Beschannels: ${failure.message} at ${target}; retry ${attempt + 1} of ${maxRetries} in ${delay} ms`,
+		);
+		await sleep(delay);
+	}
+}

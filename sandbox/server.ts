@@ -1,0 +1,605 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+import { HEADER, memberRow, seedRecords, type MemberRecord, type Row } from './members';
+import { parseForm } from './multipart';
+
+/**
+ * A local Beschannels OpenAPI on 127.0.0.1 that behaves like the documented one, quirks
+ * included: HTTP 200 with a `code` for every answer, the token checked first, multipart bodies,
+ * a server-side cap on rows per page, and faults that can be switched on to see how clients cope.
+ */
+
+export const GROUP_USER_LIST_PATH = '/leads/open-api/group-user-list';
+export const ACCESS_TOKEN_PATH = '/api/get-access-token';
+const ADMIN_PREFIX = '/__sandbox';
+
+export interface GroupSpec {
+	groupObj: string;
+	groupId: string;
+	size: number;
+}
+
+export type Fault =
+	| { kind: 'code'; code: number; msg?: string }
+	| { kind: 'http'; status: number; body?: string; headers?: Record<string, string> }
+	| { kind: 'html'; status?: number }
+	| { kind: 'notJson' }
+	| { kind: 'noCode' }
+	| { kind: 'listNotArray' }
+	| { kind: 'emptyBody' }
+	| { kind: 'reset' }
+	| { kind: 'hang' }
+	| { kind: 'delay'; ms: number };
+
+export interface FaultRule {
+	fault: Fault;
+	/** How many matching requests get the fault (default 1; Infinity for all). */
+	times?: number;
+	/** Only for this page_num. */
+	page?: number;
+	/** Only for this path (default: the group user list). */
+	path?: string;
+}
+
+export interface GroupQuirks {
+	/** Added to the true size in `total` (negative: a total that lies low). */
+	totalOffset?: number;
+	/** Serve page 1 whatever page_num says. */
+	ignorePageNum?: boolean;
+	/** Serve rows in this order instead of newest first. */
+	order?: 'newest' | 'oldest' | 'shuffled';
+}
+
+export interface SandboxOptions {
+	port?: number;
+	/** Access tokens accepted as they are (default: one random token). */
+	tokens?: string[];
+	/** App ID + App Secret pairs that may ask for tokens at /api/get-access-token. */
+	apps?: Array<{ appId: string; appSecret: string }>;
+	/** Lifetime of issued tokens in seconds (Beschannels: 7200). */
+	tokenLifetimeSeconds?: number;
+	/** Milliseconds before every answer. */
+	latencyMs?: number;
+	/** Most rows served per page whatever page_size asks (default 100). */
+	pageCap?: number;
+	/** Rows per page when page_size is missing (default 10). */
+	defaultPageSize?: number;
+	/** Refuse requests beyond this many per second (by arrival); off when undefined. */
+	rateLimit?: { perSecond: number; answer: 'code' | 'http429' };
+	groups?: GroupSpec[];
+	/** Seed for the synthetic members. */
+	seed?: number;
+	/** Creation time of the newest seeded member, epoch seconds (default: a fixed date). */
+	newest?: number;
+}
+
+export interface LoggedRequest {
+	at: number;
+	method: string;
+	path: string;
+	query: Record<string, string>;
+	contentType: string;
+	fields: Record<string, string>;
+	status: number;
+	code?: number;
+}
+
+interface Group {
+	spec: GroupSpec;
+	records: MemberRecord[];
+	quirks: GroupQuirks;
+}
+
+interface IssuedToken {
+	token: string;
+	appId: string;
+	expiresAt: number;
+}
+
+export const DEFAULT_USER_ID = 'user0sandbox0000000000000000000001';
+
+export const DEFAULT_GROUPS: GroupSpec[] = [
+	{ groupObj: 'leads_schema_data', groupId: '1001', size: 250 },
+	{ groupObj: 'schema_data', groupId: '2001', size: 120 },
+	{ groupObj: 'member', groupId: '3001', size: 80 },
+];
+
+const FIXED_NEWEST = Date.UTC(2026, 9, 30, 2, 0, 0) / 1000;
+
+function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+	const text = JSON.stringify(body);
+	res.writeHead(status, {
+		'content-type': 'application/json;charset=UTF-8',
+		'content-length': Buffer.byteLength(text),
+		...headers,
+	});
+	res.end(text);
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+	const chunks: Buffer[] = [];
+	for await (const chunk of req) chunks.push(chunk as Buffer);
+	return Buffer.concat(chunks);
+}
+
+function shuffle<T>(list: T[], seed: number): T[] {
+	const out = list.slice();
+	let state = seed;
+	for (let i = out.length - 1; i > 0; i--) {
+		state = (state * 1103515245 + 12345) % 2147483648;
+		const j = state % (i + 1);
+		[out[i], out[j]] = [out[j], out[i]];
+	}
+	return out;
+}
+
+export class BeschannelsSandbox {
+	readonly options: Required<Omit<SandboxOptions, 'rateLimit' | 'port'>> & Pick<SandboxOptions, 'rateLimit' | 'port'>;
+
+	readonly log: LoggedRequest[] = [];
+
+	private server?: Server;
+
+	private readonly sockets = new Set<Socket>();
+
+	private groups = new Map<string, Group>();
+
+	private faults: FaultRule[] = [];
+
+	private arrivals: number[] = [];
+
+	private issued: IssuedToken[] = [];
+
+	private nextN = 1;
+
+	url = '';
+
+	constructor(options: SandboxOptions = {}) {
+		this.options = {
+			tokens: options.tokens ?? [`sbx_${randomBytes(24).toString('hex')}`],
+			apps: options.apps ?? [],
+			tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 7200,
+			latencyMs: options.latencyMs ?? 0,
+			pageCap: options.pageCap ?? 100,
+			defaultPageSize: options.defaultPageSize ?? 10,
+			groups: options.groups ?? DEFAULT_GROUPS,
+			seed: options.seed ?? 1,
+			newest: options.newest ?? FIXED_NEWEST,
+			rateLimit: options.rateLimit,
+			port: options.port,
+		};
+		this.resetGroups();
+	}
+
+	/** The first configured access token. */
+	get token(): string {
+		return this.options.tokens[0];
+	}
+
+	async start(): Promise<string> {
+		this.server = createServer((req, res) => {
+			void this.handle(req, res).catch((error: Error) => {
+				if (!res.headersSent) json(res, 500, { code: -3, msg: `sandbox: ${error.message}` });
+				else res.destroy();
+			});
+		});
+		this.server.on('connection', (socket) => {
+			this.sockets.add(socket);
+			socket.on('close', () => this.sockets.delete(socket));
+		});
+		await new Promise<void>((resolve, reject) => {
+			this.server!.once('error', reject);
+			this.server!.listen(this.options.port ?? 0, '127.0.0.1', () => resolve());
+		});
+		const { port } = this.server.address() as AddressInfo;
+		this.url = `http://127.0.0.1:${port}`;
+		return this.url;
+	}
+
+	async stop(): Promise<void> {
+		for (const socket of this.sockets) socket.destroy();
+		await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+	}
+
+	// ---- state the tests and the admin API change ----
+
+	resetGroups(): void {
+		this.groups.clear();
+		this.nextN = 1;
+		for (const spec of this.options.groups) {
+			const records = seedRecords(spec.size, this.options.newest, this.nextN, this.options.seed);
+			this.nextN += spec.size;
+			this.groups.set(this.key(spec.groupObj, spec.groupId), { spec, records, quirks: {} });
+		}
+	}
+
+	private key(groupObj: string, groupId: string): string {
+		return `${groupObj}/${groupId}`;
+	}
+
+	private group(groupObj: string, groupId: string): Group {
+		const group = this.groups.get(this.key(groupObj, groupId));
+		if (!group) throw new Error(`sandbox has no group ${groupObj}/${groupId}`);
+		return group;
+	}
+
+	/** Adds a group (or replaces one) with `size` fresh members. */
+	addGroup(spec: GroupSpec): void {
+		const records = seedRecords(spec.size, this.options.newest, this.nextN, this.options.seed);
+		this.nextN += spec.size;
+		this.groups.set(this.key(spec.groupObj, spec.groupId), { spec, records, quirks: {} });
+	}
+
+	setQuirks(groupObj: string, groupId: string, quirks: GroupQuirks): void {
+		this.group(groupObj, groupId).quirks = quirks;
+	}
+
+	/**
+	 * Adds members to a group. By default they are brand-new leads created now (or at `createdAt`);
+	 * `existing` adds leads that already exist (from another group) with their old creation time.
+	 */
+	addMembers(
+		groupObj: string,
+		groupId: string,
+		count: number,
+		options: { createdAt?: number; existingFrom?: { groupObj: string; groupId: string } } = {},
+	): Row[] {
+		const group = this.group(groupObj, groupId);
+		const added: MemberRecord[] = [];
+		if (options.existingFrom) {
+			const source = this.group(options.existingFrom.groupObj, options.existingFrom.groupId);
+			const have = new Set(group.records.map((r) => r.n));
+			for (const record of source.records.slice().reverse()) {
+				if (added.length >= count) break;
+				if (!have.has(record.n)) added.push({ ...record });
+			}
+		} else {
+			const at = options.createdAt ?? Math.max(this.options.newest, Math.floor(Date.now() / 1000));
+			for (let i = 0; i < count; i++) added.push({ n: this.nextN++, createdAt: at });
+		}
+		for (const record of added) {
+			// newest first; same second: the later-numbered one first
+			let index = group.records.findIndex(
+				(r) => r.createdAt < record.createdAt || (r.createdAt === record.createdAt && r.n < record.n),
+			);
+			if (index === -1) index = group.records.length;
+			group.records.splice(index, 0, record);
+		}
+		return added.map((record) => memberRow(this.options.seed, record));
+	}
+
+	/** Removes members by identity_id; returns how many were removed. */
+	removeMembers(groupObj: string, groupId: string, identityIds: string[]): number {
+		const group = this.group(groupObj, groupId);
+		const drop = new Set(identityIds);
+		const before = group.records.length;
+		group.records = group.records.filter((r) => !drop.has(String(memberRow(this.options.seed, r).identity_id)));
+		return before - group.records.length;
+	}
+
+	/** Every member of a group as the API would send it, in the group's order. */
+	members(groupObj: string, groupId: string): Row[] {
+		const group = this.group(groupObj, groupId);
+		return this.ordered(group).map((r) => memberRow(this.options.seed, r));
+	}
+
+	injectFault(rule: FaultRule): void {
+		this.faults.push({ times: 1, ...rule });
+	}
+
+	clearFaults(): void {
+		this.faults = [];
+	}
+
+	setLatency(ms: number): void {
+		this.options.latencyMs = ms;
+	}
+
+	setRateLimit(rateLimit: SandboxOptions['rateLimit']): void {
+		this.options.rateLimit = rateLimit;
+		this.arrivals = [];
+	}
+
+	clearLog(): void {
+		this.log.length = 0;
+	}
+
+	/** The most requests that arrived within any `windowMs` (by arrival time). */
+	maxInWindow(windowMs = 1000, path = GROUP_USER_LIST_PATH): number {
+		const times = this.log.filter((r) => r.path === path).map((r) => r.at).sort((a, b) => a - b);
+		let best = 0;
+		let start = 0;
+		for (let end = 0; end < times.length; end++) {
+			while (times[end] - times[start] >= windowMs) start++;
+			best = Math.max(best, end - start + 1);
+		}
+		return best;
+	}
+
+	/** Makes every issued token older by `seconds` (simulates time passing). */
+	ageTokens(seconds: number): void {
+		for (const issued of this.issued) issued.expiresAt -= seconds * 1000;
+	}
+
+	// ---- HTTP ----
+
+	private takeFault(path: string, page: number | undefined): Fault | undefined {
+		const index = this.faults.findIndex(
+			(rule) =>
+				(rule.path ?? GROUP_USER_LIST_PATH) === path &&
+				(rule.page === undefined || rule.page === page) &&
+				(rule.times ?? 1) > 0,
+		);
+		if (index === -1) return undefined;
+		const rule = this.faults[index];
+		rule.times = (rule.times ?? 1) - 1;
+		if (rule.times <= 0) this.faults.splice(index, 1);
+		return rule.fault;
+	}
+
+	private rateLimited(now: number): boolean {
+		const limit = this.options.rateLimit;
+		if (!limit) return false;
+		this.arrivals = this.arrivals.filter((t) => now - t < 1000);
+		this.arrivals.push(now);
+		return this.arrivals.length > limit.perSecond;
+	}
+
+	private validToken(token: string | undefined, now: number): boolean {
+		if (!token) return false;
+		if (this.options.tokens.includes(token)) return true;
+		return this.issued.some((t) => t.token === token && t.expiresAt > now);
+	}
+
+	private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+		const at = Date.now();
+		const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+		const body = await readBody(req);
+		if (url.pathname.startsWith(ADMIN_PREFIX)) {
+			this.admin(url.pathname.slice(ADMIN_PREFIX.length), body, res);
+			return;
+		}
+		const fields = parseForm(req.headers['content-type'], body);
+		const entry: LoggedRequest = {
+			at,
+			method: req.method ?? 'GET',
+			path: url.pathname,
+			query: Object.fromEntries(url.searchParams),
+			contentType: String(req.headers['content-type'] ?? ''),
+			fields,
+			status: 200,
+		};
+		this.log.push(entry);
+
+		const answer = (status: number, payload: Record<string, unknown>, headers?: Record<string, string>) => {
+			entry.status = status;
+			entry.code = typeof payload.code === 'number' ? payload.code : undefined;
+			json(res, status, payload, headers);
+		};
+
+		if (this.options.latencyMs > 0) await new Promise((r) => setTimeout(r, this.options.latencyMs));
+
+		if (this.rateLimited(at)) {
+			if (this.options.rateLimit?.answer === 'http429') {
+				answer(429, { code: -1, msg: 'Too Many Requests' }, { 'retry-after': '1' });
+			} else {
+				answer(200, { code: -1, msg: '请求过于频繁,请稍后再试', data: null });
+			}
+			return;
+		}
+
+		if (url.pathname === ACCESS_TOKEN_PATH && req.method === 'POST') {
+			this.issueToken(fields, at, answer);
+			return;
+		}
+
+		const page = fields.page_num ? Number(fields.page_num) : undefined;
+		const fault = this.takeFault(url.pathname, page);
+		if (fault?.kind === 'delay') await new Promise((r) => setTimeout(r, fault.ms));
+		if (fault && this.applyFault(fault, res, entry)) return;
+
+		if (!this.validToken(url.searchParams.get('access_token') ?? undefined, at)) {
+			answer(200, { code: 2, msg: '不合法的访问令牌', data: null });
+			return;
+		}
+		if (url.pathname !== GROUP_USER_LIST_PATH || req.method !== 'POST') {
+			answer(200, { code: -2, msg: '请求地址错误', data: null });
+			return;
+		}
+		if (fault?.kind === 'code') {
+			answer(200, { code: fault.code, msg: fault.msg ?? '', data: null });
+			return;
+		}
+		if (!fields.user_id) {
+			answer(200, { code: 10007, msg: '请输入user_id', data: null });
+			return;
+		}
+		if (!fields.group_obj) {
+			answer(200, { code: 10000, msg: '缺少关键参数', data: null });
+			return;
+		}
+		const group = this.findGroup(fields.group_obj, fields.groupId);
+		if (!group) {
+			answer(200, { code: 10002, msg: '意料之外的参数内容', data: null });
+			return;
+		}
+		const data = this.page(group, fields);
+		if (fault?.kind === 'listNotArray') data.list = { rows: data.list };
+		answer(200, { code: 0, msg: '成功', data });
+	}
+
+	/** Applies a transport-level fault; returns true when it answered (or broke) the request. */
+	private applyFault(fault: Fault, res: ServerResponse, entry: LoggedRequest): boolean {
+		const raw = (status: number, text: string, type: string, headers: Record<string, string> = {}) => {
+			entry.status = status;
+			res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text), ...headers });
+			res.end(text);
+			return true;
+		};
+		switch (fault.kind) {
+			case 'http':
+				return raw(fault.status, fault.body ?? '', 'text/plain', fault.headers);
+			case 'html':
+				return raw(
+					fault.status ?? 502,
+					'<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>',
+					'text/html',
+				);
+			case 'notJson':
+				return raw(200, 'code=0&msg=ok', 'text/plain');
+			case 'emptyBody':
+				return raw(200, '', 'application/json');
+			case 'noCode':
+				return raw(200, JSON.stringify({ status: 'ok', data: { list: [] } }), 'application/json');
+			case 'reset': {
+				entry.status = 0;
+				const text = JSON.stringify({ code: 0, msg: '成功', data: { total: 1, list: [] } });
+				res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) + 500 });
+				res.write(text.slice(0, 20));
+				setTimeout(() => res.socket?.destroy(), 10);
+				return true;
+			}
+			case 'hang':
+				entry.status = 0;
+				return true;
+			case 'delay':
+				return false;
+			default:
+				return false;
+		}
+	}
+
+	private issueToken(
+		fields: Record<string, string>,
+		now: number,
+		answer: (status: number, payload: Record<string, unknown>) => void,
+	): void {
+		const app = this.options.apps.find((a) => a.appId === fields.appId);
+		if (!app || app.appSecret !== fields.appSecret) {
+			answer(200, { code: 1001, msg: 'appId或appSecret错误', data: null });
+			return;
+		}
+		const lifetimeMs = this.options.tokenLifetimeSeconds * 1000;
+		const current = this.issued
+			.filter((t) => t.appId === app.appId && t.expiresAt > now)
+			.sort((a, b) => b.expiresAt - a.expiresAt)[0];
+		// Beschannels: the same token while more than 20 of its 120 minutes are left (1/6 of its life).
+		if (current && current.expiresAt - now > lifetimeMs / 6) {
+			answer(200, { code: 0, msg: '成功', data: { access_token: current.token } });
+			return;
+		}
+		const token = `sbx_app_${randomBytes(32).toString('hex')}`;
+		this.issued.push({ token, appId: app.appId, expiresAt: now + lifetimeMs });
+		answer(200, { code: 0, msg: '成功', data: { access_token: token } });
+	}
+
+	private findGroup(groupObj: string, groupId: string | undefined): Group | undefined {
+		if (groupId) return this.groups.get(this.key(groupObj, groupId));
+		// Without groupId: the first group of that object kind.
+		for (const group of this.groups.values()) if (group.spec.groupObj === groupObj) return group;
+		return undefined;
+	}
+
+	private ordered(group: Group): MemberRecord[] {
+		const order = group.quirks.order ?? 'newest';
+		if (order === 'oldest') return group.records.slice().reverse();
+		if (order === 'shuffled') return shuffle(group.records, 7);
+		return group.records;
+	}
+
+	private page(group: Group, fields: Record<string, string>): Record<string, unknown> {
+		const asked = Number(fields.page_size);
+		const size = Math.min(
+			Number.isInteger(asked) && asked > 0 ? asked : this.options.defaultPageSize,
+			this.options.pageCap,
+		);
+		const askedPage = Number(fields.page_num);
+		const pageNum = group.quirks.ignorePageNum ? 1 : Number.isInteger(askedPage) && askedPage > 0 ? askedPage : 1;
+		let records = this.ordered(group);
+		const search = fields.search_str?.trim();
+		let rows: Row[];
+		if (search) {
+			const matching = records
+				.map((r) => memberRow(this.options.seed, r))
+				.filter((row) => ['FullName', 'MobilePhone', 'Email'].some((k) => String(row[k]).includes(search)));
+			rows = matching.slice((pageNum - 1) * size, pageNum * size);
+			records = matching as unknown as MemberRecord[];
+		} else {
+			rows = records.slice((pageNum - 1) * size, pageNum * size).map((r) => memberRow(this.options.seed, r));
+		}
+		const wantedFields = fields.return_field_list
+			?.split(',')
+			.map((f) => f.trim())
+			.filter(Boolean);
+		if (wantedFields?.length) {
+			const keep = new Set([...wantedFields, 'identity_id', 'identity_value']);
+			rows = rows.map((row) => Object.fromEntries(Object.entries(row).filter(([k]) => keep.has(k))));
+		}
+		return {
+			total: records.length + (group.quirks.totalOffset ?? 0),
+			list: rows,
+			header: HEADER,
+		};
+	}
+
+	private admin(path: string, body: Buffer, res: ServerResponse): void {
+		let input: Record<string, any> = {};
+		try {
+			input = body.length ? (JSON.parse(body.toString('utf8')) as Record<string, any>) : {};
+		} catch {
+			json(res, 400, { error: 'admin body must be JSON' });
+			return;
+		}
+		try {
+			switch (path) {
+				case '/state':
+					json(res, 200, {
+						url: this.url,
+						groups: [...this.groups.values()].map((g) => ({ ...g.spec, size: g.records.length })),
+						requests: this.log.length,
+						maxInWindow: this.maxInWindow(),
+					});
+					return;
+				case '/log':
+					json(res, 200, this.log);
+					return;
+				case '/clear-log':
+					this.clearLog();
+					json(res, 200, { ok: true });
+					return;
+				case '/reset':
+					this.resetGroups();
+					this.clearFaults();
+					this.clearLog();
+					json(res, 200, { ok: true });
+					return;
+				case '/faults':
+					this.injectFault(input as FaultRule);
+					json(res, 200, { ok: true });
+					return;
+				case '/add-members':
+					json(res, 200, {
+						added: this.addMembers(input.groupObj, input.groupId, input.count ?? 1, input).length,
+					});
+					return;
+				case '/remove-members':
+					json(res, 200, { removed: this.removeMembers(input.groupObj, input.groupId, input.identityIds ?? []) });
+					return;
+				case '/latency':
+					this.setLatency(Number(input.ms ?? 0));
+					json(res, 200, { ok: true });
+					return;
+				case '/rate-limit':
+					this.setRateLimit(input.perSecond ? (input as SandboxOptions['rateLimit']) : undefined);
+					json(res, 200, { ok: true });
+					return;
+				default:
+					json(res, 404, { error: `unknown admin route ${path}` });
+			}
+		} catch (error) {
+			json(res, 400, { error: (error as Error).message });
+		}
+	}
+}
