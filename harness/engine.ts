@@ -23,6 +23,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeHelpers, Workflow } from 'n8n-workflow';
 
+import { testCredential } from './credential-test';
 import { HarnessCredentialsHelper } from './credentials-helper';
 
 /**
@@ -203,6 +204,16 @@ export class Engine {
 			variables: {},
 			logAiEvent: () => undefined,
 		} as unknown as IWorkflowExecuteAdditionalData;
+	}
+
+	/** Presses the credential's Test button, as n8n's server does it. */
+	async testCredential(data?: ICredentialDataDecryptedObject) {
+		const stored = await this.credentials.getDecrypted(
+			undefined,
+			{ id: 'cred-test', name: 'Credential under test' },
+			CREDENTIAL,
+		);
+		return await testCredential(this.credentialTypes[CREDENTIAL], data ?? stored, this.additionalData());
 	}
 
 	/** Runs "Input -> Beschannels" through `WorkflowExecute` and returns what the node produced. */

@@ -50,6 +50,8 @@ export interface GroupQuirks {
 	ignorePageNum?: boolean;
 	/** Serve rows in this order instead of newest first. */
 	order?: 'newest' | 'oldest' | 'shuffled';
+	/** Start every page after the first this many rows early, as when members join mid-read. */
+	repeatRows?: number;
 }
 
 export interface SandboxOptions {
@@ -527,7 +529,8 @@ export class BeschannelsSandbox {
 			rows = matching.slice((pageNum - 1) * size, pageNum * size);
 			records = matching as unknown as MemberRecord[];
 		} else {
-			rows = records.slice((pageNum - 1) * size, pageNum * size).map((r) => memberRow(this.options.seed, r));
+			const from = Math.max(0, (pageNum - 1) * size - (pageNum > 1 ? (group.quirks.repeatRows ?? 0) : 0));
+			rows = records.slice(from, pageNum * size).map((r) => memberRow(this.options.seed, r));
 		}
 		const wantedFields = fields.return_field_list
 			?.split(',')

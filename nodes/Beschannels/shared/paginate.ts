@@ -76,6 +76,7 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 	let pagesRead = 0;
 	let stop: StopReason = 'empty';
 	let page = 1;
+	let previousAnonymous: string | undefined;
 
 	const prefetch = (upTo: number) => {
 		for (let next = page + 1; next <= Math.min(upTo, maxPages); next++) {
@@ -111,6 +112,17 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 		if (result.list.length === 0) {
 			stop = 'empty';
 			break;
+		}
+
+		// Rows without an identity cannot be told apart one by one; a page of them identical to the
+		// page before means the server sent the same page again.
+		if (result.list.some((row) => memberIdentity(row) === undefined)) {
+			const fingerprint = JSON.stringify(result.list);
+			if (fingerprint === previousAnonymous) {
+				stop = 'repeat';
+				break;
+			}
+			previousAnonymous = fingerprint;
 		}
 
 		let fresh = 0;

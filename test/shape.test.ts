@@ -1,0 +1,55 @@
+import { createShaper, memberIdentity, parseOffset, scoreValue, toIsoDate } from '../nodes/Beschannels/shared/shape';
+
+describe('item shaping', () => {
+	it('turns numbers and numeric strings into numbers and keeps anything else', () => {
+		expect(scoreValue(20)).toBe(20);
+		expect(scoreValue('209')).toBe(209);
+		expect(scoreValue(' 7.5 ')).toBe(7.5);
+		expect(scoreValue('-3')).toBe(-3);
+		expect(scoreValue('')).toBe('');
+		expect(scoreValue('N/A')).toBe('N/A');
+		expect(scoreValue('0x10')).toBe('0x10');
+		expect(scoreValue('1e3')).toBe('1e3');
+		expect(scoreValue(null)).toBeNull();
+	});
+
+	it('flattens Score- keys in place and leaves every other key and value alone', () => {
+		const shape = createShaper();
+		const row = { FullName: '王伟', 'Score-20408': 20, 'Score-3765': '209', is_del: 1, nested: { a: 1 } };
+		expect(shape(row)).toEqual({ FullName: '王伟', score_20408: 20, score_3765: 209, is_del: 1, nested: { a: 1 } });
+		expect(Object.keys(shape(row))).toEqual(['FullName', 'score_20408', 'score_3765', 'is_del', 'nested']);
+	});
+
+	it('uses column labels without letting two fields share a name', () => {
+		const shape = createShaper({
+			labels: [
+				{ prop: 'FullName', label: '姓名' },
+				{ prop: 'Nick', label: '姓名' },
+				{ prop: 'Email', label: 'Email2' },
+			],
+		});
+		expect(shape({ FullName: 'a', Nick: 'b', Email: 'c', Email2: 'd' })).toEqual({
+			姓名: 'a',
+			Nick: 'b',
+			Email: 'c',
+			Email2: 'd',
+		});
+	});
+
+	it('reads CreatedTime at the given offset', () => {
+		expect(toIsoDate('2023-05-30 14:11:56', 480)).toBe('2023-05-30T06:11:56.000Z');
+		expect(toIsoDate('2023-05-30 14:11:56', 0)).toBe('2023-05-30T14:11:56.000Z');
+		expect(toIsoDate('30/05/2023', 480)).toBeNull();
+		expect(toIsoDate(undefined, 480)).toBeNull();
+		expect(parseOffset('+08:00')).toBe(480);
+		expect(parseOffset('-0530')).toBe(-330);
+		expect(parseOffset('8')).toBeUndefined();
+	});
+
+	it('identifies a member by identity_id, else identity_value', () => {
+		expect(memberIdentity({ identity_id: 'a', identity_value: 'b' })).toBe('a');
+		expect(memberIdentity({ identity_value: 'b' })).toBe('b');
+		expect(memberIdentity({ identity_id: '' })).toBeUndefined();
+		expect(memberIdentity({})).toBeUndefined();
+	});
+});
