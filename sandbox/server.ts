@@ -156,6 +156,8 @@ export class BeschannelsSandbox {
 
 	private nextN = 1;
 
+	private inFlight = 0;
+
 	url = '';
 
 	constructor(options: SandboxOptions = {}) {
@@ -182,6 +184,8 @@ export class BeschannelsSandbox {
 
 	async start(): Promise<string> {
 		this.server = createServer((req, res) => {
+			this.inFlight++;
+			res.once('close', () => this.inFlight--);
 			void this.handle(req, res).catch((error: Error) => {
 				if (!res.headersSent) json(res, 500, { code: -3, msg: `sandbox: ${error.message}` });
 				else res.destroy();
@@ -306,6 +310,15 @@ export class BeschannelsSandbox {
 
 	clearLog(): void {
 		this.log.length = 0;
+	}
+
+	/** Resolves once no request has been in progress for `quietMs`. */
+	async idle(quietMs = 30): Promise<void> {
+		let quietSince = Date.now();
+		while (Date.now() - quietSince < quietMs) {
+			await new Promise((r) => setTimeout(r, 5));
+			if (this.inFlight > 0) quietSince = Date.now();
+		}
 	}
 
 	/** The most requests that arrived within any `windowMs` (by arrival time). */

@@ -21,7 +21,8 @@ export function useSandbox(options: SandboxOptions = {}, credential: IDataObject
 		setup.engine = new Engine({ baseUrl, authMode: 'accessToken', accessToken: setup.sandbox.token, ...credential } as never);
 		setup.pageRequests = () => setup.sandbox.log.filter((r) => r.path === GROUP_USER_LIST_PATH);
 	});
-	beforeEach(() => {
+	beforeEach(async () => {
+		await setup.sandbox.idle();
 		setup.sandbox.clearLog();
 		setup.sandbox.clearFaults();
 	});

@@ -32,8 +32,19 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 			for (const item of produced) output.push(item);
 		} catch (error) {
 			if (this.continueOnFail()) {
+				// Only `error`, `message` and `details` keys: n8n then routes the item to the error output.
 				output.push({
-					json: { error: error.message, description: error.description ?? null },
+					json: {
+						error: error.message,
+						details: {
+							description: error.description ?? null,
+							httpCode: error.httpCode ?? null,
+							...(error.errorResponse?.beschannelsCode !== undefined && {
+								beschannelsCode: error.errorResponse.beschannelsCode,
+								beschannelsMsg: error.errorResponse.beschannelsMsg,
+							}),
+						},
+					},
 					pairedItem: { item: i },
 				});
 				continue;

@@ -4,7 +4,12 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { GROUP_USER_LIST_PATH, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './constants';
 import { paginate, type HeaderEntry, type Page, type PaginateResult } from './paginate';
 import { parseOffset, type ShapeOptions } from './shape';
-import { beschannelsRequest, type BeschannelsContext } from './transport';
+import {
+	beschannelsRequest,
+	MalformedAnswer,
+	type BeschannelsContext,
+	type CallOptions,
+} from './transport';
 
 /** The parameters of one group read, checked before any request is sent. */
 export interface GroupQuery {
@@ -89,30 +94,24 @@ export function readGroupQuery(
 	};
 }
 
-/** Checks one page's `data` and returns it typed; names the page when it is malformed. */
-export function readPage(node: INode, data: unknown, target: string, itemIndex?: number): Page {
-	const malformed = (what: string) =>
-		new NodeApiError(
-			node,
-			{ message: `Beschannels sent a malformed page: ${what}` },
-			{
-				message: `Beschannels sent a malformed page: ${what}`,
-				description: `${target} answered code 0, but the data does not have the documented shape { total, list: [...], header: [...] }. Try again; report it to Beschannels support if it repeats.`,
-				itemIndex,
-			},
-		);
-	if (typeof data !== 'object' || data === null || Array.isArray(data)) throw malformed('data is not an object');
+/** Checks one page's `data` and returns it typed; the transport names the page if it is malformed. */
+export function readPage(data: unknown): Page {
+	if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+		throw new MalformedAnswer('data is not an object');
+	}
 	const { list, total, header } = data as IDataObject;
-	if (!Array.isArray(list)) throw malformed('data.list is not an array');
-	if (list.some((row) => typeof row !== 'object' || row === null || Array.isArray(row)))
-		throw malformed('data.list holds something other than member objects');
+	if (!Array.isArray(list)) throw new MalformedAnswer('data.list is not an array');
+	if (list.some((row) => typeof row !== 'object' || row === null || Array.isArray(row))) {
+		throw new MalformedAnswer('data.list holds something other than member objects');
+	}
 	const totalNumber = total === undefined || total === null || total === '' ? undefined : Number(total);
 	return {
 		list: list as IDataObject[],
 		total: totalNumber !== undefined && Number.isFinite(totalNumber) ? totalNumber : undefined,
 		header: Array.isArray(header)
 			? (header.filter(
-					(entry) => typeof entry === 'object' && entry !== null && typeof (entry as IDataObject).prop === 'string',
+					(entry) =>
+						typeof entry === 'object' && entry !== null && typeof (entry as IDataObject).prop === 'string',
 				) as unknown as HeaderEntry[])
 			: [],
 	};
@@ -124,31 +123,30 @@ export async function readGroup(
 	query: GroupQuery,
 	options: GroupReadOptions,
 ): Promise<PaginateResult> {
-	const node = this.getNode();
 	const pageSize = options.returnAll ? query.pageSize : Math.min(query.pageSize, options.limit);
+	const call = (pageNum: number, signal: AbortSignal): CallOptions => ({
+		path: GROUP_USER_LIST_PATH,
+		fields: {
+			user_id: query.userId,
+			group_obj: query.groupObj,
+			groupId: query.groupId,
+			search_str: query.searchStr,
+			return_field_list: query.returnFieldList,
+			page_num: pageNum,
+			page_size: pageSize,
+		},
+		page: pageNum,
+		itemIndex: options.itemIndex,
+		timeoutMs: query.timeoutMs,
+		maxRetries: query.maxRetries,
+		signal,
+	});
 	return await paginate({
 		returnAll: options.returnAll,
 		limit: options.limit,
 		concurrency: options.concurrency,
-		fetchPage: async (pageNum) => {
-			const data = await beschannelsRequest.call(this, {
-				path: GROUP_USER_LIST_PATH,
-				fields: {
-					user_id: query.userId,
-					group_obj: query.groupObj,
-					groupId: query.groupId,
-					search_str: query.searchStr,
-					return_field_list: query.returnFieldList,
-					page_num: pageNum,
-					page_size: pageSize,
-				},
-				page: pageNum,
-				itemIndex: options.itemIndex,
-				timeoutMs: query.timeoutMs,
-				maxRetries: query.maxRetries,
-			});
-			return readPage(node, data, `page ${pageNum} of the group user list`, options.itemIndex);
-		},
+		fetchPage: async (pageNum, signal) =>
+			(await beschannelsRequest.call(this, call(pageNum, signal), readPage)) as Page,
 	});
 }
 

@@ -18,7 +18,8 @@ export interface Page {
 export interface PaginateOptions {
 	returnAll: boolean;
 	limit: number;
-	fetchPage: (pageNum: number) => Promise<Page>;
+	/** Fetches one page; `signal` aborts once reading has stopped, so pages fetched ahead are not sent. */
+	fetchPage: (pageNum: number, signal: AbortSignal) => Promise<Page>;
 	/** Pages fetched ahead while the plan from `total` lasts; 1 reads strictly page after page. */
 	concurrency?: number;
 	maxPages?: number;
@@ -69,6 +70,7 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 	const header: HeaderEntry[] = [];
 	const headerProps = new Set<string>();
 	const ahead = new Map<number, Promise<Page>>();
+	const stopped = new AbortController();
 	let duplicates = 0;
 	let total: number | undefined;
 	let firstRows = 0;
@@ -81,7 +83,7 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 	const prefetch = (upTo: number) => {
 		for (let next = page + 1; next <= Math.min(upTo, maxPages); next++) {
 			if (!ahead.has(next)) {
-				const pending = fetchPage(next);
+				const pending = fetchPage(next, stopped.signal);
 				pending.catch(() => undefined);
 				ahead.set(next, pending);
 			}
@@ -94,10 +96,16 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 			page = maxPages;
 			break;
 		}
-		const pending = ahead.get(page) ?? fetchPage(page);
+		const pending = ahead.get(page) ?? fetchPage(page, stopped.signal);
 		ahead.delete(page);
 		if (page > 1 && page < plannedPages) prefetch(Math.min(plannedPages, page + concurrency - 1));
-		const result = await pending;
+		let result: Page;
+		try {
+			result = await pending;
+		} catch (error) {
+			stopped.abort();
+			throw error;
+		}
 		pagesRead++;
 		mergeHeader(header, headerProps, result.header);
 
@@ -153,5 +161,6 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 		}
 	}
 
+	stopped.abort();
 	return { members, pagesRead, total, header, duplicates, stop, lastPage: page };
 }

@@ -4,18 +4,30 @@ import { sleep } from 'n8n-workflow';
  * One request budget per Beschannels account, shared by every node, trigger and execution in this
  * n8n process (module state lives as long as the process).
  *
- * A sliding window of reserved send times: a caller reserves the earliest moment at which fewer
- * than `rate` sends fall in the window, then sleeps until then. Reservations are handed out in
- * order, so concurrent callers queue fairly. The window is a little longer than a second because
- * the server counts requests by arrival, and arrival jitters with the network.
+ * Callers queue per account, first come first served. The one at the head waits until fewer than
+ * `rate` requests were sent in the last window, then records the moment it really goes out. The
+ * window is a little longer than a second because the server counts requests by arrival, and
+ * arrival jitters with the network; a timer that fires late only ever makes a request later.
  */
 const WINDOW_MS = 1000;
 export const WINDOW_MARGIN_MS = 50;
 const SPAN_MS = WINDOW_MS + WINDOW_MARGIN_MS;
+/**
+ * Requests leave at least this far apart. A burst that goes out "at once" really goes out one
+ * after another as each is prepared, so its last request would leave later than counted.
+ */
+export const MIN_SPACING_MS = 50;
 
 interface AccountWindow {
+	/** When the last requests really went out, oldest first. */
 	sends: number[];
+	/** The tail of the queue of callers waiting for this account. */
+	queue: Promise<void>;
 	pausedUntil: number;
+	/** Requests per second allowed right now: lowered when the server refuses, regained slowly. */
+	ceiling: number;
+	lastSlowDown: number;
+	successes: number;
 }
 
 const accounts = new Map<string, AccountWindow>();
@@ -23,35 +35,84 @@ const accounts = new Map<string, AccountWindow>();
 function windowFor(accountKey: string): AccountWindow {
 	let account = accounts.get(accountKey);
 	if (!account) {
-		account = { sends: [], pausedUntil: 0 };
+		account = {
+			sends: [],
+			queue: Promise.resolve(),
+			pausedUntil: 0,
+			ceiling: Infinity,
+			lastSlowDown: 0,
+			successes: 0,
+		};
 		accounts.set(accountKey, account);
 	}
 	return account;
 }
 
-/** Reserves a send time for one request and returns how long to wait for it (ms). */
-export function reserveSlot(accountKey: string, rate: number, now = Date.now()): number {
+/** How long (ms) the account must wait before it may send one more request at `now`. */
+export function waitTime(accountKey: string, rate: number, now = Date.now()): number {
 	const account = windowFor(accountKey);
 	const { sends } = account;
 	let drop = 0;
 	while (drop < sends.length && sends[drop] <= now - SPAN_MS) drop++;
 	if (drop > 0) sends.splice(0, drop);
-
-	let at = Math.max(now, account.pausedUntil);
-	if (sends.length >= rate) at = Math.max(at, sends[sends.length - rate] + SPAN_MS);
-	if (sends.length > 0) at = Math.max(at, sends[sends.length - 1]);
-	sends.push(at);
-	return at - now;
+	const allowed = Math.max(1, Math.min(rate, account.ceiling));
+	let wait = account.pausedUntil - now;
+	if (sends.length > 0) wait = Math.max(wait, sends[sends.length - 1] + MIN_SPACING_MS - now);
+	if (sends.length >= allowed) wait = Math.max(wait, sends[sends.length - allowed] + SPAN_MS - now);
+	return Math.max(0, wait);
 }
 
-/** Waits until this account may send one more request. */
+/** Counts one request of this account as sent at `at`. */
+export function recordSend(accountKey: string, at = Date.now()): void {
+	windowFor(accountKey).sends.push(at);
+}
+
+async function takeTurn(accountKey: string, rate: number): Promise<void> {
+	for (;;) {
+		const wait = waitTime(accountKey, rate);
+		if (wait === 0) {
+			recordSend(accountKey);
+			return;
+		}
+		await sleep(wait);
+	}
+}
+
+/** Waits until this account may send one more request, and counts it as sent. */
 export async function acquireSlot(accountKey: string, rate: number): Promise<void> {
-	const wait = reserveSlot(accountKey, rate);
-	if (wait > 0) await sleep(wait);
+	const account = windowFor(accountKey);
+	const turn = account.queue.then(async () => await takeTurn(accountKey, rate));
+	account.queue = turn.catch(() => undefined);
+	await turn;
 }
 
-/** Holds every request of this account back, e.g. after the server said "too many requests". */
-export function pauseAccount(accountKey: string, ms: number): void {
+/**
+ * The server said "too many requests" (other clients share the account, or it counts differently):
+ * hold every request of this account back for `ms`, and halve its rate, at most once a second.
+ */
+export function slowDown(accountKey: string, rate: number, ms: number): void {
 	const account = windowFor(accountKey);
-	account.pausedUntil = Math.max(account.pausedUntil, Date.now() + ms);
+	const now = Date.now();
+	account.pausedUntil = Math.max(account.pausedUntil, now + ms);
+	if (now - account.lastSlowDown >= WINDOW_MS) {
+		account.ceiling = Math.max(1, Math.floor(Math.min(rate, account.ceiling) / 2));
+		account.lastSlowDown = now;
+		account.successes = 0;
+	}
+}
+
+/** A request went through: after a second's worth of them, allow one more request per second. */
+export function recordSuccess(accountKey: string, rate: number): void {
+	const account = accounts.get(accountKey);
+	if (!account || account.ceiling >= rate) return;
+	account.successes++;
+	if (account.successes >= account.ceiling) {
+		account.ceiling += 1;
+		account.successes = 0;
+	}
+}
+
+/** The rate this account may use now (for logs and tests). */
+export function currentRate(accountKey: string, rate: number): number {
+	return Math.min(rate, accounts.get(accountKey)?.ceiling ?? rate);
 }

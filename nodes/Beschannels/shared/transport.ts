@@ -11,7 +11,7 @@ import { NodeApiError, sleep } from 'n8n-workflow';
 import { describeApiCode, isRateLimitMessage } from './apiCodes';
 import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from './constants';
 import { readAccount, type BeschannelsAccount } from './credentials';
-import { acquireSlot, pauseAccount } from './rateLimiter';
+import { acquireSlot, recordSuccess, slowDown } from './rateLimiter';
 import { CREDENTIAL_TYPE } from './constants';
 
 export type BeschannelsContext = IExecuteFunctions | IPollFunctions;
@@ -28,7 +28,15 @@ export interface CallOptions {
 	itemIndex?: number;
 	timeoutMs?: number;
 	maxRetries?: number;
+	/** Once aborted, the request is not sent (again): its answer is no longer needed. */
+	signal?: AbortSignal;
 }
+
+/** Thrown when a request was given up before it was sent because its answer is no longer needed. */
+export class RequestAbandoned extends Error {}
+
+/** Thrown by a caller's `read` when `data` does not have the shape the call documents. */
+export class MalformedAnswer extends Error {}
 
 /** What went wrong with one attempt, in words an operator can act on. Never holds the token. */
 interface Failure {
@@ -223,17 +231,23 @@ const NETWORK_WORDS: Record<string, string> = {
 	UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the server certificate could not be verified',
 };
 
+/** The most telling error code along an error's cause chain (axios wraps the socket's own). */
 function errorCode(error: unknown): string {
+	const codes: string[] = [];
+	const messages: string[] = [];
 	let current: unknown = error;
-	for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
-		const code = (current as { code?: unknown }).code;
-		if (typeof code === 'string' && code) return code;
-		current = (current as { cause?: unknown }).cause;
+	for (let depth = 0; depth < 6 && current && typeof current === 'object'; depth++) {
+		const { code, message, cause } = current as { code?: unknown; message?: unknown; cause?: unknown };
+		if (typeof code === 'string' && code) codes.push(code);
+		if (typeof message === 'string') messages.push(message);
+		current = cause;
 	}
-	const message = error instanceof Error ? error.message : '';
-	if (/timeout/i.test(message)) return 'ECONNABORTED';
-	if (/aborted|socket hang up/i.test(message)) return 'ECONNRESET';
-	return 'UNKNOWN';
+	const known = codes.find((code) => code in NETWORK_WORDS);
+	if (known) return known;
+	const text = messages.join(' ');
+	if (/timeout/i.test(text)) return 'ECONNABORTED';
+	if (/aborted|socket hang up|ECONNRESET/i.test(text)) return 'ECONNRESET';
+	return codes[0] ?? 'UNKNOWN';
 }
 
 function networkFailure(error: unknown, target: string, timeoutMs: number): Failure {
@@ -247,9 +261,10 @@ function networkFailure(error: unknown, target: string, timeoutMs: number): Fail
 	if (code === 'ENOTFOUND') hint = 'Check the Base URL in the credential.';
 	if (certificate)
 		hint = 'For a private deployment with its own certificate, turn on "Ignore SSL Issues" in the credential.';
+	// The raw code goes in the description: n8n replaces messages that contain one with its own text.
 	return {
-		message: `Could not reach Beschannels: ${what} (${code})`,
-		description: `${hint} [${target}]`,
+		message: `Could not reach Beschannels: ${what}`,
+		description: `${hint} (error code ${code}) [${target}]`,
 		retryable: !fatal,
 	};
 }
@@ -308,10 +323,11 @@ async function sendOnce(
  * The one function that talks to Beschannels: credential, multipart body, the account's rate limit,
  * the answer envelope, clear errors, and bounded retries of what may pass. Returns `data`.
  */
-export async function beschannelsRequest(
+export async function beschannelsRequest<T = unknown>(
 	this: BeschannelsContext,
 	options: CallOptions,
-): Promise<unknown> {
+	read: (data: unknown) => T = (data) => data as T,
+): Promise<T> {
 	const credentials = await this.getCredentials(CREDENTIAL_TYPE, options.itemIndex);
 	const account = readAccount(credentials);
 	const target = describeTarget(account, options.path, options.page);
@@ -320,15 +336,30 @@ export async function beschannelsRequest(
 
 	for (let attempt = 0; ; attempt++) {
 		await acquireSlot(account.accountKey, account.requestsPerSecond);
+		if (options.signal?.aborted) throw new RequestAbandoned('no longer needed');
 		const outcome = await sendOnce.call(this, account, options, target, timeoutMs);
-		if ('data' in outcome) return outcome.data;
+		let failure: Failure;
+		if ('data' in outcome) {
+			recordSuccess(account.accountKey, account.requestsPerSecond);
+			try {
+				return read(outcome.data);
+			} catch (error) {
+				if (!(error instanceof MalformedAnswer)) throw error;
+				failure = {
+					message: `Beschannels sent a malformed answer: ${error.message}`,
+					description: `${target} answered code 0, but its data does not have the documented shape. Try again; report it to Beschannels support if it repeats.`,
+					retryable: false,
+				};
+			}
+		} else {
+			failure = outcome.failure;
+		}
 
-		const { failure } = outcome;
 		if (!failure.retryable || attempt >= maxRetries) {
 			throw toNodeError(this.getNode(), failure, attempt + 1, options.itemIndex);
 		}
 		const delay = failure.retryAfterMs ?? backoffDelay(attempt);
-		if (failure.rateLimited) pauseAccount(account.accountKey, delay);
+		if (failure.rateLimited) slowDown(account.accountKey, account.requestsPerSecond, delay);
 		this.logger.warn(
 			`Beschannels: ${failure.message} at ${target}; retry ${attempt + 1} of ${maxRetries} in ${delay} ms`,
 		);

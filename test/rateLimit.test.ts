@@ -1,0 +1,73 @@
+import { listParams, useSandbox } from './helpers';
+
+const REFUSED = (r: { code?: number; status: number }) => r.status === 429 || r.code === -1;
+
+describe('the account rate limit, as the server counts it', () => {
+	const t = useSandbox({
+		pageCap: 50,
+		groups: [
+			{ groupObj: 'leads_schema_data', groupId: '1001', size: 500 },
+			{ groupObj: 'member', groupId: '3001', size: 300 },
+		],
+	});
+
+	it('never sends more than 10 requests in any second across pages, items and concurrent executions', async () => {
+		t.sandbox.setRateLimit({ perSecond: 10, answer: 'code' });
+		const input = [
+			{ obj: 'leads_schema_data', id: '1001' },
+			{ obj: 'member', id: '3001' },
+		];
+		const parameters = listParams({
+			groupObj: '={{ $json.obj }}',
+			groupId: '={{ $json.id }}',
+			options: { pageSize: 50 },
+		});
+		const runs = await Promise.all([
+			t.engine.runNode({ input, parameters }),
+			t.engine.runNode({ input, parameters }),
+		]);
+		t.sandbox.setRateLimit(undefined);
+		for (const run of runs) {
+			expect(run.error).toBeUndefined();
+			expect(run.items).toHaveLength(800);
+		}
+		const log = t.pageRequests();
+		expect(log.length).toBeGreaterThanOrEqual(2 * (11 + 7));
+		expect(log.filter(REFUSED)).toHaveLength(0);
+		expect(t.sandbox.maxInWindow(1000)).toBeLessThanOrEqual(10);
+		// and the budget is used: the whole run is not much slower than the floor
+		const span = log[log.length - 1].at - log[0].at;
+		expect(span).toBeLessThan(((log.length - 10) / 10) * 1050 + 1500);
+	});
+
+	it('honours a lower rate set on the credential', async () => {
+		t.engine.setCredential({
+			baseUrl: t.sandbox.url,
+			authMode: 'accessToken',
+			accessToken: t.sandbox.token,
+			requestsPerSecond: 4,
+		});
+		try {
+			const run = await t.engine.runNode({ parameters: listParams({ returnAll: false, limit: 500, options: { pageSize: 50 } }) });
+			expect(run.items).toHaveLength(500);
+			expect(t.pageRequests()).toHaveLength(10);
+			expect(t.sandbox.maxInWindow(1000)).toBeLessThanOrEqual(4);
+		} finally {
+			t.engine.setCredential({ baseUrl: t.sandbox.url, authMode: 'accessToken', accessToken: t.sandbox.token });
+		}
+	});
+
+	it.each([['code' as const], ['http429' as const]])(
+		'backs off and completes when the API still refuses (answered as %s)',
+		async (answer) => {
+			t.sandbox.setRateLimit({ perSecond: 3, answer });
+			const run = await t.engine.runNode({ parameters: listParams({ options: { pageSize: 50 } }) });
+			t.sandbox.setRateLimit(undefined);
+			expect(run.error).toBeUndefined();
+			const ids = run.items.map((i) => i.json.identity_id);
+			expect(ids).toEqual(t.sandbox.members('leads_schema_data', '1001').map((m) => m.identity_id));
+			expect(t.pageRequests().filter(REFUSED).length).toBeGreaterThan(0);
+			expect(t.engine.logger.lines.some((l) => /too many requests|请求过于频繁/i.test(l.message))).toBe(true);
+		},
+	);
+});
