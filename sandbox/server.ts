@@ -581,6 +581,9 @@ export class BeschannelsSandbox {
 				case '/log':
 					json(res, 200, this.log);
 					return;
+				case '/members':
+					json(res, 200, this.members(input.groupObj, input.groupId));
+					return;
 				case '/clear-log':
 					this.clearLog();
 					json(res, 200, { ok: true });
