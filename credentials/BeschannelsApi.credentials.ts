@@ -1,16 +1,23 @@
 import type {
 	IAuthenticateGeneric,
 	Icon,
+	ICredentialDataDecryptedObject,
 	ICredentialTestRequest,
 	ICredentialType,
+	IDataObject,
+	IHttpRequestHelper,
 	INodeProperties,
 } from 'n8n-workflow';
+
+import { readAccount } from '../nodes/Beschannels/shared/credentials';
+import { requestAccessToken, TokenRequestFailed } from '../nodes/Beschannels/shared/tokens';
 
 /**
  * Beschannels (致趣百川) OpenAPI credential.
  *
- * Every call carries the access token as `?access_token=`; the API answers a wrong token with
- * HTTP 200 and `code: 2`, which is why the test rules look at the body, not the status.
+ * Every call carries the access token as `?access_token=`: pasted, or obtained from App ID + App
+ * Secret. The API answers a wrong token with HTTP 200 and `code: 2`, which is why the test rules
+ * look at the body, not the status, and why the node (not n8n's 401 handling) renews app tokens.
  */
 export class BeschannelsApi implements ICredentialType {
 	name = 'beschannelsApi';
@@ -41,12 +48,43 @@ export class BeschannelsApi implements ICredentialType {
 			type: 'options',
 			options: [
 				{
+					name: 'App ID + App Secret',
+					value: 'appCredentials',
+					description: 'Recommended: the node obtains access tokens itself and renews them',
+				},
+				{
 					name: 'Access Token',
 					value: 'accessToken',
 					description: 'Paste an access token. Beschannels tokens expire after 2 hours.',
 				},
 			],
 			default: 'accessToken',
+		},
+		{
+			displayName: 'App ID',
+			name: 'appId',
+			type: 'string',
+			default: '',
+			required: true,
+			description: 'The App ID of your Beschannels OpenAPI application',
+			displayOptions: { show: { authMode: ['appCredentials'] } },
+		},
+		{
+			displayName: 'App Secret',
+			name: 'appSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description: 'The App Secret of your Beschannels OpenAPI application',
+			displayOptions: { show: { authMode: ['appCredentials'] } },
+		},
+		{
+			displayName: 'Session Token',
+			name: 'sessionToken',
+			type: 'hidden',
+			typeOptions: { expirable: true, password: true },
+			default: '',
 		},
 		{
 			displayName: 'Access Token',
@@ -82,10 +120,35 @@ export class BeschannelsApi implements ICredentialType {
 		type: 'generic',
 		properties: {
 			qs: {
-				access_token: '={{$credentials.accessToken}}',
+				access_token:
+					'={{$credentials.authMode === "appCredentials" ? $credentials.sessionToken : $credentials.accessToken}}',
 			},
 		},
 	};
+
+	/**
+	 * App ID + App Secret: obtains an access token. n8n runs this when the session token is empty
+	 * (and for the Test button); during runs the node obtains and renews tokens itself.
+	 */
+	async preAuthentication(
+		this: IHttpRequestHelper,
+		credentials: ICredentialDataDecryptedObject,
+	): Promise<IDataObject> {
+		const { app } = readAccount(credentials);
+		if (!app) return {};
+		try {
+			const sessionToken = await requestAccessToken(
+				async (request) => await this.helpers.httpRequest(request),
+				app,
+			);
+			return { sessionToken };
+		} catch (error) {
+			if (error instanceof TokenRequestFailed) {
+				throw new Error(`${error.failure.message}. ${error.failure.description}`);
+			}
+			throw error;
+		}
+	}
 
 	/**
 	 * There is no who-am-I endpoint. The group user list is asked without a user_id: the API checks

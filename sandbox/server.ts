@@ -333,6 +333,11 @@ export class BeschannelsSandbox {
 		return best;
 	}
 
+	/** Every token issued from App ID + App Secret so far. */
+	issuedTokens(): string[] {
+		return this.issued.map((t) => t.token);
+	}
+
 	/** Makes every issued token older by `seconds` (simulates time passing). */
 	ageTokens(seconds: number): void {
 		for (const issued of this.issued) issued.expiresAt -= seconds * 1000;
@@ -405,15 +410,15 @@ export class BeschannelsSandbox {
 			return;
 		}
 
-		if (url.pathname === ACCESS_TOKEN_PATH && req.method === 'POST') {
-			this.issueToken(fields, at, answer);
-			return;
-		}
-
 		const page = fields.page_num ? Number(fields.page_num) : undefined;
 		const fault = this.takeFault(url.pathname, page);
 		if (fault?.kind === 'delay') await new Promise((r) => setTimeout(r, fault.ms));
 		if (fault && this.applyFault(fault, res, entry)) return;
+
+		if (url.pathname === ACCESS_TOKEN_PATH && req.method === 'POST') {
+			this.issueToken(fields, at, answer);
+			return;
+		}
 
 		if (!this.validToken(url.searchParams.get('access_token') ?? undefined, at)) {
 			answer(200, { code: 2, msg: '不合法的访问令牌', data: null });

@@ -6,6 +6,8 @@ export const DEFAULT_BASE_URL = 'https://openapi.beschannels.com';
 
 export const GROUP_USER_LIST_PATH = '/leads/open-api/group-user-list';
 
+export const ACCESS_TOKEN_PATH = '/api/get-access-token';
+
 /** Documented limit: 10 requests per second for every interface, counted per account. */
 export const API_REQUESTS_PER_SECOND = 10;
 

@@ -1,6 +1,7 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { API_REQUESTS_PER_SECOND, DEFAULT_BASE_URL } from './constants';
+import type { AppCredentials } from './tokens';
 
 /** The credential's fields as the node uses them, with defaults applied. */
 export interface BeschannelsAccount {
@@ -10,6 +11,8 @@ export interface BeschannelsAccount {
 	requestsPerSecond: number;
 	/** Identifies the account for the shared rate limiter without holding a secret. */
 	accountKey: string;
+	/** App ID + App Secret, in appCredentials mode. */
+	app?: AppCredentials;
 }
 
 export function normaliseBaseUrl(value: unknown): string {
@@ -18,7 +21,7 @@ export function normaliseBaseUrl(value: unknown): string {
 }
 
 /** FNV-1a: a short, stable fingerprint so the limiter's key never contains the token itself. */
-function fingerprint(text: string): string {
+export function fingerprint(text: string): string {
 	let hash = 0x811c9dc5;
 	for (let i = 0; i < text.length; i++) {
 		hash ^= text.charCodeAt(i);
@@ -33,12 +36,22 @@ export function readAccount(credentials: ICredentialDataDecryptedObject): Bescha
 	const identity =
 		authMode === 'appCredentials' ? String(credentials.appId ?? '') : String(credentials.accessToken ?? '');
 	const rate = Number(credentials.requestsPerSecond);
+	const ignoreSsl = credentials.allowUnauthorizedCerts === true;
 	return {
 		baseUrl,
 		authMode,
-		ignoreSsl: credentials.allowUnauthorizedCerts === true,
+		ignoreSsl,
 		requestsPerSecond:
 			Number.isFinite(rate) && rate >= 1 ? Math.min(rate, API_REQUESTS_PER_SECOND) : API_REQUESTS_PER_SECOND,
 		accountKey: `${baseUrl}#${authMode}#${fingerprint(identity)}`,
+		app:
+			authMode === 'appCredentials'
+				? {
+						baseUrl,
+						appId: String(credentials.appId ?? '').trim(),
+						appSecret: String(credentials.appSecret ?? ''),
+						ignoreSsl,
+					}
+				: undefined,
 	};
 }

@@ -1,5 +1,5 @@
 import type {
-	IDataObject,
+	ICredentialDataDecryptedObject,
 	IExecuteFunctions,
 	IHttpRequestOptions,
 	INode,
@@ -8,9 +8,10 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, sleep } from 'n8n-workflow';
 
-import { describeApiCode, isRateLimitMessage } from './apiCodes';
+import { apiCodeFailure, networkFailure, readEnvelope, httpFailure, type Failure, type HttpAnswer } from './answers';
 import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from './constants';
-import { readAccount, type BeschannelsAccount } from './credentials';
+import { fingerprint, readAccount, type BeschannelsAccount } from './credentials';
+import { cachedToken, requestAccessToken, TokenRequestFailed, type AppCredentials } from './tokens';
 import { acquireSlot, recordSuccess, slowDown } from './rateLimiter';
 import { CREDENTIAL_TYPE } from './constants';
 
@@ -38,27 +39,8 @@ export class RequestAbandoned extends Error {}
 /** Thrown by a caller's `read` when `data` does not have the shape the call documents. */
 export class MalformedAnswer extends Error {}
 
-/** What went wrong with one attempt, in words an operator can act on. Never holds the token. */
-interface Failure {
-	message: string;
-	description: string;
-	retryable: boolean;
-	rateLimited?: boolean;
-	retryAfterMs?: number;
-	httpCode?: string;
-	apiCode?: number;
-	apiMsg?: string;
-}
-
-interface HttpAnswer {
-	statusCode: number;
-	headers: Record<string, unknown>;
-	body: unknown;
-}
-
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_CAP_MS = 30_000;
-const RETRY_AFTER_CAP_MS = 60_000;
 
 /** Where a request went, for messages: base URL and path, never the query string. */
 export function describeTarget(account: BeschannelsAccount, path: string, page?: number): string {
@@ -74,199 +56,9 @@ function toFormData(fields: FormFields): FormData {
 	return form;
 }
 
-function header(headers: Record<string, unknown>, name: string): string | undefined {
-	const value = headers?.[name] ?? headers?.[name.toLowerCase()];
-	if (Array.isArray(value)) return String(value[0]);
-	return value === undefined || value === null ? undefined : String(value);
-}
-
-export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
-	if (!value) return undefined;
-	const seconds = Number(value);
-	const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - now;
-	if (!Number.isFinite(ms)) return undefined;
-	return Math.min(Math.max(ms, 0), RETRY_AFTER_CAP_MS);
-}
-
 export function backoffDelay(attempt: number, random = Math.random()): number {
 	const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
 	return Math.round(ceiling / 2 + (ceiling / 2) * random);
-}
-
-function bodyText(body: unknown): string {
-	if (typeof body === 'string') return body;
-	if (Buffer.isBuffer(body)) return body.toString('utf8');
-	if (body === undefined || body === null) return '';
-	return JSON.stringify(body);
-}
-
-function htmlTitle(text: string): string {
-	const match = /<title[^>]*>([^<]{0,200})<\/title>/i.exec(text);
-	return match ? match[1].trim().slice(0, 80) : '';
-}
-
-/** Reads the `{ code, msg, data }` envelope out of an answer, or says why it is not one. */
-function readEnvelope(
-	body: unknown,
-	target: string,
-): { envelope: IDataObject } | { failure: Failure } {
-	let parsed: unknown = body;
-	if (typeof body === 'string' || Buffer.isBuffer(body)) {
-		const text = bodyText(body).trim();
-		if (text.startsWith('<')) {
-			const title = htmlTitle(text);
-			return {
-				failure: {
-					message: `Beschannels answered with an HTML page instead of JSON${title ? ` ("${title}")` : ''}`,
-					description: `${target} returned a web page, typically a gateway, proxy or login page. Check the Base URL in the credential; if it is right, the service may be down.`,
-					retryable: false,
-				},
-			};
-		}
-		if (text === '') {
-			return {
-				failure: {
-					message: 'Beschannels answered with an empty body',
-					description: `${target} returned nothing where a JSON answer was expected.`,
-					retryable: true,
-				},
-			};
-		}
-		try {
-			parsed = JSON.parse(text);
-		} catch {
-			return {
-				failure: {
-					message: 'Beschannels answered with a body that is not JSON',
-					description: `${target} returned ${text.length} characters that are not valid JSON (the answer may have been cut off). Check the Base URL; if it is right, try again later.`,
-					retryable: false,
-				},
-			};
-		}
-	}
-	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-		return {
-			failure: {
-				message: 'Beschannels answered with JSON that is not an object',
-				description: `${target} returned JSON of an unexpected shape; the Base URL may not point at the Beschannels OpenAPI.`,
-				retryable: false,
-			},
-		};
-	}
-	const envelope = parsed as IDataObject;
-	if (envelope.code === undefined || envelope.code === null || !Number.isFinite(Number(envelope.code))) {
-		return {
-			failure: {
-				message: 'Beschannels answered without a "code" field',
-				description: `${target} returned JSON that is not the Beschannels { code, msg, data } envelope; the Base URL may not point at the Beschannels OpenAPI.`,
-				retryable: false,
-			},
-		};
-	}
-	return { envelope };
-}
-
-function apiCodeFailure(envelope: IDataObject, target: string): Failure {
-	const code = Number(envelope.code);
-	const msg = typeof envelope.msg === 'string' ? envelope.msg : String(envelope.msg ?? '');
-	const info = describeApiCode(code, msg);
-	return {
-		message: `Beschannels error ${code}${msg ? ` (${msg})` : ''}: ${info.meaning}`,
-		description: `${info.action} [${target}]`,
-		retryable: info.retryable,
-		rateLimited: isRateLimitMessage(msg),
-		apiCode: code,
-		apiMsg: msg,
-	};
-}
-
-function httpFailure(answer: HttpAnswer, target: string): Failure {
-	const status = answer.statusCode;
-	const retryAfterMs = parseRetryAfter(header(answer.headers, 'retry-after'));
-	const httpCode = String(status);
-	if (status === 429) {
-		return {
-			message: 'Beschannels answered HTTP 429: too many requests',
-			description: `${target} refused the request because the account's rate limit was exceeded. The node slowed down and retried; lower "Max Requests per Second" in the credential if other systems use the same account.`,
-			retryable: true,
-			rateLimited: true,
-			retryAfterMs,
-			httpCode,
-		};
-	}
-	if (status >= 500) {
-		return {
-			message: `Beschannels answered HTTP ${status}: the server or a gateway in front of it failed`,
-			description: `${target} failed on the server side. The node retried; try again later, and contact Beschannels support if it persists.`,
-			retryable: true,
-			retryAfterMs,
-			httpCode,
-		};
-	}
-	const advice: Record<number, string> = {
-		401: 'The server refused the credentials. Check the access token (tokens live 2 hours) or switch the credential to App ID + App Secret.',
-		403: 'The server forbids this request. Ask your Beschannels administrator for OpenAPI access, and check that n8n may reach this host.',
-		404: 'Nothing answers at this address. Check the Base URL in the credential.',
-	};
-	return {
-		message: `Beschannels answered HTTP ${status}`,
-		description: `${advice[status] ?? 'The request was refused. Check the Base URL and the parameters.'} [${target}]`,
-		retryable: false,
-		httpCode,
-	};
-}
-
-const NETWORK_WORDS: Record<string, string> = {
-	ECONNREFUSED: 'the connection was refused (nothing listens at that address)',
-	ECONNRESET: 'the connection was reset before the answer was complete',
-	ETIMEDOUT: 'the connection timed out',
-	ECONNABORTED: 'the request timed out',
-	ENOTFOUND: 'the host name could not be resolved',
-	EAI_AGAIN: 'the host name could not be resolved (temporary DNS failure)',
-	EPIPE: 'the connection was closed while sending',
-	ERR_CANCELED: 'the execution was cancelled',
-	CERT_HAS_EXPIRED: 'the server certificate has expired',
-	DEPTH_ZERO_SELF_SIGNED_CERT: 'the server uses a self-signed certificate',
-	SELF_SIGNED_CERT_IN_CHAIN: 'the server certificate is not trusted',
-	UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the server certificate could not be verified',
-};
-
-/** The most telling error code along an error's cause chain (axios wraps the socket's own). */
-function errorCode(error: unknown): string {
-	const codes: string[] = [];
-	const messages: string[] = [];
-	let current: unknown = error;
-	for (let depth = 0; depth < 6 && current && typeof current === 'object'; depth++) {
-		const { code, message, cause } = current as { code?: unknown; message?: unknown; cause?: unknown };
-		if (typeof code === 'string' && code) codes.push(code);
-		if (typeof message === 'string') messages.push(message);
-		current = cause;
-	}
-	const known = codes.find((code) => code in NETWORK_WORDS);
-	if (known) return known;
-	const text = messages.join(' ');
-	if (/timeout/i.test(text)) return 'ECONNABORTED';
-	if (/aborted|socket hang up|ECONNRESET/i.test(text)) return 'ECONNRESET';
-	return codes[0] ?? 'UNKNOWN';
-}
-
-function networkFailure(error: unknown, target: string, timeoutMs: number): Failure {
-	const code = errorCode(error);
-	const what = NETWORK_WORDS[code] ?? 'the request could not be completed';
-	const certificate = code.includes('CERT') || code.includes('SIGNATURE');
-	const fatal = code === 'ERR_CANCELED' || code === 'ENOTFOUND' || certificate;
-	let hint = 'The node retried; check that n8n can reach the Base URL and try again later.';
-	if (code === 'ECONNABORTED' || code === 'ETIMEDOUT')
-		hint = `No answer within ${timeoutMs} ms. The node retried; raise the Timeout option or try again later.`;
-	if (code === 'ENOTFOUND') hint = 'Check the Base URL in the credential.';
-	if (certificate)
-		hint = 'For a private deployment with its own certificate, turn on "Ignore SSL Issues" in the credential.';
-	// The raw code goes in the description: n8n replaces messages that contain one with its own text.
-	return {
-		message: `Could not reach Beschannels: ${what}`,
-		description: `${hint} (error code ${code}) [${target}]`,
-		retryable: !fatal,
-	};
 }
 
 function toNodeError(node: INode, failure: Failure, attempts: number, itemIndex?: number): NodeApiError {
@@ -282,12 +74,51 @@ function toNodeError(node: INode, failure: Failure, attempts: number, itemIndex?
 	});
 }
 
+/** Asks for an app token, once more if the first attempt failed for a passing reason. */
+async function fetchAppToken(
+	this: BeschannelsContext,
+	account: BeschannelsAccount,
+	app: AppCredentials,
+): Promise<string> {
+	for (let attempt = 0; ; attempt++) {
+		await acquireSlot(account.accountKey, account.requestsPerSecond);
+		try {
+			return await requestAccessToken(async (request) => await this.helpers.httpRequest(request), app);
+		} catch (error) {
+			if (!(error instanceof TokenRequestFailed) || !error.failure.retryable || attempt > 0) throw error;
+			this.logger.warn(`Beschannels: ${error.failure.message} while asking for an access token; retrying once`);
+			await sleep(backoffDelay(0));
+		}
+	}
+}
+
+/**
+ * The access token for App ID + App Secret credentials: a cached one, or a new one when there is
+ * none, it is old, or it is the one Beschannels just rejected (`rejected`).
+ */
+async function appToken(
+	this: BeschannelsContext,
+	account: BeschannelsAccount,
+	app: AppCredentials,
+	itemIndex?: number,
+	rejected?: string,
+): Promise<string> {
+	const key = `${account.accountKey}#${fingerprint(app.appSecret)}`;
+	try {
+		return await cachedToken(key, async () => await fetchAppToken.call(this, account, app), rejected);
+	} catch (error) {
+		if (error instanceof TokenRequestFailed) throw toNodeError(this.getNode(), error.failure, 1, itemIndex);
+		throw error;
+	}
+}
+
 async function sendOnce(
 	this: BeschannelsContext,
 	account: BeschannelsAccount,
 	options: CallOptions,
 	target: string,
 	timeoutMs: number,
+	credentials: ICredentialDataDecryptedObject,
 ): Promise<{ data: unknown } | { failure: Failure }> {
 	const request: IHttpRequestOptions = {
 		method: 'POST',
@@ -302,11 +133,15 @@ async function sendOnce(
 	};
 	let answer: HttpAnswer;
 	try {
-		answer = (await this.helpers.httpRequestWithAuthentication.call(
-			this,
-			CREDENTIAL_TYPE,
-			request,
-		)) as HttpAnswer;
+		const reference = this.getNode().credentials?.[CREDENTIAL_TYPE];
+		answer = (await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, request, {
+			credentialsDecrypted: {
+				id: reference?.id ?? '',
+				name: reference?.name ?? '',
+				type: CREDENTIAL_TYPE,
+				data: credentials,
+			},
+		})) as HttpAnswer;
 	} catch (error) {
 		return { failure: networkFailure(error, target, timeoutMs) };
 	}
@@ -334,10 +169,15 @@ export async function beschannelsRequest<T = unknown>(
 	const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
 	const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
+	const { app } = account;
+	let token = app ? await appToken.call(this, account, app, options.itemIndex) : undefined;
+	let renewed = false;
+
 	for (let attempt = 0; ; attempt++) {
 		await acquireSlot(account.accountKey, account.requestsPerSecond);
 		if (options.signal?.aborted) throw new RequestAbandoned('no longer needed');
-		const outcome = await sendOnce.call(this, account, options, target, timeoutMs);
+		const data = token === undefined ? credentials : { ...credentials, sessionToken: token };
+		const outcome = await sendOnce.call(this, account, options, target, timeoutMs, data);
 		let failure: Failure;
 		if ('data' in outcome) {
 			recordSuccess(account.accountKey, account.requestsPerSecond);
@@ -355,6 +195,21 @@ export async function beschannelsRequest<T = unknown>(
 			failure = outcome.failure;
 		}
 
+		// An app token that expired (code 2) is renewed once and the request sent again.
+		if (app && failure.apiCode === 2 && !renewed) {
+			renewed = true;
+			this.logger.info(`Beschannels: the access token was rejected at ${target}; renewing it`);
+			token = await appToken.call(this, account, app, options.itemIndex, token);
+			attempt--;
+			continue;
+		}
+
+		if (app && failure.apiCode === 2) {
+			failure = {
+				...failure,
+				description: `Beschannels rejected an access token the node had just obtained with the App ID and App Secret. Check that the OpenAPI application is enabled and may use this interface. [${target}]`,
+			};
+		}
 		if (!failure.retryable || attempt >= maxRetries) {
 			throw toNodeError(this.getNode(), failure, attempt + 1, options.itemIndex);
 		}

@@ -1,0 +1,220 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { describeApiCode, isRateLimitMessage } from './apiCodes';
+
+/**
+ * Reading what Beschannels answered: the `{ code, msg, data }` envelope, HTTP statuses and network
+ * errors, each turned into a `Failure` that says what happened, what to do, and whether asking
+ * again can help. Nothing here ever holds the token or member data.
+ */
+
+/** What went wrong with one attempt, in words an operator can act on. Never holds the token. */
+export interface Failure {
+	message: string;
+	description: string;
+	retryable: boolean;
+	rateLimited?: boolean;
+	retryAfterMs?: number;
+	httpCode?: string;
+	apiCode?: number;
+	apiMsg?: string;
+}
+
+export interface HttpAnswer {
+	statusCode: number;
+	headers: Record<string, unknown>;
+	body: unknown;
+}
+
+const RETRY_AFTER_CAP_MS = 60_000;
+
+function header(headers: Record<string, unknown>, name: string): string | undefined {
+	const value = headers?.[name] ?? headers?.[name.toLowerCase()];
+	if (Array.isArray(value)) return String(value[0]);
+	return value === undefined || value === null ? undefined : String(value);
+}
+
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+	if (!value) return undefined;
+	const seconds = Number(value);
+	const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - now;
+	if (!Number.isFinite(ms)) return undefined;
+	return Math.min(Math.max(ms, 0), RETRY_AFTER_CAP_MS);
+}
+
+function bodyText(body: unknown): string {
+	if (typeof body === 'string') return body;
+	if (Buffer.isBuffer(body)) return body.toString('utf8');
+	if (body === undefined || body === null) return '';
+	return JSON.stringify(body);
+}
+
+function htmlTitle(text: string): string {
+	const match = /<title[^>]*>([^<]{0,200})<\/title>/i.exec(text);
+	return match ? match[1].trim().slice(0, 80) : '';
+}
+
+/** Reads the `{ code, msg, data }` envelope out of an answer, or says why it is not one. */
+export function readEnvelope(
+	body: unknown,
+	target: string,
+): { envelope: IDataObject } | { failure: Failure } {
+	let parsed: unknown = body;
+	if (typeof body === 'string' || Buffer.isBuffer(body)) {
+		const text = bodyText(body).trim();
+		if (text.startsWith('<')) {
+			const title = htmlTitle(text);
+			return {
+				failure: {
+					message: `Beschannels answered with an HTML page instead of JSON${title ? ` ("${title}")` : ''}`,
+					description: `${target} returned a web page, typically a gateway, proxy or login page. Check the Base URL in the credential; if it is right, the service may be down.`,
+					retryable: false,
+				},
+			};
+		}
+		if (text === '') {
+			return {
+				failure: {
+					message: 'Beschannels answered with an empty body',
+					description: `${target} returned nothing where a JSON answer was expected.`,
+					retryable: true,
+				},
+			};
+		}
+		try {
+			parsed = JSON.parse(text);
+		} catch {
+			return {
+				failure: {
+					message: 'Beschannels answered with a body that is not JSON',
+					description: `${target} returned ${text.length} characters that are not valid JSON (the answer may have been cut off). Check the Base URL; if it is right, try again later.`,
+					retryable: false,
+				},
+			};
+		}
+	}
+	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+		return {
+			failure: {
+				message: 'Beschannels answered with JSON that is not an object',
+				description: `${target} returned JSON of an unexpected shape; the Base URL may not point at the Beschannels OpenAPI.`,
+				retryable: false,
+			},
+		};
+	}
+	const envelope = parsed as IDataObject;
+	if (envelope.code === undefined || envelope.code === null || !Number.isFinite(Number(envelope.code))) {
+		return {
+			failure: {
+				message: 'Beschannels answered without a "code" field',
+				description: `${target} returned JSON that is not the Beschannels { code, msg, data } envelope; the Base URL may not point at the Beschannels OpenAPI.`,
+				retryable: false,
+			},
+		};
+	}
+	return { envelope };
+}
+
+export function apiCodeFailure(envelope: IDataObject, target: string): Failure {
+	const code = Number(envelope.code);
+	const msg = typeof envelope.msg === 'string' ? envelope.msg : String(envelope.msg ?? '');
+	const info = describeApiCode(code, msg);
+	return {
+		message: `Beschannels error ${code}${msg ? ` (${msg})` : ''}: ${info.meaning}`,
+		description: `${info.action} [${target}]`,
+		retryable: info.retryable,
+		rateLimited: isRateLimitMessage(msg),
+		apiCode: code,
+		apiMsg: msg,
+	};
+}
+
+export function httpFailure(answer: HttpAnswer, target: string): Failure {
+	const status = answer.statusCode;
+	const retryAfterMs = parseRetryAfter(header(answer.headers, 'retry-after'));
+	const httpCode = String(status);
+	if (status === 429) {
+		return {
+			message: 'Beschannels answered HTTP 429: too many requests',
+			description: `${target} refused the request because the account's rate limit was exceeded. The node slowed down and retried; lower "Max Requests per Second" in the credential if other systems use the same account.`,
+			retryable: true,
+			rateLimited: true,
+			retryAfterMs,
+			httpCode,
+		};
+	}
+	if (status >= 500) {
+		return {
+			message: `Beschannels answered HTTP ${status}: the server or a gateway in front of it failed`,
+			description: `${target} failed on the server side. The node retried; try again later, and contact Beschannels support if it persists.`,
+			retryable: true,
+			retryAfterMs,
+			httpCode,
+		};
+	}
+	const advice: Record<number, string> = {
+		401: 'The server refused the credentials. Check the access token (tokens live 2 hours) or switch the credential to App ID + App Secret.',
+		403: 'The server forbids this request. Ask your Beschannels administrator for OpenAPI access, and check that n8n may reach this host.',
+		404: 'Nothing answers at this address. Check the Base URL in the credential.',
+	};
+	return {
+		message: `Beschannels answered HTTP ${status}`,
+		description: `${advice[status] ?? 'The request was refused. Check the Base URL and the parameters.'} [${target}]`,
+		retryable: false,
+		httpCode,
+	};
+}
+
+const NETWORK_WORDS: Record<string, string> = {
+	ECONNREFUSED: 'the connection was refused (nothing listens at that address)',
+	ECONNRESET: 'the connection was reset before the answer was complete',
+	ETIMEDOUT: 'the connection timed out',
+	ECONNABORTED: 'the request timed out',
+	ENOTFOUND: 'the host name could not be resolved',
+	EAI_AGAIN: 'the host name could not be resolved (temporary DNS failure)',
+	EPIPE: 'the connection was closed while sending',
+	ERR_CANCELED: 'the execution was cancelled',
+	CERT_HAS_EXPIRED: 'the server certificate has expired',
+	DEPTH_ZERO_SELF_SIGNED_CERT: 'the server uses a self-signed certificate',
+	SELF_SIGNED_CERT_IN_CHAIN: 'the server certificate is not trusted',
+	UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the server certificate could not be verified',
+};
+
+/** The most telling error code along an error's cause chain (axios wraps the socket's own). */
+function errorCode(error: unknown): string {
+	const codes: string[] = [];
+	const messages: string[] = [];
+	let current: unknown = error;
+	for (let depth = 0; depth < 6 && current && typeof current === 'object'; depth++) {
+		const { code, message, cause } = current as { code?: unknown; message?: unknown; cause?: unknown };
+		if (typeof code === 'string' && code) codes.push(code);
+		if (typeof message === 'string') messages.push(message);
+		current = cause;
+	}
+	const known = codes.find((code) => code in NETWORK_WORDS);
+	if (known) return known;
+	const text = messages.join(' ');
+	if (/timeout/i.test(text)) return 'ECONNABORTED';
+	if (/aborted|socket hang up|ECONNRESET/i.test(text)) return 'ECONNRESET';
+	return codes[0] ?? 'UNKNOWN';
+}
+
+export function networkFailure(error: unknown, target: string, timeoutMs: number): Failure {
+	const code = errorCode(error);
+	const what = NETWORK_WORDS[code] ?? 'the request could not be completed';
+	const certificate = code.includes('CERT') || code.includes('SIGNATURE');
+	const fatal = code === 'ERR_CANCELED' || code === 'ENOTFOUND' || certificate;
+	let hint = 'The node retried; check that n8n can reach the Base URL and try again later.';
+	if (code === 'ECONNABORTED' || code === 'ETIMEDOUT')
+		hint = `No answer within ${timeoutMs} ms. The node retried; raise the Timeout option or try again later.`;
+	if (code === 'ENOTFOUND') hint = 'Check the Base URL in the credential.';
+	if (certificate)
+		hint = 'For a private deployment with its own certificate, turn on "Ignore SSL Issues" in the credential.';
+	// The raw code goes in the description: n8n replaces messages that contain one with its own text.
+	return {
+		message: `Could not reach Beschannels: ${what}`,
+		description: `${hint} (error code ${code}) [${target}]`,
+		retryable: !fatal,
+	};
+}
+

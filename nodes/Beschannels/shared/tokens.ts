@@ -1,0 +1,105 @@
+import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
+
+import { networkFailure, readEnvelope, httpFailure, type Failure, type HttpAnswer } from './answers';
+import { ACCESS_TOKEN_PATH, DEFAULT_TIMEOUT_MS } from './constants';
+
+/**
+ * Access tokens from App ID + App Secret (`POST /api/get-access-token`). Asking again while the
+ * current token has more than 20 minutes left returns the same token, so asking is cheap and
+ * idempotent: a token is reused for a while, and renewed once when Beschannels rejects it.
+ */
+
+/** A fetched token is reused for this long without asking again (it had at least 20 minutes left). */
+export const TOKEN_REUSE_MS = 15 * 60_000;
+
+export interface AppCredentials {
+	baseUrl: string;
+	appId: string;
+	appSecret: string;
+	ignoreSsl: boolean;
+}
+
+/** A failed token request; `retryable` when asking once more may help (network, server errors). */
+export class TokenRequestFailed extends Error {
+	constructor(
+		readonly failure: Failure,
+	) {
+		super(failure.message);
+	}
+}
+
+type HttpRequest = (options: IHttpRequestOptions) => Promise<unknown>;
+
+/** Asks Beschannels for an access token. Throws `TokenRequestFailed` with an actionable message. */
+export async function requestAccessToken(httpRequest: HttpRequest, app: AppCredentials): Promise<string> {
+	const target = `POST ${app.baseUrl}${ACCESS_TOKEN_PATH}`;
+	let answer: HttpAnswer;
+	try {
+		answer = (await httpRequest({
+			method: 'POST',
+			url: `${app.baseUrl}${ACCESS_TOKEN_PATH}`,
+			body: { appId: app.appId, appSecret: app.appSecret },
+			json: true,
+			encoding: 'text',
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			timeout: DEFAULT_TIMEOUT_MS,
+			skipSslCertificateValidation: app.ignoreSsl,
+		})) as HttpAnswer;
+	} catch (error) {
+		throw new TokenRequestFailed(networkFailure(error, target, DEFAULT_TIMEOUT_MS));
+	}
+	const read = readEnvelope(answer.body, target);
+	if ('failure' in read) {
+		throw new TokenRequestFailed(answer.statusCode >= 300 ? httpFailure(answer, target) : read.failure);
+	}
+	const { envelope } = read;
+	const code = Number(envelope.code);
+	const token = (envelope.data as IDataObject | null)?.access_token;
+	if (code === 0 && typeof token === 'string' && token !== '') return token;
+	const msg = typeof envelope.msg === 'string' ? envelope.msg : '';
+	throw new TokenRequestFailed({
+		message:
+			code === 0
+				? 'Beschannels issued no access token'
+				: `Beschannels refused the App ID / App Secret (code ${code}${msg ? `: ${msg}` : ''})`,
+		description: `Check App ID and App Secret in the Beschannels credential (they come from the OpenAPI application your Beschannels administrator created). [${target}]`,
+		retryable: false,
+		apiCode: code,
+		apiMsg: msg,
+	});
+}
+
+interface CachedToken {
+	token: string;
+	fetchedAt: number;
+}
+
+const cache = new Map<string, CachedToken>();
+const pending = new Map<string, Promise<string>>();
+
+/**
+ * The token for an app: the cached one unless it is old or is the one Beschannels just rejected
+ * (`rejected`), else a new one. Concurrent callers share one token request.
+ */
+export async function cachedToken(
+	key: string,
+	fetch: () => Promise<string>,
+	rejected?: string,
+): Promise<string> {
+	const cached = cache.get(key);
+	if (cached && cached.token !== rejected && Date.now() - cached.fetchedAt < TOKEN_REUSE_MS) {
+		return cached.token;
+	}
+	let request = pending.get(key);
+	if (!request) {
+		request = fetch()
+			.then((token) => {
+				cache.set(key, { token, fetchedAt: Date.now() });
+				return token;
+			})
+			.finally(() => pending.delete(key));
+		pending.set(key, request);
+	}
+	return await request;
+}

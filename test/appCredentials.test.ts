@@ -1,0 +1,125 @@
+import { ACCESS_TOKEN_PATH } from '../sandbox/server';
+import { listParams, serialize, useSandbox } from './helpers';
+
+const APP = { appId: 'app_7f3c2e', appSecret: 'sec_Q9v2LmX81kTz' };
+const OTHER_APP = { appId: 'app_51ab09', appSecret: 'sec_W4n8PzR27cYd' };
+const appCredential = (baseUrl: string, overrides = {}) => ({
+	baseUrl,
+	authMode: 'appCredentials',
+	appId: APP.appId,
+	appSecret: APP.appSecret,
+	...overrides,
+});
+
+describe('App ID + App Secret credentials', () => {
+	const t = useSandbox({
+		apps: [APP, OTHER_APP],
+		tokenLifetimeSeconds: 3,
+		pageCap: 10,
+		groups: [
+			{ groupObj: 'leads_schema_data', groupId: '1001', size: 1000 },
+			{ groupObj: 'member', groupId: '3001', size: 30 },
+		],
+	});
+	const tokenRequests = () => t.sandbox.log.filter((r) => r.path === ACCESS_TOKEN_PATH);
+	const texts: string[] = [];
+	beforeEach(() => t.engine.setCredential(appCredential(t.sandbox.url)));
+
+	it('the sandbox issues the same token while more than 1/6 of its life is left', async () => {
+		const ask = async () =>
+			(await (
+				await fetch(`${t.sandbox.url}${ACCESS_TOKEN_PATH}`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify(APP),
+				})
+			).json()) as { data: { access_token: string } };
+		const first = await ask();
+		expect((await ask()).data.access_token).toBe(first.data.access_token);
+		t.sandbox.ageTokens(2.6);
+		expect((await ask()).data.access_token).not.toBe(first.data.access_token);
+	});
+
+	it('the Test button passes for a good App ID and App Secret', async () => {
+		const result = await t.engine.testCredential(appCredential(t.sandbox.url));
+		expect(result).toEqual({ status: 'OK', message: 'Connection successful!' });
+		expect(tokenRequests()).toHaveLength(1);
+	});
+
+	it.each([
+		['App Secret', { appSecret: 'wrong-secret' }],
+		['App ID', { appId: 'no-such-app' }],
+	])('the Test button fails for a wrong %s with a message that says so', async (_name, wrong) => {
+		const result = await t.engine.testCredential(appCredential(t.sandbox.url, wrong));
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/refused the App ID \/ App Secret \(code 1001: appId或appSecret错误\)/);
+		expect(result.message).not.toContain('wrong-secret');
+	});
+
+	it('a run longer than the token lifetime renews the token and returns every member', async () => {
+		const started = Date.now();
+		const run = await t.engine.runNode({ parameters: listParams({ options: { pageSize: 10 } }) });
+		const seconds = (Date.now() - started) / 1000;
+		expect(run.error).toBeUndefined();
+		expect(seconds).toBeGreaterThan(6);
+		expect(run.items.map((i) => i.json.identity_id)).toEqual(
+			t.sandbox.members('leads_schema_data', '1001').map((m) => m.identity_id),
+		);
+		const renewals = t.engine.logger.lines.filter((l) => /renewing it/.test(l.message)).length;
+		expect(renewals).toBeGreaterThan(0);
+		// one token at the start, then about one per lifetime
+		expect(tokenRequests().length).toBeGreaterThanOrEqual(2);
+		expect(tokenRequests().length).toBeLessThanOrEqual(Math.ceil(seconds / 3) + 3);
+		// every rejected request was sent again with a fresh token; none failed for good
+		const rejected = t.sandbox.log.filter((r) => r.code === 2).length;
+		expect(rejected).toBeLessThanOrEqual(renewals * 10);
+		texts.push(serialize(run.run));
+		console.log(`app-token run: ${seconds.toFixed(1)} s, ${t.pageRequests().length} pages, ${tokenRequests().length} token requests, ${rejected} requests rejected with code 2 and sent again`);
+	}, 90_000);
+
+	it('runs hours apart keep working', async () => {
+		const small = listParams({ groupObj: 'member', groupId: '3001' });
+		const first = await t.engine.runNode({ parameters: small });
+		expect(first.items).toHaveLength(30);
+		t.sandbox.ageTokens(3600);
+		const later = await t.engine.runNode({ parameters: small });
+		expect(later.error).toBeUndefined();
+		expect(later.items).toHaveLength(30);
+		t.sandbox.ageTokens(3600);
+		const evenLater = await t.engine.runNode({ parameters: small });
+		expect(evenLater.items).toHaveLength(30);
+		expect(tokenRequests().length).toBeLessThanOrEqual(3);
+		texts.push(serialize(first.run), serialize(later.run), serialize(evenLater.run));
+	});
+
+	it('a wrong App Secret fails once, clearly, without retry loops', async () => {
+		t.engine.setCredential(appCredential(t.sandbox.url, { appSecret: 'wrong-secret-123' }));
+		const run = await t.engine.runNode({ parameters: listParams() });
+		expect(run.error?.message).toMatch(/refused the App ID \/ App Secret \(code 1001/);
+		expect(run.error?.description).toMatch(/Check App ID and App Secret/);
+		expect(tokenRequests()).toHaveLength(1);
+		expect(t.pageRequests()).toHaveLength(0);
+		texts.push(serialize(run.run), serialize(run.error));
+	});
+
+	it('a token endpoint that fails for a passing reason is asked at most twice', async () => {
+		t.engine.setCredential(appCredential(t.sandbox.url, OTHER_APP));
+		t.sandbox.injectFault({ fault: { kind: 'http', status: 503 }, path: ACCESS_TOKEN_PATH, times: Infinity });
+		const run = await t.engine.runNode({ parameters: listParams({ groupObj: 'member', groupId: '3001' }) });
+		t.sandbox.clearFaults();
+		expect(run.error?.message).toMatch(/HTTP 503/);
+		expect(tokenRequests()).toHaveLength(2);
+	});
+
+	it('the App Secret and the tokens never appear in output, errors or logs', () => {
+		texts.push(serialize(t.engine.logger.lines));
+		const all = texts.join('\n');
+		expect(all.length).toBeGreaterThan(1000);
+		expect(all).not.toContain(APP.appSecret);
+		expect(all).not.toContain(OTHER_APP.appSecret);
+		expect(all).not.toContain('wrong-secret-123');
+		const tokens = t.sandbox.issuedTokens();
+		expect(tokens.length).toBeGreaterThan(2);
+		for (const token of tokens) expect(all).not.toContain(token);
+	});
+});
