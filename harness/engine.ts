@@ -310,6 +310,10 @@ export class Engine {
 			get staticData(): IDataObject {
 				return JSON.parse(record) as IDataObject;
 			},
+			/** What the trigger keeps with getWorkflowStaticData('node'). */
+			get nodeData(): IDataObject {
+				return ((JSON.parse(record) as IDataObject)[`node:${node.name}`] ?? {}) as IDataObject;
+			},
 			poll: async (mode: WorkflowExecuteMode = 'trigger') => {
 				const workflow = new Workflow({
 					id: 'harness-trigger',

@@ -30,6 +30,8 @@ export interface GroupReadOptions {
 	limit: number;
 	itemIndex?: number;
 	concurrency?: number;
+	/** Ends the read early once a page satisfies it (pages are offered in order). */
+	until?: (page: Page) => boolean;
 }
 
 function text(value: unknown): string {
@@ -145,6 +147,7 @@ export async function readGroup(
 		returnAll: options.returnAll,
 		limit: options.limit,
 		concurrency: options.concurrency,
+		until: options.until,
 		fetchPage: async (pageNum, signal) =>
 			(await beschannelsRequest.call(this, call(pageNum, signal), readPage)) as Page,
 	});

@@ -23,13 +23,15 @@ export interface PaginateOptions {
 	/** Pages fetched ahead while the plan from `total` lasts; 1 reads strictly page after page. */
 	concurrency?: number;
 	maxPages?: number;
+	/** Called after each page, in page order; returning true ends the read (`until`). */
+	until?: (page: Page) => boolean;
 }
 
 /**
  * Why reading stopped: `limit` reached, an `empty` page, a `short` page (fewer rows than the first),
  * a page that only `repeat`ed members already read, or the `maxPages` safety bound.
  */
-export type StopReason = 'limit' | 'empty' | 'short' | 'repeat' | 'maxPages';
+export type StopReason = 'limit' | 'empty' | 'short' | 'repeat' | 'maxPages' | 'until';
 
 export interface PaginateResult {
 	members: IDataObject[];
@@ -157,6 +159,10 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 		}
 		if (result.list.length < firstRows) {
 			stop = 'short';
+			break;
+		}
+		if (options.until?.(result)) {
+			stop = 'until';
 			break;
 		}
 	}

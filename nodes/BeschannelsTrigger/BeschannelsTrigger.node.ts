@@ -1,0 +1,125 @@
+import type {
+	IDataObject,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	IPollFunctions,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { groupFields, readOptions } from '../Beschannels/shared/descriptions';
+import { readGroup, readGroupQuery, type GroupQuery } from '../Beschannels/shared/groupUsers';
+import type { HeaderEntry } from '../Beschannels/shared/paginate';
+import { createShaper } from '../Beschannels/shared/shape';
+import { pollAnyNewMember } from './anyNewMember';
+import { pollNewLeads } from './newLeads';
+
+const TRIGGER_OPTIONS = new Set(['pageSize', 'useLabels', 'addIsoDate', 'createdTimeOffset', 'timeout', 'maxRetries']);
+
+export class BeschannelsTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Beschannels Trigger',
+		name: 'beschannelsTrigger',
+		icon: { light: 'file:beschannels.svg', dark: 'file:beschannels.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{$parameter["watch"] === "anyNewMember" ? "Any new member" : "New leads"}}',
+		description: 'Starts a workflow when members join a Beschannels (致趣百川) group',
+		defaults: { name: 'Beschannels Trigger' },
+		polling: true,
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'beschannelsApi', required: true }],
+		properties: [
+			{
+				displayName: 'Watch For',
+				name: 'watch',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{
+						name: 'New Leads',
+						value: 'newLeads',
+						description:
+							'Members created since the last poll (by CreatedTime). Cheap: reads only the newest pages. A lead created earlier and added to the group later is not seen.',
+					},
+					{
+						name: 'Any New Member',
+						value: 'anyNewMember',
+						description:
+							'Every member that was not in the group at the last poll, whatever its CreatedTime. Reads the whole group each poll.',
+					},
+				],
+				default: 'newLeads',
+			},
+			{
+				displayName:
+					'Beschannels does not say when a member joined a group. "New Leads" watches CreatedTime (when the lead was created); "Any New Member" compares the whole group with the last poll.',
+				name: 'notice',
+				type: 'notice',
+				default: '',
+			},
+			...groupFields,
+			{
+				displayName: 'Also Report Members Who Left',
+				name: 'includeLeft',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to also emit an item { identity_id, event: "left" } for each member no longer in the group. Keeps every identity in the state (about 40 bytes per member instead of 8).',
+				displayOptions: { show: { watch: ['anyNewMember'] } },
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: readOptions.filter((option) => TRIGGER_OPTIONS.has(option.name)),
+			},
+		],
+	};
+
+	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		const options = this.getNodeParameter('options', {}) as IDataObject;
+		const query: GroupQuery = readGroupQuery(this.getNode(), {
+			userId: this.getNodeParameter('userId'),
+			groupObj: this.getNodeParameter('groupObj'),
+			groupId: this.getNodeParameter('groupId', ''),
+			options,
+		});
+		const shapeFor = (header: HeaderEntry[]) =>
+			createShaper({ ...query.shape, labels: query.useLabels ? header : undefined });
+
+		// Fetch Test Event: the newest member as a sample; the state is left as it is.
+		if (this.getMode() === 'manual') {
+			const sample = await readGroup.call(this, query, { returnAll: false, limit: query.pageSize });
+			const newest = sample.members.reduce<IDataObject | undefined>(
+				(best, row) => (!best || String(row.CreatedTime ?? '') > String(best.CreatedTime ?? '') ? row : best),
+				undefined,
+			);
+			return newest ? [this.helpers.returnJsonArray([shapeFor(sample.header)(newest)])] : null;
+		}
+
+		const staticData = this.getWorkflowStaticData('node');
+		const watch = this.getNodeParameter('watch') as string;
+		let items: IDataObject[];
+		if (watch === 'anyNewMember') {
+			const change = await pollAnyNewMember.call(
+				this,
+				query,
+				staticData,
+				this.getNodeParameter('includeLeft', false) as boolean,
+			);
+			const shape = shapeFor(change.header);
+			items = [
+				...change.joined.map(shape),
+				...change.left.map((identity_id) => ({ identity_id, event: 'left' })),
+			];
+		} else {
+			const outcome = await pollNewLeads.call(this, query, staticData);
+			items = outcome.members.map(shapeFor(outcome.header));
+		}
+		return items.length > 0 ? [this.helpers.returnJsonArray(items)] : null;
+	}
+}

@@ -1,0 +1,44 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import type { GroupQuery } from '../Beschannels/shared/groupUsers';
+
+/** What the trigger keeps between polls, in the workflow's static data. */
+export interface NewLeadsState {
+	mode: 'newLeads';
+	/** Which group the state belongs to: a change of group starts over. */
+	group: string;
+	/** The newest CreatedTime seen (`YYYY-MM-DD HH:mm:ss`), and the members created in that second. */
+	newest: string;
+	newestIds: string[];
+}
+
+export interface AnyNewMemberState {
+	mode: 'anyNewMember';
+	group: string;
+	/** The members at the last poll as compact hashes (see memberSet.ts)... */
+	members?: string;
+	/** ...or as identities, when members who left are reported. */
+	ids?: string[];
+	count: number;
+}
+
+export type TriggerState = NewLeadsState | AnyNewMemberState;
+
+/** The group a state belongs to. */
+export function groupKey(query: GroupQuery): string {
+	return JSON.stringify([query.userId, query.groupObj, query.groupId, query.searchStr]);
+}
+
+/** The state saved for this mode and group, or undefined when there is none yet (first poll). */
+export function loadState<T extends TriggerState>(
+	staticData: IDataObject,
+	mode: T['mode'],
+	group: string,
+): T | undefined {
+	const state = staticData.state as T | undefined;
+	return state && state.mode === mode && state.group === group ? state : undefined;
+}
+
+export function saveState(staticData: IDataObject, state: TriggerState): void {
+	staticData.state = state as unknown as IDataObject;
+}
