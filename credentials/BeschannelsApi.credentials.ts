@@ -10,7 +10,7 @@ import type {
 } from 'n8n-workflow';
 
 import { readAccount } from '../nodes/Beschannels/shared/credentials';
-import { requestAccessToken, TokenRequestFailed } from '../nodes/Beschannels/shared/tokens';
+import { requestAccessToken } from '../nodes/Beschannels/shared/tokens';
 
 /**
  * Beschannels (致趣百川) OpenAPI credential.
@@ -29,6 +29,7 @@ export class BeschannelsApi implements ICredentialType {
 		dark: 'file:../nodes/Beschannels/beschannels.dark.svg',
 	};
 
+	// eslint-disable-next-line n8n-nodes-base/cred-class-field-documentation-url-miscased -- a community package documents itself at a full URL, as the community plugin's credential-documentation-url rule requires
 	documentationUrl = 'https://github.com/beschannels-community/n8n-nodes-beschannels#credentials';
 
 	properties: INodeProperties[] = [
@@ -108,7 +109,7 @@ export class BeschannelsApi implements ICredentialType {
 		},
 		{
 			displayName: 'Ignore SSL Issues (Insecure)',
-			name: 'allowUnauthorizedCerts',
+			name: 'ignoreSslIssues',
 			type: 'boolean',
 			default: false,
 			description:
@@ -136,18 +137,14 @@ export class BeschannelsApi implements ICredentialType {
 	): Promise<IDataObject> {
 		const { app } = readAccount(credentials);
 		if (!app) return {};
-		try {
-			const sessionToken = await requestAccessToken(
-				async (request) => await this.helpers.httpRequest(request),
-				app,
-			);
-			return { sessionToken };
-		} catch (error) {
-			if (error instanceof TokenRequestFailed) {
-				throw new Error(`${error.failure.message}. ${error.failure.description}`);
-			}
-			throw error;
+		const outcome = await requestAccessToken(
+			async (request) => await this.helpers.httpRequest(request),
+			app,
+		);
+		if ('failure' in outcome) {
+			throw new Error(`${outcome.failure.message}. ${outcome.failure.description}`);
 		}
+		return { sessionToken: outcome.token };
 	}
 
 	/**
@@ -160,7 +157,7 @@ export class BeschannelsApi implements ICredentialType {
 			baseURL: '={{String($credentials.baseUrl || "https://openapi.beschannels.com").replace(/\\/+$/, "")}}',
 			url: '/leads/open-api/group-user-list',
 			method: 'POST',
-			skipSslCertificateValidation: '={{$credentials.allowUnauthorizedCerts}}',
+			skipSslCertificateValidation: '={{$credentials.ignoreSslIssues}}',
 		},
 		rules: [
 			{

@@ -1,8 +1,9 @@
-import { BeschannelsSandbox, DEFAULT_USER_ID } from './server';
+import { BeschannelsSandbox, DEFAULT_GROUPS, DEFAULT_USER_ID } from './server';
 
 /**
  * Runs the sandbox on its own so a real n8n can be pointed at it:
- *   npm run sandbox -- --port 8787 --latency 50 --cap 100 --token my-token
+ *   npm run sandbox -- --port 8787 --latency 50 --cap 100 --token my-token --members 250
+ * (--port 0 picks a free port; --app-id/--app-secret/--token-lifetime enable App ID tokens.)
  */
 function arg(name: string): string | undefined {
 	const index = process.argv.indexOf(`--${name}`);
@@ -19,6 +20,9 @@ async function main() {
 		apps: arg('app-id') ? [{ appId: arg('app-id')!, appSecret: arg('app-secret') ?? '' }] : undefined,
 		tokenLifetimeSeconds: arg('token-lifetime') ? Number(arg('token-lifetime')) : undefined,
 		rateLimit: arg('rate-limit') ? { perSecond: Number(arg('rate-limit')), answer: 'code' } : undefined,
+		groups: arg('members')
+			? DEFAULT_GROUPS.map((g, i) => (i === 0 ? { ...g, size: Number(arg('members')) } : g))
+			: undefined,
 	});
 	const url = await sandbox.start();
 	const lines = [

@@ -1,4 +1,10 @@
-import { createShaper, memberIdentity, parseOffset, scoreValue, toIsoDate } from '../nodes/Beschannels/shared/shape';
+import {
+	createShaper,
+	memberIdentity,
+	parseOffset,
+	scoreValue,
+	toIsoDate,
+} from '../nodes/Beschannels/shared/shape';
 
 describe('item shaping', () => {
 	it('turns numbers and numeric strings into numbers and keeps anything else', () => {
@@ -51,5 +57,14 @@ describe('item shaping', () => {
 		expect(memberIdentity({ identity_value: 'b' })).toBe('b');
 		expect(memberIdentity({ identity_id: '' })).toBeUndefined();
 		expect(memberIdentity({})).toBeUndefined();
+	});
+});
+
+describe('shaping many members', () => {
+	it('gives every member the same treatment whatever keys came before', () => {
+		const shape = createShaper();
+		expect(shape({ 'Score-5': '12', a: 1 })).toEqual({ score_5: 12, a: 1 });
+		expect(shape({ a: 2, 'Score-5': 'x', 'Score-6': 3 })).toEqual({ a: 2, score_5: 'x', score_6: 3 });
+		expect(shape({ score_5: 1 })).toEqual({ score_5: 1 });
 	});
 });

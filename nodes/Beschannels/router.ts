@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import * as groupUser from './resources/groupUser';
+import { asNodeError } from './shared/transport';
 
 type Operation = (this: IExecuteFunctions, itemIndex: number) => Promise<INodeExecutionData[]>;
 
@@ -49,7 +50,7 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 				});
 				continue;
 			}
-			throw error;
+			throw asNodeError(this.getNode(), error, i);
 		}
 	}
 	return [output];

@@ -36,7 +36,7 @@ export function readAccount(credentials: ICredentialDataDecryptedObject): Bescha
 	const identity =
 		authMode === 'appCredentials' ? String(credentials.appId ?? '') : String(credentials.accessToken ?? '');
 	const rate = Number(credentials.requestsPerSecond);
-	const ignoreSsl = credentials.allowUnauthorizedCerts === true;
+	const ignoreSsl = credentials.ignoreSslIssues === true;
 	return {
 		baseUrl,
 		authMode,

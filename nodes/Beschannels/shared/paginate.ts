@@ -101,12 +101,12 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 		const pending = ahead.get(page) ?? fetchPage(page, stopped.signal);
 		ahead.delete(page);
 		if (page > 1 && page < plannedPages) prefetch(Math.min(plannedPages, page + concurrency - 1));
-		let result: Page;
+		let result: Page | undefined;
 		try {
 			result = await pending;
-		} catch (error) {
-			stopped.abort();
-			throw error;
+		} finally {
+			// a failed page ends the read: pages fetched ahead are not sent
+			if (result === undefined) stopped.abort();
 		}
 		pagesRead++;
 		mergeHeader(header, headerProps, result.header);

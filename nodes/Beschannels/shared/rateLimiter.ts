@@ -5,13 +5,17 @@ import { sleep } from 'n8n-workflow';
  * n8n process (module state lives as long as the process).
  *
  * Callers queue per account, first come first served. The one at the head waits until fewer than
- * `rate` requests were sent in the last window, then records the moment it really goes out. The
- * window is a little longer than a second because the server counts requests by arrival, and
- * arrival jitters with the network; a timer that fires late only ever makes a request later.
+ * `rate` requests were sent in the last window, then records the moment it goes out. The window
+ * is a little longer than a second because the server counts requests by arrival, and the time
+ * from "goes out" to "arrives" varies: with the network, and with how busy this process is. That
+ * variation is at most the spread of recent round trips (a request arrives after it leaves and
+ * before its answer comes back), so the margin follows that spread, never below 50 ms. A timer
+ * that fires late only ever makes a request later.
  */
 const WINDOW_MS = 1000;
 export const WINDOW_MARGIN_MS = 50;
-const SPAN_MS = WINDOW_MS + WINDOW_MARGIN_MS;
+const MAX_MARGIN_MS = 250;
+const ROUND_TRIPS_KEPT = 20;
 /**
  * Requests leave at least this far apart. A burst that goes out "at once" really goes out one
  * after another as each is prepared, so its last request would leave later than counted.
@@ -28,6 +32,8 @@ interface AccountWindow {
 	ceiling: number;
 	lastSlowDown: number;
 	successes: number;
+	/** Recent round-trip times (ms), newest last. */
+	roundTrips: number[];
 }
 
 const accounts = new Map<string, AccountWindow>();
@@ -42,6 +48,7 @@ function windowFor(accountKey: string): AccountWindow {
 			ceiling: Infinity,
 			lastSlowDown: 0,
 			successes: 0,
+			roundTrips: [],
 		};
 		accounts.set(accountKey, account);
 	}
@@ -49,9 +56,25 @@ function windowFor(accountKey: string): AccountWindow {
 }
 
 /** How long (ms) the account must wait before it may send one more request at `now`. */
+/** The window the account keeps requests in: a second plus the margin for arrival jitter. */
+export function windowSpan(accountKey: string): number {
+	const { roundTrips } = windowFor(accountKey);
+	if (roundTrips.length < 2) return WINDOW_MS + WINDOW_MARGIN_MS;
+	const spread = Math.max(...roundTrips) - Math.min(...roundTrips);
+	return WINDOW_MS + Math.min(MAX_MARGIN_MS, Math.max(WINDOW_MARGIN_MS, spread));
+}
+
+/** A request sent at the recorded time got its answer after `ms`. */
+export function recordRoundTrip(accountKey: string, ms: number): void {
+	const { roundTrips } = windowFor(accountKey);
+	roundTrips.push(ms);
+	if (roundTrips.length > ROUND_TRIPS_KEPT) roundTrips.shift();
+}
+
 export function waitTime(accountKey: string, rate: number, now = Date.now()): number {
 	const account = windowFor(accountKey);
 	const { sends } = account;
+	const SPAN_MS = windowSpan(accountKey);
 	let drop = 0;
 	while (drop < sends.length && sends[drop] <= now - SPAN_MS) drop++;
 	if (drop > 0) sends.splice(0, drop);
@@ -67,23 +90,27 @@ export function recordSend(accountKey: string, at = Date.now()): void {
 	windowFor(accountKey).sends.push(at);
 }
 
-async function takeTurn(accountKey: string, rate: number): Promise<void> {
+async function takeTurn(accountKey: string, rate: number): Promise<number> {
 	for (;;) {
 		const wait = waitTime(accountKey, rate);
 		if (wait === 0) {
-			recordSend(accountKey);
-			return;
+			const at = Date.now();
+			recordSend(accountKey, at);
+			return at;
 		}
 		await sleep(wait);
 	}
 }
 
-/** Waits until this account may send one more request, and counts it as sent. */
-export async function acquireSlot(accountKey: string, rate: number): Promise<void> {
+/** Waits until this account may send one more request, counts it as sent, and returns when. */
+export async function acquireSlot(accountKey: string, rate: number): Promise<number> {
 	const account = windowFor(accountKey);
 	const turn = account.queue.then(async () => await takeTurn(accountKey, rate));
-	account.queue = turn.catch(() => undefined);
-	await turn;
+	account.queue = turn.then(
+		() => undefined,
+		() => undefined,
+	);
+	return await turn;
 }
 
 /**

@@ -9,6 +9,7 @@ const OFFSET = /^([+-])(\d{2}):?(\d{2})$/;
 
 export const ISO_FIELD = 'CreatedTimeIso';
 
+
 /** The key that identifies a person across pages (`identity_id`, else `identity_value`). */
 export function memberIdentity(row: IDataObject): string | undefined {
 	const id = row.identity_id ?? row.identity_value;
@@ -61,8 +62,8 @@ export type Shaper = (row: IDataObject) => IDataObject;
 
 /**
  * Builds the function that turns one API row into one output item: `Score-<id>` flattened to
- * `score_<id>` numbers, optionally labelled fields and an ISO date. The lookups are prepared once,
- * so shaping is one pass over each row's keys.
+ * `score_<id>` numbers, optionally labelled fields and an ISO date. What each key becomes is
+ * worked out once per key name and cached, so shaping a member is one pass over its keys.
  */
 export function createShaper(options: ShapeOptions = {}): Shaper {
 	const labelOf = new Map<string, string>();
@@ -73,12 +74,23 @@ export function createShaper(options: ShapeOptions = {}): Shaper {
 	}
 	const useLabels = labelOf.size > 0;
 	const isoOffset = options.isoOffsetMinutes;
+	// key -> [output name, is a score]
+	const keys = new Map<string, [string, boolean]>();
+	const keyInfo = (key: string): [string, boolean] => {
+		let info = keys.get(key);
+		if (info === undefined) {
+			const isScore = key.startsWith(SCORE_PREFIX);
+			info = [isScore ? scoreKey(key) : key, isScore];
+			keys.set(key, info);
+		}
+		return info;
+	};
 
 	return (row: IDataObject): IDataObject => {
 		const out: IDataObject = {};
-		for (const key of Object.keys(row)) {
-			const isScore = key.startsWith(SCORE_PREFIX);
-			let name = isScore ? scoreKey(key) : key;
+		for (const key in row) {
+			const [plain, isScore] = keyInfo(key);
+			let name = plain;
 			if (useLabels) {
 				const label = labelOf.get(key);
 				if (label !== undefined && !(label in out) && !(label in row)) name = label;

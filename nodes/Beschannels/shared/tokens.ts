@@ -1,7 +1,7 @@
 import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
 
 import { networkFailure, readEnvelope, httpFailure, type Failure, type HttpAnswer } from './answers';
-import { ACCESS_TOKEN_PATH, DEFAULT_TIMEOUT_MS } from './constants';
+import { APP_AUTH_PATH, DEFAULT_TIMEOUT_MS } from './constants';
 
 /**
  * Access tokens from App ID + App Secret (`POST /api/get-access-token`). Asking again while the
@@ -19,25 +19,18 @@ export interface AppCredentials {
 	ignoreSsl: boolean;
 }
 
-/** A failed token request; `retryable` when asking once more may help (network, server errors). */
-export class TokenRequestFailed extends Error {
-	constructor(
-		readonly failure: Failure,
-	) {
-		super(failure.message);
-	}
-}
-
 type HttpRequest = (options: IHttpRequestOptions) => Promise<unknown>;
 
-/** Asks Beschannels for an access token. Throws `TokenRequestFailed` with an actionable message. */
-export async function requestAccessToken(httpRequest: HttpRequest, app: AppCredentials): Promise<string> {
-	const target = `POST ${app.baseUrl}${ACCESS_TOKEN_PATH}`;
+export type TokenOutcome = { token: string } | { failure: Failure };
+
+/** Asks Beschannels for an access token; a failure says what to do and whether to ask again. */
+export async function requestAccessToken(httpRequest: HttpRequest, app: AppCredentials): Promise<TokenOutcome> {
+	const target = `POST ${app.baseUrl}${APP_AUTH_PATH}`;
 	let answer: HttpAnswer;
 	try {
 		answer = (await httpRequest({
 			method: 'POST',
-			url: `${app.baseUrl}${ACCESS_TOKEN_PATH}`,
+			url: `${app.baseUrl}${APP_AUTH_PATH}`,
 			body: { appId: app.appId, appSecret: app.appSecret },
 			json: true,
 			encoding: 'text',
@@ -47,27 +40,29 @@ export async function requestAccessToken(httpRequest: HttpRequest, app: AppCrede
 			skipSslCertificateValidation: app.ignoreSsl,
 		})) as HttpAnswer;
 	} catch (error) {
-		throw new TokenRequestFailed(networkFailure(error, target, DEFAULT_TIMEOUT_MS));
+		return { failure: networkFailure(error, target, DEFAULT_TIMEOUT_MS) };
 	}
 	const read = readEnvelope(answer.body, target);
 	if ('failure' in read) {
-		throw new TokenRequestFailed(answer.statusCode >= 300 ? httpFailure(answer, target) : read.failure);
+		return { failure: answer.statusCode >= 300 ? httpFailure(answer, target) : read.failure };
 	}
 	const { envelope } = read;
 	const code = Number(envelope.code);
 	const token = (envelope.data as IDataObject | null)?.access_token;
-	if (code === 0 && typeof token === 'string' && token !== '') return token;
+	if (code === 0 && typeof token === 'string' && token !== '') return { token };
 	const msg = typeof envelope.msg === 'string' ? envelope.msg : '';
-	throw new TokenRequestFailed({
+	return {
+		failure: {
 		message:
 			code === 0
 				? 'Beschannels issued no access token'
 				: `Beschannels refused the App ID / App Secret (code ${code}${msg ? `: ${msg}` : ''})`,
 		description: `Check App ID and App Secret in the Beschannels credential (they come from the OpenAPI application your Beschannels administrator created). [${target}]`,
 		retryable: false,
-		apiCode: code,
-		apiMsg: msg,
-	});
+			apiCode: code,
+			apiMsg: msg,
+		},
+	};
 }
 
 interface CachedToken {

@@ -6,13 +6,13 @@ import type {
 	IPollFunctions,
 	JsonObject,
 } from 'n8n-workflow';
-import { NodeApiError, sleep } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { apiCodeFailure, networkFailure, readEnvelope, httpFailure, type Failure, type HttpAnswer } from './answers';
 import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from './constants';
 import { fingerprint, readAccount, type BeschannelsAccount } from './credentials';
-import { cachedToken, requestAccessToken, TokenRequestFailed, type AppCredentials } from './tokens';
-import { acquireSlot, recordSuccess, slowDown } from './rateLimiter';
+import { cachedToken, requestAccessToken, type AppCredentials } from './tokens';
+import { acquireSlot, recordRoundTrip, recordSuccess, slowDown } from './rateLimiter';
 import { CREDENTIAL_TYPE } from './constants';
 
 export type BeschannelsContext = IExecuteFunctions | IPollFunctions;
@@ -79,17 +79,23 @@ async function fetchAppToken(
 	this: BeschannelsContext,
 	account: BeschannelsAccount,
 	app: AppCredentials,
+	itemIndex?: number,
 ): Promise<string> {
-	for (let attempt = 0; ; attempt++) {
-		await acquireSlot(account.accountKey, account.requestsPerSecond);
-		try {
-			return await requestAccessToken(async (request) => await this.helpers.httpRequest(request), app);
-		} catch (error) {
-			if (!(error instanceof TokenRequestFailed) || !error.failure.retryable || attempt > 0) throw error;
-			this.logger.warn(`Beschannels: ${error.failure.message} while asking for an access token; retrying once`);
+	let failure: Failure | undefined;
+	let attempts = 0;
+	while (attempts < 2) {
+		if (failure) {
+			this.logger.warn(`Beschannels: ${failure.message} while asking for an access token; retrying once`);
 			await sleep(backoffDelay(0));
 		}
+		await acquireSlot(account.accountKey, account.requestsPerSecond);
+		attempts++;
+		const outcome = await requestAccessToken(async (request) => await this.helpers.httpRequest(request), app);
+		if ('token' in outcome) return outcome.token;
+		failure = outcome.failure;
+		if (!failure.retryable) break;
 	}
+	throw toNodeError(this.getNode(), failure!, attempts, itemIndex);
 }
 
 /**
@@ -104,12 +110,13 @@ async function appToken(
 	rejected?: string,
 ): Promise<string> {
 	const key = `${account.accountKey}#${fingerprint(app.appSecret)}`;
-	try {
-		return await cachedToken(key, async () => await fetchAppToken.call(this, account, app), rejected);
-	} catch (error) {
-		if (error instanceof TokenRequestFailed) throw toNodeError(this.getNode(), error.failure, 1, itemIndex);
-		throw error;
-	}
+	return await cachedToken(key, async () => await fetchAppToken.call(this, account, app, itemIndex), rejected);
+}
+
+/** Errors thrown through n8n stay n8n's node errors; anything else is wrapped into one. */
+export function asNodeError(node: INode, error: unknown, itemIndex?: number): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	return new NodeOperationError(node, error as Error, { itemIndex });
 }
 
 async function sendOnce(
@@ -174,19 +181,26 @@ export async function beschannelsRequest<T = unknown>(
 	let renewed = false;
 
 	for (let attempt = 0; ; attempt++) {
-		await acquireSlot(account.accountKey, account.requestsPerSecond);
+		const sentAt = await acquireSlot(account.accountKey, account.requestsPerSecond);
 		if (options.signal?.aborted) throw new RequestAbandoned('no longer needed');
 		const data = token === undefined ? credentials : { ...credentials, sessionToken: token };
 		const outcome = await sendOnce.call(this, account, options, target, timeoutMs, data);
+		if ('data' in outcome || outcome.failure.httpCode !== undefined || outcome.failure.apiCode !== undefined) {
+			recordRoundTrip(account.accountKey, Date.now() - sentAt);
+		}
 		let failure: Failure;
 		if ('data' in outcome) {
 			recordSuccess(account.accountKey, account.requestsPerSecond);
+			let malformed: string;
 			try {
 				return read(outcome.data);
 			} catch (error) {
-				if (!(error instanceof MalformedAnswer)) throw error;
+				if (!(error instanceof MalformedAnswer)) throw asNodeError(this.getNode(), error, options.itemIndex);
+				malformed = error.message;
+			}
+			{
 				failure = {
-					message: `Beschannels sent a malformed answer: ${error.message}`,
+					message: `Beschannels sent a malformed answer: ${malformed}`,
 					description: `${target} answered code 0, but its data does not have the documented shape. Try again; report it to Beschannels support if it repeats.`,
 					retryable: false,
 				};

@@ -1,0 +1,244 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+
+import { Engine, packageRoot } from '../harness/engine';
+import type { IDataObject } from 'n8n-workflow';
+
+import { createShaper } from '../nodes/Beschannels/shared/shape';
+import { memberRow, prng } from '../sandbox/members';
+import { DEFAULT_USER_ID, GROUP_USER_LIST_PATH } from '../sandbox/server';
+
+/**
+ * npm run bench: how fast the node reads a big group against the sandbox (in its own process, so
+ * it counts arrivals like a remote server), next to a plain sequential pager; how the item shaping
+ * compares with JSON.parse; and the memory of a 50,000-member Return All through the engine.
+ */
+
+const MEMBERS = 20_000;
+const PAGE_SIZE = 100;
+const LATENCIES = [50, 150, 300];
+const TOKEN = 'bench-token';
+
+interface Sandbox {
+	url: string;
+	process: ChildProcess;
+	admin: (path: string, body?: unknown) => Promise<unknown>;
+}
+
+async function startSandbox(members: number, cap: number): Promise<Sandbox> {
+	const child = spawn(process.execPath, [
+		join(packageRoot(), 'dist/sandbox/cli.js'),
+		...['--port', '0', '--cap', String(cap), '--members', String(members), '--token', TOKEN],
+	]);
+	const url = await new Promise<string>((resolve, reject) => {
+		child.once('exit', () => reject(new Error('sandbox exited')));
+		child.stdout!.on('data', (chunk) => {
+			const match = /listening on (\S+)/.exec(String(chunk));
+			if (match) resolve(match[1]);
+		});
+	});
+	const admin = async (path: string, body?: unknown) =>
+		await (await fetch(`${url}/__sandbox${path}`, { method: 'POST', body: JSON.stringify(body ?? {}) })).json();
+	return { url, process: child, admin };
+}
+
+interface LogEntry {
+	at: number;
+	path: string;
+}
+
+function maxInWindow(times: number[], windowMs = 1000): number {
+	let best = 0;
+	let start = 0;
+	for (let end = 0; end < times.length; end++) {
+		while (times[end] - times[start] >= windowMs) start++;
+		best = Math.max(best, end - start + 1);
+	}
+	return best;
+}
+
+async function measure(sandbox: Sandbox, read: () => Promise<number>) {
+	await sandbox.admin('/clear-log');
+	const started = performance.now();
+	const members = await read();
+	const seconds = (performance.now() - started) / 1000;
+	const log = ((await sandbox.admin('/log')) as LogEntry[]).filter((r) => r.path === GROUP_USER_LIST_PATH);
+	const requests = log.length;
+	return {
+		members,
+		seconds,
+		requests,
+		rps: requests / seconds,
+		ratio: seconds / (requests / 10),
+		maxWindow: maxInWindow(log.map((r) => r.at).sort((a, b) => a - b)),
+	};
+}
+
+/** Page after page, each request waiting for the previous answer, as declarative pagination does. */
+async function sequentialPager(url: string): Promise<number> {
+	let members = 0;
+	let firstRows = 0;
+	for (let page = 1; ; page++) {
+		const form = new FormData();
+		form.append('user_id', DEFAULT_USER_ID);
+		form.append('group_obj', 'leads_schema_data');
+		form.append('groupId', '1001');
+		form.append('page_num', String(page));
+		form.append('page_size', String(PAGE_SIZE));
+		const answer = (await (
+			await fetch(`${url}${GROUP_USER_LIST_PATH}?access_token=${TOKEN}`, { method: 'POST', body: form })
+		).json()) as { data: { list: unknown[] } };
+		const rows = answer.data.list.length;
+		if (page === 1) firstRows = rows;
+		members += rows;
+		if (rows === 0 || rows < firstRows) return members;
+	}
+}
+
+function nodeRead(url: string, members: number, pageSize: number) {
+	const engine = new Engine({ baseUrl: url, authMode: 'accessToken', accessToken: TOKEN });
+	return async () => {
+		const run = await engine.runNode({
+			parameters: {
+				resource: 'groupUser',
+				operation: 'getAll',
+				userId: DEFAULT_USER_ID,
+				groupObj: 'leads_schema_data',
+				groupId: '1001',
+				returnAll: true,
+				options: { pageSize },
+			},
+		});
+		if (run.error) throw run.error;
+		if (run.items.length !== members) throw new Error(`expected ${members} members, got ${run.items.length}`);
+		return run.items.length;
+	};
+}
+
+function gc() {
+	(globalThis as { gc?: () => void }).gc?.();
+}
+
+/** Shaping 100,000 members with 30 score fields each, next to JSON.parse of the same bytes. */
+function shapingBench() {
+	const random = prng(42);
+	const rows = Array.from({ length: 100_000 }, (_, n) => {
+		const row = memberRow(7, { n, createdAt: 1_700_000_000 - n * 60 });
+		for (const key of Object.keys(row)) if (key.startsWith('Score-')) delete row[key];
+		for (let s = 0; s < 30; s++) row[`Score-${20_400 + s}`] = random() < 0.05 ? String(s) : Math.floor(random() * 250);
+		return row;
+	});
+	const text = JSON.stringify(rows);
+	rows.length = 0;
+	const bytes = Buffer.byteLength(text);
+
+	const best = (run: () => unknown) => {
+		let cpu = Infinity;
+		let kept: unknown;
+		for (let i = 0; i < 5; i++) {
+			kept = undefined;
+			gc();
+			const start = process.cpuUsage();
+			kept = run();
+			const used = process.cpuUsage(start);
+			cpu = Math.min(cpu, (used.user + used.system) / 1000);
+		}
+		return { cpu, kept };
+	};
+	const shape = createShaper({});
+	const parse = best(() => JSON.parse(text));
+	const parsed = parse.kept as IDataObject[];
+	const node = best(() => parsed.map(shape));
+	const shaped = node.kept as IDataObject[];
+	if (shaped.length !== 100_000 || Object.keys(shaped[0]).some((k) => k.startsWith('Score-'))) {
+		throw new Error('shaping did not flatten the scores');
+	}
+
+	// memory: peak heap while turning the text into shaped items, against the raw JSON size
+	node.kept = undefined;
+	gc();
+	const before = process.memoryUsage().heapUsed;
+	const items = parsed.map(shape);
+	const added = process.memoryUsage().heapUsed - before;
+	if (items.length !== 100_000) throw new Error('shaping lost rows');
+	return { bytes, parseMs: parse.cpu, shapeMs: node.cpu, shapedBytes: added };
+}
+
+async function bigGroupMemory() {
+	const sandbox = await startSandbox(50_000, 1000);
+	try {
+		gc();
+		const baseline = process.memoryUsage();
+		let peakRss = baseline.rss;
+		let peakHeap = baseline.heapUsed;
+		const sampler = setInterval(() => {
+			const now = process.memoryUsage();
+			peakRss = Math.max(peakRss, now.rss);
+			peakHeap = Math.max(peakHeap, now.heapUsed);
+		}, 20);
+		const started = performance.now();
+		await nodeRead(sandbox.url, 50_000, 1000)();
+		clearInterval(sampler);
+		return {
+			seconds: (performance.now() - started) / 1000,
+			heapMb: (peakHeap - baseline.heapUsed) / 2 ** 20,
+			rssMb: (peakRss - baseline.rss) / 2 ** 20,
+		};
+	} finally {
+		sandbox.process.kill();
+	}
+}
+
+async function main() {
+	const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`;
+	console.log(`Beschannels benchmark on ${machine}`);
+	console.log(`${MEMBERS} members, page size ${PAGE_SIZE} (the sandbox's cap), sandbox in its own process\n`);
+	const sandbox = await startSandbox(MEMBERS, PAGE_SIZE);
+	const rows: string[] = [
+		'| Reader | Latency | Wall time | Requests | Requests/s | Time / floor | Most in any 1 s |',
+		'|---|---|---|---|---|---|---|',
+	];
+	try {
+		for (const latency of LATENCIES) {
+			await sandbox.admin('/latency', { ms: latency });
+			for (const [name, read] of [
+				['this node', nodeRead(sandbox.url, MEMBERS, PAGE_SIZE)],
+				['sequential pager', () => sequentialPager(sandbox.url)],
+			] as const) {
+				const r = await measure(sandbox, read);
+				rows.push(
+					`| ${name} | ${latency} ms | ${r.seconds.toFixed(1)} s | ${r.requests} | ${r.rps.toFixed(2)} | ${r.ratio.toFixed(2)} | ${r.maxWindow} |`,
+				);
+				console.log(rows[rows.length - 1]);
+				// let the account's window empty between runs
+				await new Promise((resolve) => setTimeout(resolve, 1200));
+			}
+		}
+	} finally {
+		sandbox.process.kill();
+	}
+
+	const shaping = shapingBench();
+	const big = await bigGroupMemory();
+	console.log(`\n${rows.join('\n')}\n`);
+	console.log('| Shaping 100,000 members, 30 scores each | Value |');
+	console.log('|---|---|');
+	console.log(`| Raw JSON | ${(shaping.bytes / 2 ** 20).toFixed(1)} MB |`);
+	console.log(`| JSON.parse of the same bytes, CPU | ${shaping.parseMs.toFixed(0)} ms |`);
+	console.log(
+		`| Shaping (flatten scores, one item per member), CPU | ${shaping.shapeMs.toFixed(0)} ms (${(shaping.shapeMs / shaping.parseMs).toFixed(2)} x JSON.parse) |`,
+	);
+	console.log(
+		`| Heap the shaped items add | ${(shaping.shapedBytes / 2 ** 20).toFixed(1)} MB (${(shaping.shapedBytes / shaping.bytes).toFixed(2)} x the raw JSON) |`,
+	);
+	console.log(
+		`\nReturn All over 50,000 members through the engine (page size 1000, no latency): ${big.seconds.toFixed(1)} s, ` +
+			`peak heap +${big.heapMb.toFixed(0)} MB, peak RSS +${big.rssMb.toFixed(0)} MB`,
+	);
+}
+
+void main().catch((error) => {
+	console.error(error);
+	process.exitCode = 1;
+});
