@@ -110,6 +110,18 @@ export const DEFAULT_GROUPS: GroupSpec[] = [
 
 const FIXED_NEWEST = Date.UTC(2026, 9, 30, 2, 0, 0) / 1000;
 
+/** The most arrival times (ms) that fall within any `windowMs`, as a server counting requests would. */
+export function maxInWindow(times: number[], windowMs = 1000): number {
+	const sorted = [...times].sort((a, b) => a - b);
+	let best = 0;
+	let start = 0;
+	for (let end = 0; end < sorted.length; end++) {
+		while (sorted[end] - sorted[start] >= windowMs) start++;
+		best = Math.max(best, end - start + 1);
+	}
+	return best;
+}
+
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
 	const text = JSON.stringify(body);
 	res.writeHead(status, {
@@ -323,14 +335,10 @@ export class BeschannelsSandbox {
 
 	/** The most requests that arrived within any `windowMs` (by arrival time). */
 	maxInWindow(windowMs = 1000, path = GROUP_USER_LIST_PATH): number {
-		const times = this.log.filter((r) => r.path === path).map((r) => r.at).sort((a, b) => a - b);
-		let best = 0;
-		let start = 0;
-		for (let end = 0; end < times.length; end++) {
-			while (times[end] - times[start] >= windowMs) start++;
-			best = Math.max(best, end - start + 1);
-		}
-		return best;
+		return maxInWindow(
+			this.log.filter((r) => r.path === path).map((r) => r.at),
+			windowMs,
+		);
 	}
 
 	/** Every token issued from App ID + App Secret so far. */

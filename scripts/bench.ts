@@ -7,7 +7,8 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { createShaper } from '../nodes/Beschannels/shared/shape';
 import { memberRow, prng } from '../sandbox/members';
-import { DEFAULT_USER_ID, GROUP_USER_LIST_PATH } from '../sandbox/server';
+import { listParams } from '../harness/params';
+import { DEFAULT_USER_ID, GROUP_USER_LIST_PATH, maxInWindow } from '../sandbox/server';
 
 /**
  * npm run bench: how fast the node reads a big group against the sandbox (in its own process, so
@@ -48,16 +49,6 @@ interface LogEntry {
 	path: string;
 }
 
-function maxInWindow(times: number[], windowMs = 1000): number {
-	let best = 0;
-	let start = 0;
-	for (let end = 0; end < times.length; end++) {
-		while (times[end] - times[start] >= windowMs) start++;
-		best = Math.max(best, end - start + 1);
-	}
-	return best;
-}
-
 async function measure(sandbox: Sandbox, read: () => Promise<number>) {
 	await sandbox.admin('/clear-log');
 	const started = performance.now();
@@ -71,7 +62,7 @@ async function measure(sandbox: Sandbox, read: () => Promise<number>) {
 		requests,
 		rps: requests / seconds,
 		ratio: seconds / (requests / 10),
-		maxWindow: maxInWindow(log.map((r) => r.at).sort((a, b) => a - b)),
+		maxWindow: maxInWindow(log.map((r) => r.at)),
 	};
 }
 
@@ -99,17 +90,7 @@ async function sequentialPager(url: string): Promise<number> {
 function nodeRead(url: string, members: number, pageSize: number) {
 	const engine = new Engine({ baseUrl: url, authMode: 'accessToken', accessToken: TOKEN });
 	return async () => {
-		const run = await engine.runNode({
-			parameters: {
-				resource: 'groupUser',
-				operation: 'getAll',
-				userId: DEFAULT_USER_ID,
-				groupObj: 'leads_schema_data',
-				groupId: '1001',
-				returnAll: true,
-				options: { pageSize },
-			},
-		});
+		const run = await engine.runNode({ parameters: listParams({ options: { pageSize } }) });
 		if (run.error) throw run.error;
 		if (run.items.length !== members) throw new Error(`expected ${members} members, got ${run.items.length}`);
 		return run.items.length;

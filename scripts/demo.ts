@@ -1,5 +1,6 @@
 import { Engine } from '../harness/engine';
-import { BeschannelsSandbox, DEFAULT_USER_ID, GROUP_USER_LIST_PATH } from '../sandbox/server';
+import { listParams } from '../harness/params';
+import { BeschannelsSandbox, GROUP_USER_LIST_PATH } from '../sandbox/server';
 
 /**
  * The main job, end to end and without an account: start the bundled Beschannels sandbox, run the
@@ -12,17 +13,7 @@ async function main() {
 	try {
 		const engine = new Engine({ baseUrl, authMode: 'accessToken', accessToken: sandbox.token });
 		const started = Date.now();
-		const result = await engine.runNode({
-			parameters: {
-				resource: 'groupUser',
-				operation: 'getAll',
-				userId: DEFAULT_USER_ID,
-				groupObj: 'leads_schema_data',
-				groupId: '1001',
-				returnAll: true,
-				options: { addIsoDate: true },
-			},
-		});
+		const result = await engine.runNode({ parameters: listParams({ options: { addIsoDate: true } }) });
 		const seconds = (Date.now() - started) / 1000;
 		if (result.error) {
 			console.error(`The node failed: ${result.error.message}\n${result.error.description ?? ''}`);

@@ -1,9 +1,10 @@
-import type { IDataObject, INode } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
 import { Engine } from '../harness/engine';
+import { listParams } from '../harness/params';
 import { BeschannelsSandbox, DEFAULT_USER_ID, GROUP_USER_LIST_PATH, type SandboxOptions } from '../sandbox/server';
 
-export { DEFAULT_USER_ID, GROUP_USER_LIST_PATH };
+export { DEFAULT_USER_ID, GROUP_USER_LIST_PATH, listParams };
 
 export interface Setup {
 	sandbox: BeschannelsSandbox;
@@ -30,19 +31,6 @@ export function useSandbox(options: SandboxOptions = {}, credential: IDataObject
 		await setup.sandbox.stop();
 	});
 	return setup;
-}
-
-/** Parameters of a Group User List node reading the given group. */
-export function listParams(overrides: INode['parameters'] = {}): INode['parameters'] {
-	return {
-		resource: 'groupUser',
-		operation: 'getAll',
-		userId: DEFAULT_USER_ID,
-		groupObj: 'leads_schema_data',
-		groupId: '1001',
-		returnAll: true,
-		...overrides,
-	};
 }
 
 /** Every string in a value, serialized, for leak checks. */
