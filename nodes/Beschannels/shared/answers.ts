@@ -18,6 +18,8 @@ export interface Failure {
 	httpCode?: string;
 	apiCode?: number;
 	apiMsg?: string;
+	/** No answer arrived at all (refused, reset, timed out). */
+	network?: boolean;
 }
 
 export interface HttpAnswer {
@@ -215,6 +217,7 @@ export function networkFailure(error: unknown, target: string, timeoutMs: number
 		message: `Could not reach Beschannels: ${what}`,
 		description: `${hint} (error code ${code}) [${target}]`,
 		retryable: !fatal,
+		network: true,
 	};
 }
 

@@ -8,12 +8,18 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
-import { apiCodeFailure, networkFailure, readEnvelope, httpFailure, type Failure, type HttpAnswer } from './answers';
-import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from './constants';
+import {
+	apiCodeFailure,
+	httpFailure,
+	networkFailure,
+	readEnvelope,
+	type Failure,
+	type HttpAnswer,
+} from './answers';
+import { CREDENTIAL_TYPE, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from './constants';
 import { fingerprint, readAccount, type BeschannelsAccount } from './credentials';
-import { cachedToken, requestAccessToken, type AppCredentials } from './tokens';
 import { acquireSlot, recordRoundTrip, recordSuccess, slowDown } from './rateLimiter';
-import { CREDENTIAL_TYPE } from './constants';
+import { cachedToken, requestAccessToken, type AppCredentials } from './tokens';
 
 export type BeschannelsContext = IExecuteFunctions | IPollFunctions;
 
@@ -161,6 +167,28 @@ async function sendOnce(
 	return read as { failure: Failure };
 }
 
+/** Applies the caller's `read` to `data`; a `MalformedAnswer` becomes a failure naming the page. */
+function readData<T>(
+	node: INode,
+	data: unknown,
+	read: (data: unknown) => T,
+	target: string,
+	itemIndex?: number,
+): { value: T } | { failure: Failure } {
+	try {
+		return { value: read(data) };
+	} catch (error) {
+		if (!(error instanceof MalformedAnswer)) throw asNodeError(node, error, itemIndex);
+		return {
+			failure: {
+				message: `Beschannels sent a malformed answer: ${error.message}`,
+				description: `${target} answered code 0, but its data does not have the documented shape. Try again; report it to Beschannels support if it repeats.`,
+				retryable: false,
+			},
+		};
+	}
+}
+
 /**
  * The one function that talks to Beschannels: credential, multipart body, the account's rate limit,
  * the answer envelope, clear errors, and bounded retries of what may pass. Returns `data`.
@@ -185,26 +213,15 @@ export async function beschannelsRequest<T = unknown>(
 		if (options.signal?.aborted) throw new RequestAbandoned('no longer needed');
 		const data = token === undefined ? credentials : { ...credentials, sessionToken: token };
 		const outcome = await sendOnce.call(this, account, options, target, timeoutMs, data);
-		if ('data' in outcome || outcome.failure.httpCode !== undefined || outcome.failure.apiCode !== undefined) {
+		if (!('failure' in outcome && outcome.failure.network)) {
 			recordRoundTrip(account.accountKey, Date.now() - sentAt);
 		}
 		let failure: Failure;
 		if ('data' in outcome) {
 			recordSuccess(account.accountKey, account.requestsPerSecond);
-			let malformed: string;
-			try {
-				return read(outcome.data);
-			} catch (error) {
-				if (!(error instanceof MalformedAnswer)) throw asNodeError(this.getNode(), error, options.itemIndex);
-				malformed = error.message;
-			}
-			{
-				failure = {
-					message: `Beschannels sent a malformed answer: ${malformed}`,
-					description: `${target} answered code 0, but its data does not have the documented shape. Try again; report it to Beschannels support if it repeats.`,
-					retryable: false,
-				};
-			}
+			const parsed = readData(this.getNode(), outcome.data, read, target, options.itemIndex);
+			if ('value' in parsed) return parsed.value;
+			failure = parsed.failure;
 		} else {
 			failure = outcome.failure;
 		}

@@ -1,0 +1,757 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join, resolve } from 'node:path';
+
+import {
+	ACTION_NODE_TYPE,
+	CheckError,
+	checkGroupItems,
+	CREDENTIAL_TYPE,
+	fail,
+	PACKAGE_NAME,
+	TRIGGER_NODE_TYPE,
+	type Json,
+	type WorkflowNode,
+} from '../checks';
+import { freePort, killAll, run, startBackground, tail, type Background } from '../proc';
+
+/**
+ * End-to-end test of the package in n8n queue mode: Redis, one main process and two workers
+ * sharing one user folder (the packed package installed in its nodes folder, one SQLite database,
+ * one encryption key), and the local sandbox as Beschannels.
+ *
+ *  1. Webhook -> Beschannels (Return All): several executions at once on the workers, each
+ *     checked against the sandbox's group in full.
+ *  2. The rate limit in queue mode, measured at the sandbox (most requests arriving in any 1 s):
+ *     one worker; two workers; two workers with "Max Requests per Second" = 5; two workers
+ *     against a sandbox that refuses more than 10 requests per second.
+ *  3. Beschannels Trigger: polls in the main process, one execution on a worker for one new lead.
+ *     n8n polls once a minute at most, so this runs alongside the measurements.
+ *
+ * Needs the n8n 2.x install of e2e/install-n8n.sh and redis-server; run it through e2e/queue/run.sh.
+ * Environment:
+ *   BESCHANNELS_NODE24_BIN, BESCHANNELS_N8N_V2_BIN, BESCHANNELS_N8N_V2_VERSION (from env.sh)
+ *   BESCHANNELS_E2E_TARBALL    test this tarball instead of packing the working tree
+ *   BESCHANNELS_E2E_KEEP=1     keep the temporary folder (process logs, user folder)
+ *   BESCHANNELS_QUEUE_MEMBERS  members in the listed group (default 2000)
+ *   BESCHANNELS_QUEUE_CALLS    webhook calls fired at once per measurement (default 10)
+ *   BESCHANNELS_QUEUE_LATENCY  sandbox latency in ms (default 80)
+ *   BESCHANNELS_QUEUE_SKIP_TRIGGER=1  leave out the trigger check (saves the wait for a poll)
+ *   REDIS_SERVER               redis-server binary (default: redis-server on PATH)
+ */
+
+const ROOT = resolve(__dirname, '..', '..', '..');
+const SANDBOX_CLI = join(ROOT, 'dist', 'sandbox', 'cli.js');
+const GROUP_USER_LIST_PATH = '/leads/open-api/group-user-list';
+const USER_ID = 'user0sandbox0000000000000000000001';
+const GROUP = { groupObj: 'leads_schema_data', groupId: '1001' };
+
+const MEMBERS = Number(process.env.BESCHANNELS_QUEUE_MEMBERS ?? 2000);
+const CALLS = Number(process.env.BESCHANNELS_QUEUE_CALLS ?? 10);
+const LATENCY_MS = Number(process.env.BESCHANNELS_QUEUE_LATENCY ?? 80);
+const PAGE_SIZE = 100;
+/** Jobs each worker runs at once. With CALLS = 2 x this, two workers split the calls evenly. */
+const WORKER_CONCURRENCY = Math.max(1, Math.ceil(CALLS / 2));
+const SANDBOX_RATE_LIMIT = 10;
+const SAFE_RATE = 5;
+const SKIP_TRIGGER = process.env.BESCHANNELS_QUEUE_SKIP_TRIGGER === '1';
+const START_TIMEOUT_MS = 240_000;
+const WEBHOOK_TIMEOUT_MS = 180_000;
+/** Time allowed for the first scheduled poll after the new lead was added, and its execution. */
+const TRIGGER_TIMEOUT_MS = 150_000;
+
+const keep = process.env.BESCHANNELS_E2E_KEEP === '1';
+let tmpRoot = '';
+let logsDir = '';
+const processes: Array<{ name: string; background: Background }> = [];
+
+function saveLogs(): void {
+	if (!logsDir) return;
+	for (const { name, background } of processes) {
+		try {
+			writeFileSync(join(logsDir, `${name}.log`), background.output());
+		} catch {
+			// the folder may be gone already
+		}
+	}
+}
+
+function cleanup(): void {
+	saveLogs();
+	killAll();
+	if (tmpRoot && !keep) rmSync(tmpRoot, { recursive: true, force: true });
+}
+
+process.on('exit', cleanup);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+	process.on(signal, () => {
+		console.error(`\n[queue] ${signal}: stopping`);
+		process.exit(130);
+	});
+}
+
+function say(message: string): void {
+	console.log(message.split('\n').map((line) => `[queue] ${line}`).join('\n'));
+}
+
+function secs(ms: number): string {
+	return (ms / 1000).toFixed(1);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const timings: Array<{ step: string; ms: number }> = [];
+
+async function step<T>(name: string, body: () => Promise<T>): Promise<T> {
+	const started = Date.now();
+	try {
+		return await body();
+	} finally {
+		const ms = Date.now() - started;
+		timings.push({ step: name, ms });
+		say(`${name}: ${secs(ms)} s`);
+	}
+}
+
+/** The data of `GET /rest/executions/:id` is in the `flatted` format: strings and objects by index. */
+export function unflatten(text: string): Json {
+	const table = JSON.parse(text) as unknown[];
+	const revived = new Map<number, unknown>();
+	const at = (index: number): unknown => {
+		if (revived.has(index)) return revived.get(index);
+		const value = table[index];
+		if (typeof value !== 'object' || value === null) {
+			revived.set(index, value);
+			return value;
+		}
+		const out: Json = Array.isArray(value) ? [] : {};
+		revived.set(index, out);
+		for (const [key, entry] of Object.entries(value)) out[key] = typeof entry === 'string' ? at(Number(entry)) : entry;
+		return out;
+	};
+	return at(0) as Json;
+}
+
+/** The most requests that arrived within any `windowMs`. */
+function maxInWindow(times: number[], windowMs = 1000): number {
+	const sorted = times.slice().sort((a, b) => a - b);
+	let best = 0;
+	let start = 0;
+	for (let end = 0; end < sorted.length; end++) {
+		while (sorted[end] - sorted[start] >= windowMs) start++;
+		best = Math.max(best, end - start + 1);
+	}
+	return best;
+}
+
+// ---- processes ------------------------------------------------------------------------------
+
+class Sandbox {
+	constructor(
+		readonly url: string,
+		readonly token: string,
+	) {}
+
+	static async start(name: string, args: string[]): Promise<Sandbox> {
+		const token = `sbx_queue_${randomBytes(16).toString('hex')}`;
+		const { process: background, match } = await startBackground(
+			process.execPath,
+			[SANDBOX_CLI, '--port', '0', '--token', token, ...args],
+			{ cwd: ROOT, ready: /Beschannels sandbox listening on (http:\/\/\S+)/, timeoutMs: 30_000 },
+		);
+		processes.push({ name, background });
+		return new Sandbox(match[1], token);
+	}
+
+	async admin(route: string, body: Json = {}): Promise<any> {
+		const response = await fetch(`${this.url}/__sandbox/${route}`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(body),
+		});
+		if (!response.ok) fail(`sandbox /__sandbox/${route} answered HTTP ${response.status}: ${await response.text()}`);
+		return response.json();
+	}
+
+	async listRequests(): Promise<Json[]> {
+		const log = (await this.admin('log')) as Json[];
+		return log.filter((entry) => entry.path === GROUP_USER_LIST_PATH);
+	}
+}
+
+async function startRedis(dir: string): Promise<number> {
+	const port = await freePort();
+	const { process: background } = await startBackground(
+		process.env.REDIS_SERVER || 'redis-server',
+		['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+		{ ready: /Ready to accept connections/, timeoutMs: 30_000 },
+	);
+	processes.push({ name: 'redis', background });
+	return port;
+}
+
+async function packTarball(into: string): Promise<string> {
+	const given = process.env.BESCHANNELS_E2E_TARBALL;
+	if (given) return resolve(given);
+	const packed = await run('npm', ['pack', '--json', '--pack-destination', into], { cwd: ROOT, timeoutMs: 120_000 });
+	if (packed.code !== 0) fail(`npm pack failed:\n${tail(packed.stderr)}`);
+	return join(into, String((JSON.parse(packed.stdout) as Json[])[0].filename));
+}
+
+async function installPackage(tarball: string, nodesDir: string): Promise<void> {
+	mkdirSync(nodesDir, { recursive: true });
+	writeFileSync(join(nodesDir, 'package.json'), `${JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2)}\n`);
+	const result = await run('npm', ['install', tarball, '--omit=peer', '--no-audit', '--no-fund'], {
+		cwd: nodesDir,
+		timeoutMs: 180_000,
+		logFile: join(logsDir, 'npm-install.log'),
+	});
+	if (result.code !== 0) fail(`npm install of the tarball failed:\n${tail(result.stdout + result.stderr)}`);
+	if (!existsSync(join(nodesDir, 'node_modules', PACKAGE_NAME, 'package.json'))) {
+		fail(`npm install did not put ${PACKAGE_NAME} in ${nodesDir}/node_modules`);
+	}
+}
+
+interface N8nSetup {
+	bin: string;
+	userFolder: string;
+	encryptionKey: string;
+	redisPort: number;
+	queuePrefix: string;
+}
+
+/** Environment shared by main and workers: same user folder, key, database and queue. */
+async function n8nEnv(setup: N8nSetup, extra: Record<string, string>): Promise<NodeJS.ProcessEnv> {
+	const env: NodeJS.ProcessEnv = {};
+	for (const [key, value] of Object.entries(process.env)) {
+		if (!/^(N8N_|DB_|QUEUE_|EXECUTIONS_|WEBHOOK_URL$)/.test(key)) env[key] = value;
+	}
+	const node24 = process.env.BESCHANNELS_NODE24_BIN;
+	if (!node24) throw new Error('BESCHANNELS_NODE24_BIN is not set (source the env.sh of e2e/install-n8n.sh)');
+	return {
+		...env,
+		PATH: `${node24}${delimiter}${process.env.PATH ?? ''}`,
+		N8N_USER_FOLDER: setup.userFolder,
+		N8N_ENCRYPTION_KEY: setup.encryptionKey,
+		N8N_DIAGNOSTICS_ENABLED: 'false',
+		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+		N8N_TEMPLATES_ENABLED: 'false',
+		N8N_PERSONALIZATION_ENABLED: 'false',
+		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+		EXECUTIONS_MODE: 'queue',
+		QUEUE_BULL_REDIS_HOST: '127.0.0.1',
+		QUEUE_BULL_REDIS_PORT: String(setup.redisPort),
+		QUEUE_BULL_PREFIX: setup.queuePrefix,
+		// n8n 2.x starts a task broker in every process: one port each.
+		N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+		...extra,
+	};
+}
+
+async function startMain(setup: N8nSetup): Promise<{ url: string; background: Background }> {
+	const port = await freePort();
+	const env = await n8nEnv(setup, {
+		N8N_PORT: String(port),
+		N8N_LISTEN_ADDRESS: '127.0.0.1',
+		N8N_SECURE_COOKIE: 'false',
+	});
+	const { process: background } = await startBackground(setup.bin, ['start'], {
+		cwd: setup.userFolder,
+		env,
+		ready: /Editor is now accessible via/,
+		timeoutMs: START_TIMEOUT_MS,
+	});
+	processes.push({ name: 'n8n-main', background });
+	return { url: `http://127.0.0.1:${port}`, background };
+}
+
+async function startWorker(setup: N8nSetup, name: string): Promise<Background> {
+	const env = await n8nEnv(setup, { QUEUE_HEALTH_CHECK_PORT: String(await freePort()) });
+	const { process: background } = await startBackground(setup.bin, ['worker', `--concurrency=${WORKER_CONCURRENCY}`], {
+		cwd: setup.userFolder,
+		env,
+		ready: /n8n worker is now ready/,
+		timeoutMs: START_TIMEOUT_MS,
+	});
+	processes.push({ name, background });
+	return background;
+}
+
+// ---- n8n REST API ---------------------------------------------------------------------------
+
+class N8nApi {
+	private cookie = '';
+
+	private readonly browserId = randomUUID();
+
+	constructor(readonly url: string) {}
+
+	async call(method: string, path: string, body?: unknown): Promise<any> {
+		const response = await fetch(`${this.url}${path}`, {
+			method,
+			headers: {
+				'content-type': 'application/json',
+				'browser-id': this.browserId,
+				...(this.cookie ? { cookie: this.cookie } : {}),
+			},
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+		const text = await response.text();
+		if (!response.ok) fail(`n8n ${method} ${path} answered HTTP ${response.status}: ${text.slice(0, 500)}`);
+		for (const header of response.headers.getSetCookie()) {
+			const match = /^(n8n-auth=[^;]+)/.exec(header);
+			if (match) this.cookie = match[1];
+		}
+		return text ? (JSON.parse(text) as Json) : {};
+	}
+
+	async setupOwner(): Promise<void> {
+		await this.call('POST', '/rest/owner/setup', {
+			email: 'owner@queue-test.example.com',
+			firstName: 'Queue',
+			lastName: 'Test',
+			password: `Queue-${randomBytes(8).toString('hex')}-9`,
+		});
+		if (!this.cookie) fail('n8n owner setup did not set the n8n-auth cookie');
+	}
+
+	async createCredential(name: string, data: Json): Promise<{ id: string; name: string }> {
+		const created = await this.call('POST', '/rest/credentials', { name, type: CREDENTIAL_TYPE, data });
+		const id = created.data?.id;
+		if (!id) fail(`n8n did not return an id for credential "${name}": ${JSON.stringify(created).slice(0, 300)}`);
+		return { id: String(id), name };
+	}
+
+	/** Creates and activates a workflow; returns its id. */
+	async createActiveWorkflow(workflow: Json): Promise<string> {
+		const created = await this.call('POST', '/rest/workflows', { ...workflow, active: false });
+		const { id, versionId } = created.data ?? {};
+		if (!id) fail(`n8n did not return an id for workflow "${workflow.name}"`);
+		await this.call('POST', `/rest/workflows/${id}/activate`, { versionId });
+		return String(id);
+	}
+
+	async executions(workflowId: string): Promise<Json[]> {
+		const filter = encodeURIComponent(JSON.stringify({ workflowId }));
+		const listed = await this.call('GET', `/rest/executions?filter=${filter}&limit=50`);
+		return (listed.data?.results ?? []) as Json[];
+	}
+
+	async execution(id: string): Promise<Json> {
+		const found = (await this.call('GET', `/rest/executions/${id}`)).data as Json;
+		if (typeof found?.data === 'string') found.data = unflatten(found.data);
+		return found;
+	}
+}
+
+// ---- workflows ------------------------------------------------------------------------------
+
+function credentialRef(credential: { id: string; name: string }): WorkflowNode['credentials'] {
+	return { [CREDENTIAL_TYPE]: { id: credential.id, name: credential.name } };
+}
+
+function listNode(credential: { id: string; name: string }): WorkflowNode & Json {
+	return {
+		parameters: {
+			resource: 'groupUser',
+			operation: 'getAll',
+			userId: USER_ID,
+			...GROUP,
+			returnAll: true,
+			options: { pageSize: PAGE_SIZE },
+		},
+		name: 'Beschannels',
+		type: ACTION_NODE_TYPE,
+		typeVersion: 1,
+		position: [220, 0],
+		credentials: credentialRef(credential),
+	};
+}
+
+function webhookWorkflow(name: string, path: string, credential: { id: string; name: string }): Json {
+	return {
+		name,
+		nodes: [
+			{
+				parameters: { httpMethod: 'GET', path, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
+				name: 'Webhook',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				position: [0, 0],
+				webhookId: randomUUID(),
+			},
+			listNode(credential),
+		],
+		connections: { Webhook: { main: [[{ node: 'Beschannels', type: 'main', index: 0 }]] } },
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+function triggerWorkflow(credential: { id: string; name: string }): Json {
+	return {
+		name: 'Beschannels Trigger (new leads) -> No Operation',
+		nodes: [
+			{
+				parameters: {
+					pollTimes: { item: [{ mode: 'everyMinute' }] },
+					watch: 'newLeads',
+					userId: USER_ID,
+					...GROUP,
+					options: {},
+				},
+				name: 'Beschannels Trigger',
+				type: TRIGGER_NODE_TYPE,
+				typeVersion: 1,
+				position: [0, 0],
+				credentials: credentialRef(credential),
+			},
+			{ parameters: {}, name: 'No Operation', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [220, 0] },
+		],
+		connections: { 'Beschannels Trigger': { main: [[{ node: 'No Operation', type: 'main', index: 0 }]] } },
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+// ---- measurements ---------------------------------------------------------------------------
+
+interface Measurement {
+	setup: string;
+	executions: number;
+	requests: number;
+	refused: number;
+	wallMs: number;
+	maxPerSecond: number;
+	perWorker: number[];
+	notFound: number;
+}
+
+class Harness {
+	webhook404s = 0;
+
+	private expected: Json[] = [];
+
+	constructor(
+		readonly api: N8nApi,
+		readonly sandbox: Sandbox,
+		readonly workers: Background[],
+	) {}
+
+	async loadExpected(): Promise<void> {
+		this.expected = (await this.sandbox.admin('members', GROUP)) as Json[];
+		if (this.expected.length !== MEMBERS) fail(`the sandbox group has ${this.expected.length} members, not ${MEMBERS}`);
+	}
+
+	/**
+	 * Calls a production webhook. Right after activation n8n may answer 404 for a moment (the
+	 * webhook is not registered yet): such answers start no execution and are retried.
+	 */
+	async callWebhook(path: string): Promise<{ items: Json[]; notFound: number }> {
+		const deadline = Date.now() + WEBHOOK_TIMEOUT_MS;
+		let notFound = 0;
+		for (;;) {
+			const response = await fetch(`${this.api.url}/webhook/${path}`, { signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS) });
+			const text = await response.text();
+			if (response.status === 404 && Date.now() < deadline) {
+				notFound++;
+				await sleep(250);
+				continue;
+			}
+			if (!response.ok) fail(`GET /webhook/${path} answered HTTP ${response.status}: ${text.slice(0, 500)}`);
+			let items: unknown;
+			try {
+				items = JSON.parse(text);
+			} catch {
+				fail(`GET /webhook/${path} did not answer JSON: ${text.slice(0, 300)}`);
+			}
+			if (!Array.isArray(items)) fail(`GET /webhook/${path} answered ${text.slice(0, 300)}; expected the items of the Beschannels node`);
+			return { items: items as Json[], notFound };
+		}
+	}
+
+	/** Every item list must be the group in full, in API order, fields as the node shapes them. */
+	checkItems(items: Json[], label: string): void {
+		try {
+			checkGroupItems(listNode({ id: '', name: '' }), items, this.expected);
+		} catch (error) {
+			if (error instanceof CheckError) fail(`${label}: ${error.message}`);
+			throw error;
+		}
+	}
+
+	workerLogMarks(): number[] {
+		return this.workers.map((w) => w.output().length);
+	}
+
+	startedSince(marks: number[]): number[] {
+		return this.workers.map((w, i) => (w.output().slice(marks[i] ?? 0).match(/Worker started execution/g) ?? []).length);
+	}
+
+	async measure(setup: string, path: string, calls: number): Promise<Measurement> {
+		await this.sandbox.admin('clear-log');
+		const marks = this.workerLogMarks();
+		const started = Date.now();
+		const results = await Promise.all(Array.from({ length: calls }, () => this.callWebhook(path)));
+		const wallMs = Date.now() - started;
+		results.forEach((result, i) => this.checkItems(result.items, `${setup}, execution ${i + 1} of ${calls}`));
+		const requests = await this.sandbox.listRequests();
+		const refused = requests.filter((r) => r.code === -1).length;
+		const measurement: Measurement = {
+			setup,
+			executions: calls,
+			requests: requests.length,
+			refused,
+			wallMs,
+			maxPerSecond: maxInWindow(requests.map((r) => Number(r.at))),
+			perWorker: this.startedSince(marks),
+			notFound: results.reduce((sum, r) => sum + r.notFound, 0),
+		};
+		this.webhook404s += measurement.notFound;
+		say(
+			`${setup}: ${calls} executions x ${this.expected.length} members checked; ${measurement.requests} requests` +
+				`${refused ? ` (${refused} refused)` : ''} in ${secs(wallMs)} s, at most ${measurement.maxPerSecond} in any 1 s; ` +
+				`executions per worker: ${measurement.perWorker.join(' / ')}`,
+		);
+		return measurement;
+	}
+}
+
+// ---- trigger --------------------------------------------------------------------------------
+
+interface TriggerResult {
+	executionId: string;
+	polls: number;
+	secondsAfterAdding: number;
+	worker: string;
+}
+
+async function triggerCheck(
+	api: N8nApi,
+	sandbox: Sandbox,
+	workflowId: string,
+	workers: Array<{ name: string; background: Background }>,
+): Promise<TriggerResult> {
+	// Activation polls once and records where the group stands; wait for that poll, then add a lead.
+	const deadline = Date.now() + 60_000;
+	while ((await sandbox.listRequests()).length === 0) {
+		if (Date.now() > deadline) fail('the Beschannels Trigger did not poll the sandbox when its workflow was activated');
+		await sleep(250);
+	}
+	await sleep(500);
+	const early = await api.executions(workflowId);
+	if (early.length) fail(`activating the trigger workflow started ${early.length} execution(s); the first poll must only record the state`);
+	const before = new Set(((await sandbox.admin('members', GROUP)) as Json[]).map((m) => String(m.identity_id)));
+	await sandbox.admin('add-members', { ...GROUP, count: 1 });
+	const addedAt = Date.now();
+	const added = ((await sandbox.admin('members', GROUP)) as Json[]).filter((m) => !before.has(String(m.identity_id)));
+	if (added.length !== 1) fail(`adding one member to the trigger sandbox added ${added.length}`);
+	const newId = String(added[0].identity_id);
+	say(`trigger: activation poll done; added lead ${newId}; waiting for the next poll (n8n polls at most once a minute)`);
+
+	let execution: Json | undefined;
+	while (!execution) {
+		if (Date.now() - addedAt > TRIGGER_TIMEOUT_MS) {
+			fail(`no execution of the trigger workflow within ${TRIGGER_TIMEOUT_MS / 1000} s of adding a lead (polls seen: ${(await sandbox.listRequests()).length})`);
+		}
+		await sleep(2000);
+		const listed = await api.executions(workflowId);
+		if (listed.length > 1) fail(`the trigger workflow ran ${listed.length} times for one new lead`);
+		const done = listed.find((e) => e.finished === true || ['success', 'error', 'crashed', 'canceled'].includes(String(e.status)));
+		if (done) execution = done;
+	}
+	const secondsAfterAdding = Math.round((Date.now() - addedAt) / 1000);
+	const id = String(execution.id);
+	if (execution.status !== 'success') fail(`the trigger execution ${id} ended with status "${execution.status}"`);
+	if (execution.mode !== 'trigger') fail(`the trigger execution ${id} has mode "${execution.mode}", not "trigger"`);
+	const full = await api.execution(id);
+	const runs = full.data?.resultData?.runData?.['Beschannels Trigger'];
+	const items = ((runs?.[0]?.data?.main?.[0] ?? []) as Json[]).map((item) => item.json as Json);
+	const ids = items.map((item) => String(item.identity_id));
+	if (ids.length !== 1 || ids[0] !== newId) {
+		fail(`the trigger execution ${id} carries ${JSON.stringify(ids)}; expected exactly the new lead ${newId}`);
+	}
+	const ranOn = workers.filter((w) => new RegExp(`Worker started execution ${id}\\b`).test(w.background.output())).map((w) => w.name);
+	if (ranOn.length !== 1) fail(`the trigger execution ${id} should have run on exactly one worker; worker logs name it on ${ranOn.length}`);
+	return { executionId: id, polls: (await sandbox.listRequests()).length, secondsAfterAdding, worker: ranOn[0] };
+}
+
+// ---- main -----------------------------------------------------------------------------------
+
+function printTables(measurements: Measurement[]): void {
+	console.log('\n[queue] timings in seconds');
+	const width = Math.max(...timings.map((t) => t.step.length)) + 2;
+	for (const { step: name, ms } of timings) console.log(`  ${name.padEnd(width)}${secs(ms).padStart(7)}`);
+
+	console.log(`\n[queue] requests at the sandbox (${MEMBERS} members, ${PAGE_SIZE} per page, ${LATENCY_MS} ms latency; worker concurrency ${WORKER_CONCURRENCY})`);
+	const header = ['setup', 'executions', 'requests', 'refused', 'wall time', 'max in any 1 s'];
+	const rows = measurements.map((m) => [
+		m.setup,
+		`${m.executions} (${m.perWorker.join('+')})`,
+		String(m.requests),
+		String(m.refused),
+		`${secs(m.wallMs)} s`,
+		String(m.maxPerSecond),
+	]);
+	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+	const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+	console.log(line(header));
+	console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+	for (const row of rows) console.log(line(row));
+}
+
+async function main(): Promise<number> {
+	const started = Date.now();
+	if (!existsSync(SANDBOX_CLI)) throw new Error(`${SANDBOX_CLI} is missing: run npm run build first`);
+	const bin = process.env.BESCHANNELS_N8N_V2_BIN;
+	if (!bin || !existsSync(bin)) throw new Error('no n8n 2.x install: run e2e/install-n8n.sh v2 and source its env.sh (or use e2e/queue/run.sh)');
+	if (!(CALLS >= 2) || !(MEMBERS >= 1)) throw new Error('BESCHANNELS_QUEUE_CALLS must be at least 2 and BESCHANNELS_QUEUE_MEMBERS at least 1');
+	tmpRoot = mkdtempSync(join(tmpdir(), 'beschannels-queue-'));
+	logsDir = join(tmpRoot, 'logs');
+	mkdirSync(logsDir);
+	if (keep) say(`keeping ${tmpRoot}`);
+	say(`n8n ${process.env.BESCHANNELS_N8N_V2_VERSION ?? ''} in queue mode: 1 main + 2 workers (concurrency ${WORKER_CONCURRENCY}), ${CALLS} webhook calls per measurement`);
+
+	const setup: N8nSetup = {
+		bin,
+		userFolder: join(tmpRoot, 'user'),
+		encryptionKey: randomBytes(24).toString('hex'),
+		redisPort: 0,
+		queuePrefix: `beschannels-queue-${randomBytes(4).toString('hex')}`,
+	};
+	const measurements: Measurement[] = [];
+	const workerProcs: Array<{ name: string; background: Background }> = [];
+	let triggerPromise: Promise<TriggerResult> | undefined;
+	try {
+		const [redisPort, sandbox, triggerSandbox] = await step('start redis and sandboxes', async () => {
+			const redisDir = join(tmpRoot, 'redis');
+			mkdirSync(redisDir);
+			return await Promise.all([
+				startRedis(redisDir),
+				Sandbox.start('sandbox', ['--members', String(MEMBERS), '--cap', String(PAGE_SIZE), '--latency', String(LATENCY_MS)]),
+				Sandbox.start('sandbox-trigger', []),
+			]);
+		});
+		setup.redisPort = redisPort;
+		say(`redis on 127.0.0.1:${redisPort}; sandbox ${sandbox.url}; trigger sandbox ${triggerSandbox.url}`);
+
+		await step('npm pack + install package', async () => {
+			const tarball = await packTarball(tmpRoot);
+			await installPackage(tarball, join(setup.userFolder, '.n8n', 'nodes'));
+		});
+
+		const main = await step('start n8n main', () => startMain(setup));
+		say(`n8n main on ${main.url}`);
+		if (/Scaling mode is not officially supported with sqlite/.test(main.background.output())) {
+			say('n8n says: "Scaling mode is not officially supported with sqlite" (expected: the test shares one SQLite file)');
+		}
+		const worker1 = await step('start worker 1', () => startWorker(setup, 'n8n-worker-1'));
+		workerProcs.push({ name: 'worker 1', background: worker1 });
+
+		const api = new N8nApi(main.url);
+		const ids = await step('owner, credentials, workflows', async () => {
+			await api.setupOwner();
+			const account = (url: string, token: string, extra: Json = {}) => ({
+				baseUrl: url,
+				authMode: 'accessToken',
+				accessToken: token,
+				...extra,
+			});
+			const defaultRate = await api.createCredential('Beschannels (default rate)', account(sandbox.url, sandbox.token));
+			const safeRate = await api.createCredential(
+				`Beschannels (${SAFE_RATE} per second)`,
+				account(sandbox.url, sandbox.token, { requestsPerSecond: SAFE_RATE }),
+			);
+			const triggerCredential = await api.createCredential('Beschannels (trigger sandbox)', account(triggerSandbox.url, triggerSandbox.token));
+			const paths = { defaultRate: `beschannels-${randomBytes(4).toString('hex')}`, safeRate: `beschannels-safe-${randomBytes(4).toString('hex')}` };
+			await api.createActiveWorkflow(webhookWorkflow('Webhook -> Beschannels (Return All)', paths.defaultRate, defaultRate));
+			await api.createActiveWorkflow(webhookWorkflow(`Webhook -> Beschannels (Return All, ${SAFE_RATE}/s)`, paths.safeRate, safeRate));
+			const triggerId = SKIP_TRIGGER ? undefined : await api.createActiveWorkflow(triggerWorkflow(triggerCredential));
+			return { paths, triggerId };
+		});
+
+		if (ids.triggerId) {
+			const triggerId = ids.triggerId;
+			const triggerStarted = Date.now();
+			// Runs alongside the measurements: its own sandbox, so its polls are not counted there.
+			triggerPromise = triggerCheck(api, triggerSandbox, triggerId, workerProcs).finally(() =>
+				timings.push({ step: 'trigger: activation to checked execution (alongside)', ms: Date.now() - triggerStarted }),
+			);
+			triggerPromise.catch(() => undefined);
+		}
+
+		const harness = new Harness(api, sandbox, [worker1]);
+		await harness.loadExpected();
+		await step('first webhook call (waits out 404s)', async () => {
+			const { items, notFound } = await harness.callWebhook(ids.paths.defaultRate);
+			harness.checkItems(items, 'first webhook call');
+			harness.webhook404s += notFound;
+			say(`first webhook call: ${items.length} members checked${notFound ? ` after ${notFound} answers 404 (webhook not registered yet)` : ''}`);
+		});
+
+		measurements.push(await step('measure: one worker', () => harness.measure('1 worker, default rate (10/s)', ids.paths.defaultRate, CALLS)));
+		const one = measurements[0];
+		if (one.maxPerSecond > 10) fail(`one worker sent ${one.maxPerSecond} requests within 1 s; its limiter allows 10`);
+
+		const worker2 = await step('start worker 2', () => startWorker(setup, 'n8n-worker-2'));
+		workerProcs.push({ name: 'worker 2', background: worker2 });
+		harness.workers.push(worker2);
+
+		const two = await step('measure: two workers', () => harness.measure('2 workers, default rate (10/s each)', ids.paths.defaultRate, CALLS));
+		measurements.push(two);
+		if (two.perWorker.some((n) => n === 0)) fail(`two workers: the executions ran on one worker only (${two.perWorker.join(' / ')})`);
+		if (two.maxPerSecond > 20) fail(`two workers sent ${two.maxPerSecond} requests within 1 s; each worker's limiter allows 10`);
+		if (two.maxPerSecond <= 10) {
+			say(`note: two workers stayed at ${two.maxPerSecond} in any 1 s this time (executions did not overlap enough to exceed 10)`);
+		}
+
+		const safe = await step(`measure: two workers at ${SAFE_RATE}/s`, () =>
+			harness.measure(`2 workers, Max Requests per Second = ${SAFE_RATE}`, ids.paths.safeRate, CALLS),
+		);
+		measurements.push(safe);
+		if (safe.maxPerSecond > 10) fail(`two workers at ${SAFE_RATE}/s each sent ${safe.maxPerSecond} requests within 1 s; expected at most 10`);
+
+		await sandbox.admin('rate-limit', { perSecond: SANDBOX_RATE_LIMIT, answer: 'code' });
+		const limited = await step('measure: two workers, API refuses > 10/s', () =>
+			harness.measure(`2 workers, default rate, API refuses > ${SANDBOX_RATE_LIMIT}/s`, ids.paths.defaultRate, CALLS),
+		);
+		measurements.push(limited);
+		await sandbox.admin('rate-limit', {});
+
+		if (triggerPromise) {
+			const result = await step('trigger: wait for its execution', () => triggerPromise!);
+			const after = await api.executions(ids.triggerId!);
+			if (after.length !== 1) fail(`the trigger workflow ran ${after.length} times for one new lead (after ${result.polls} polls)`);
+			say(
+				`trigger: execution ${result.executionId} on ${result.worker}, ${result.secondsAfterAdding} s after the lead was added, ` +
+					`carries exactly the new lead; ${result.polls} polls in all (activation included), 1 execution`,
+			);
+		} else {
+			say('trigger check skipped (BESCHANNELS_QUEUE_SKIP_TRIGGER=1)');
+		}
+
+		printTables(measurements);
+		if (harness.webhook404s) say(`webhook answered 404 ${harness.webhook404s} time(s) right after activation (retried)`);
+		say(`passed in ${secs(Date.now() - started)} s`);
+		return 0;
+	} catch (error) {
+		const message = error instanceof CheckError ? error.message : (error as Error).stack ?? String(error);
+		if (measurements.length) printTables(measurements);
+		console.log(`\n[queue] FAILED after ${secs(Date.now() - started)} s: ${message}`);
+		for (const { name, background } of processes) {
+			if (!name.startsWith('n8n')) continue;
+			console.log(`[queue] last lines of ${name}:\n${tail(background.output(), 15)}`);
+		}
+		if (!keep) console.log('[queue] set BESCHANNELS_E2E_KEEP=1 to keep the process logs and the n8n user folder');
+		return 1;
+	}
+}
+
+main().then(
+	(code) => {
+		process.exit(code);
+	},
+	(error: Error) => {
+		console.error(`[queue] ERROR: ${error instanceof CheckError ? error.message : error.stack ?? error.message}`);
+		process.exit(1);
+	},
+);
