@@ -37,6 +37,18 @@ describe('Group User List through n8n\'s engine against the sandbox', () => {
 		expect(t.pageRequests()[0].fields.page_size).toBe('5');
 	});
 
+	it('reads a slice of a large group from Start at Page', async () => {
+		const all = t.sandbox.members('leads_schema_data', '1001').map((m) => m.identity_id);
+		const slice = await t.engine.runNode({
+			parameters: listParams({ returnAll: false, limit: 100, options: { pageSize: 100, startPage: 2 } }),
+		});
+		expect(slice.items.map((i) => i.json.identity_id)).toEqual(all.slice(100, 200));
+		expect(t.pageRequests().map((r) => r.fields.page_num)).toEqual(['2']);
+		const rest = await t.engine.runNode({ parameters: listParams({ options: { pageSize: 100, startPage: 2 } }) });
+		expect(rest.items.map((i) => i.json.identity_id)).toEqual(all.slice(100));
+		expect(rest.hints).toHaveLength(0);
+	});
+
 	it('uses the default Limit of 50 when Return All is off', async () => {
 		const run = await t.engine.runNode({ parameters: listParams({ returnAll: false }) });
 		expect(run.items).toHaveLength(50);

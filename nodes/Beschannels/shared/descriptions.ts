@@ -63,6 +63,15 @@ export const readOptions: INodeProperties[] = [
 		description: `Rows asked for per request (page_size), at most ${MAX_PAGE_SIZE}. The server may send fewer; the node adapts.`,
 	},
 	{
+		displayName: 'Start at Page',
+		name: 'startPage',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 1,
+		description:
+			'The page (of Page Size members) to start reading from. With Limit, reads a large group one slice per execution.',
+	},
+	{
 		displayName: 'Search',
 		name: 'searchStr',
 		type: 'string',

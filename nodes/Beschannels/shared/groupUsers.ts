@@ -19,6 +19,7 @@ export interface GroupQuery {
 	searchStr: string;
 	returnFieldList: string;
 	pageSize: number;
+	startPage: number;
 	useLabels: boolean;
 	timeoutMs?: number;
 	maxRetries?: number;
@@ -30,6 +31,8 @@ export interface GroupReadOptions {
 	limit: number;
 	itemIndex?: number;
 	concurrency?: number;
+	/** The page to start from (default 1). */
+	firstPage?: number;
 	/** Ends the read early once a page satisfies it (pages are offered in order). */
 	until?: (page: Page) => boolean;
 }
@@ -66,6 +69,9 @@ export function readGroupQuery(
 			`Page Size must be a whole number from 1 to ${MAX_PAGE_SIZE}`,
 			`Page Size is ${String(options.pageSize)}. Set it between 1 and ${MAX_PAGE_SIZE} (the default is ${DEFAULT_PAGE_SIZE}).`,
 		);
+	const startPage = options.startPage === undefined ? 1 : Number(options.startPage);
+	if (!Number.isInteger(startPage) || startPage < 1)
+		throw fail('Start at Page must be a whole number of at least 1', `Start at Page is ${String(options.startPage)}.`);
 	const shape: ShapeOptions = {};
 	if (options.addIsoDate === true) {
 		const offset = parseOffset(text(options.createdTimeOffset) || '+08:00');
@@ -89,6 +95,7 @@ export function readGroupQuery(
 		searchStr: text(options.searchStr),
 		returnFieldList: text(options.returnFieldList),
 		pageSize,
+		startPage,
 		useLabels: options.useLabels === true,
 		timeoutMs: timeout,
 		maxRetries: retries,
@@ -148,6 +155,7 @@ export async function readGroup(
 		limit: options.limit,
 		concurrency: options.concurrency,
 		until: options.until,
+		firstPage: options.firstPage,
 		fetchPage: async (pageNum, signal) =>
 			(await beschannelsRequest.call(this, call(pageNum, signal), readPage)) as Page,
 	});
@@ -159,8 +167,8 @@ export async function readGroup(
  */
 export function assessRead(node: INode, result: PaginateResult, itemIndex?: number): string | undefined {
 	const read = result.members.length;
-	const { total } = result;
-	const ofTotal = total === undefined ? '' : ` of the ${total} that total announced`;
+	const { total, expected } = result;
+	const ofTotal = expected === undefined ? '' : ` of the ${expected} that total announced`;
 	if (result.stop === 'maxPages') {
 		throw new NodeApiError(
 			node,
@@ -172,7 +180,7 @@ export function assessRead(node: INode, result: PaginateResult, itemIndex?: numb
 			},
 		);
 	}
-	if (result.stop === 'repeat' && total !== undefined && read < total) {
+	if (result.stop === 'repeat' && expected !== undefined && read < expected) {
 		throw new NodeApiError(
 			node,
 			{ message: `Beschannels sent page ${result.lastPage} again instead of new members` },
@@ -183,8 +191,9 @@ export function assessRead(node: INode, result: PaginateResult, itemIndex?: numb
 			},
 		);
 	}
-	if (result.stop !== 'limit' && total !== undefined && read < total) {
-		return `Beschannels announced ${total} members in this group but only ${read} arrived: the pages ran out after page ${result.lastPage}. All members that exist were returned.`;
+	if (result.stop !== 'limit' && total !== undefined && expected !== undefined && read < expected) {
+		const from = total === expected ? '' : ` (${expected} from the start page on)`;
+		return `Beschannels announced ${total} members in this group${from} but only ${read} arrived: the pages ran out after page ${result.lastPage}. All members that exist were returned.`;
 	}
 	return undefined;
 }

@@ -23,6 +23,8 @@ export interface PaginateOptions {
 	/** Pages fetched ahead while the plan from `total` lasts; 1 reads strictly page after page. */
 	concurrency?: number;
 	maxPages?: number;
+	/** The page to start from (default 1), to read a large group in slices. */
+	firstPage?: number;
 	/** Called after each page, in page order; returning true ends the read (`until`). */
 	until?: (page: Page) => boolean;
 }
@@ -38,6 +40,8 @@ export interface PaginateResult {
 	pagesRead: number;
 	/** `total` as the first page reported it. */
 	total?: number;
+	/** How many members `total` leaves from the first page read on (all of them from page 1). */
+	expected?: number;
 	header: HeaderEntry[];
 	duplicates: number;
 	stop: StopReason;
@@ -76,10 +80,12 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 	let duplicates = 0;
 	let total: number | undefined;
 	let firstRows = 0;
-	let plannedPages = 1;
+	const firstPage = Math.max(1, options.firstPage ?? 1);
+	let expected: number | undefined;
+	let plannedPages = firstPage;
 	let pagesRead = 0;
 	let stop: StopReason = 'empty';
-	let page = 1;
+	let page = firstPage;
 	let previousAnonymous: string | undefined;
 
 	const prefetch = (upTo: number) => {
@@ -93,14 +99,14 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 	};
 
 	for (; ; page++) {
-		if (page > maxPages) {
+		if (page - firstPage >= maxPages) {
 			stop = 'maxPages';
-			page = maxPages;
+			page -= 1;
 			break;
 		}
 		const pending = ahead.get(page) ?? fetchPage(page, stopped.signal);
 		ahead.delete(page);
-		if (page > 1 && page < plannedPages) prefetch(Math.min(plannedPages, page + concurrency - 1));
+		if (page > firstPage && page < plannedPages) prefetch(Math.min(plannedPages, page + concurrency - 1));
 		let result: Page | undefined;
 		try {
 			result = await pending;
@@ -111,12 +117,13 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 		pagesRead++;
 		mergeHeader(header, headerProps, result.header);
 
-		if (page === 1) {
+		if (page === firstPage) {
 			total = result.total;
 			firstRows = result.list.length;
-			if (firstRows > 0 && total !== undefined && total > firstRows) {
-				plannedPages = Math.ceil(Math.min(total, wanted) / firstRows);
-				prefetch(Math.min(plannedPages, concurrency));
+			if (total !== undefined) expected = Math.max(0, total - (firstPage - 1) * firstRows);
+			if (firstRows > 0 && expected !== undefined && expected > firstRows) {
+				plannedPages = firstPage - 1 + Math.ceil(Math.min(expected, wanted) / firstRows);
+				prefetch(Math.min(plannedPages, firstPage + concurrency - 1));
 			}
 		}
 		if (result.list.length === 0) {
@@ -168,5 +175,5 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 	}
 
 	stopped.abort();
-	return { members, pagesRead, total, header, duplicates, stop, lastPage: page };
+	return { members, pagesRead, total, expected, header, duplicates, stop, lastPage: page };
 }

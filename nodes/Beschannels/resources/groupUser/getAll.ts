@@ -67,6 +67,7 @@ export async function execute(this: IExecuteFunctions, i: number): Promise<INode
 		limit,
 		itemIndex: i,
 		concurrency: API_REQUESTS_PER_SECOND,
+		firstPage: query.startPage,
 	});
 	const note = assessRead(node, result, i);
 	if (note) {
