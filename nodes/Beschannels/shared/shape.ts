@@ -60,10 +60,24 @@ export interface ShapeOptions {
 
 export type Shaper = (row: IDataObject) => IDataObject;
 
+/** How one key layout of a row is shaped: output names in row order, which keys are scores. */
+interface Layout {
+	names: string[];
+	scores: boolean[];
+	/** An object with the output keys in order, copied for each row of this layout. */
+	template: IDataObject;
+}
+
+const MAX_LAYOUTS = 256;
+
 /**
  * Builds the function that turns one API row into one output item: `Score-<id>` flattened to
- * `score_<id>` numbers, optionally labelled fields and an ISO date. What each key becomes is
- * worked out once per key name and cached, so shaping a member is one pass over its keys.
+ * `score_<id>` numbers, optionally labelled fields and an ISO date.
+ *
+ * Every item is built so that V8 gives it fast properties (an object built key by key turns into a
+ * slow dictionary after a dozen keys, and costs more memory): rows with the same keys share a
+ * layout worked out once and copy its template; when the rows' layouts are too varied to cache
+ * (score models differ from member to member), items are built with Object.fromEntries.
  */
 export function createShaper(options: ShapeOptions = {}): Shaper {
 	const labelOf = new Map<string, string>();
@@ -72,34 +86,78 @@ export function createShaper(options: ShapeOptions = {}): Shaper {
 			labelOf.set(prop, label);
 		}
 	}
-	const useLabels = labelOf.size > 0;
 	const isoOffset = options.isoOffsetMinutes;
-	// key -> [output name, is a score]
-	const keys = new Map<string, [string, boolean]>();
-	const keyInfo = (key: string): [string, boolean] => {
-		let info = keys.get(key);
-		if (info === undefined) {
-			const isScore = key.startsWith(SCORE_PREFIX);
-			info = [isScore ? scoreKey(key) : key, isScore];
-			keys.set(key, info);
+	const layouts = new Map<string, Layout>();
+	let cacheLayouts = true;
+	const plainNames = new Map<string, string>();
+
+	/** Output names of a row's keys, in order: scores flattened, labels where they collide with nothing. */
+	const namesOf = (keys: string[]): string[] => {
+		const names: string[] = [];
+		const taken = labelOf.size > 0 ? new Set<string>() : undefined;
+		const own = taken ? new Set(keys) : undefined;
+		for (const key of keys) {
+			let name = plainNames.get(key);
+			if (name === undefined) {
+				name = key.startsWith(SCORE_PREFIX) ? scoreKey(key) : key;
+				plainNames.set(key, name);
+			}
+			const label = labelOf.get(key);
+			if (label !== undefined && !taken!.has(label) && !own!.has(label)) name = label;
+			taken?.add(name);
+			names.push(name);
 		}
-		return info;
+		return names;
+	};
+
+	const iso = (row: IDataObject) => toIsoDate(row.CreatedTime, isoOffset ?? 0);
+	const wantsIso = (row: IDataObject) => isoOffset !== undefined && 'CreatedTime' in row;
+
+	const fromLayout = (row: IDataObject, layout: Layout): IDataObject => {
+		const out: IDataObject = { ...layout.template };
+		let index = 0;
+		for (const key in row) {
+			const value = row[key];
+			out[layout.names[index]] = layout.scores[index] ? scoreValue(value) : value;
+			index++;
+		}
+		if (index < layout.names.length) out[ISO_FIELD] = iso(row);
+		return out;
+	};
+
+	const fromEntries = (row: IDataObject): IDataObject => {
+		const keys = Object.keys(row);
+		const names = namesOf(keys);
+		const entries: Array<[string, IDataObject[string]]> = new Array(keys.length);
+		for (let index = 0; index < keys.length; index++) {
+			const key = keys[index];
+			const value = row[key];
+			entries[index] = [names[index], key.startsWith(SCORE_PREFIX) ? scoreValue(value) : value];
+		}
+		if (wantsIso(row)) entries.push([ISO_FIELD, iso(row)]);
+		return Object.fromEntries(entries) as IDataObject;
 	};
 
 	return (row: IDataObject): IDataObject => {
-		const out: IDataObject = {};
-		for (const key in row) {
-			const [plain, isScore] = keyInfo(key);
-			let name = plain;
-			if (useLabels) {
-				const label = labelOf.get(key);
-				if (label !== undefined && !(label in out) && !(label in row)) name = label;
+		if (!cacheLayouts) return fromEntries(row);
+		let signature = '';
+		for (const key in row) signature += `${key}\u0001`;
+		let layout = layouts.get(signature);
+		if (layout === undefined) {
+			if (layouts.size >= MAX_LAYOUTS) {
+				cacheLayouts = false;
+				return fromEntries(row);
 			}
-			out[name] = isScore ? scoreValue(row[key]) : row[key];
+			const keys = Object.keys(row);
+			const names = namesOf(keys);
+			if (wantsIso(row)) names.push(ISO_FIELD);
+			layout = {
+				names,
+				scores: keys.map((key) => key.startsWith(SCORE_PREFIX)),
+				template: Object.fromEntries(names.map((name) => [name, null])) as IDataObject,
+			};
+			layouts.set(signature, layout);
 		}
-		if (isoOffset !== undefined && 'CreatedTime' in row) {
-			out[ISO_FIELD] = toIsoDate(row.CreatedTime, isoOffset);
-		}
-		return out;
+		return fromLayout(row, layout);
 	};
 }
