@@ -112,12 +112,12 @@ export const readOptions: INodeProperties[] = [
 		displayOptions: { show: { addIsoDate: [true] } },
 	},
 	{
-		displayName: 'Timeout (Ms)',
+		displayName: 'Timeout',
 		name: 'timeout',
 		type: 'number',
 		typeOptions: { minValue: 1 },
 		default: DEFAULT_TIMEOUT_MS,
-		description: 'How long to wait for each answer before giving up on that attempt',
+		description: 'How long to wait for each answer, in milliseconds, before giving up on that attempt',
 	},
 	{
 		displayName: 'Retries',
