@@ -18,7 +18,7 @@ import { DEFAULT_USER_ID, GROUP_USER_LIST_PATH, maxInWindow } from '../sandbox/s
 
 const MEMBERS = 20_000;
 const PAGE_SIZE = 100;
-const LATENCIES = [50, 150, 300];
+const LATENCIES = (process.env.BENCH_LATENCIES ?? '50,150,300').split(',').map(Number);
 const TOKEN = 'bench-token';
 
 interface Sandbox {
