@@ -20,7 +20,16 @@ import {
 	type Json,
 	type Workflow,
 } from './checks';
-import { freePort, killAll, run, startBackground, tail, type Background, type RunResult } from './proc';
+import {
+	cleanUpOnExit,
+	freePort,
+	killAll,
+	run,
+	startBackground,
+	tail,
+	type Background,
+	type RunResult,
+} from './proc';
 
 /**
  * End-to-end test in real n8n: packs the package, installs the tarball into a fresh n8n user
@@ -76,13 +85,7 @@ function cleanup(): void {
 	if (tmpRoot && !keep) rmSync(tmpRoot, { recursive: true, force: true });
 }
 
-process.on('exit', cleanup);
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-	process.on(signal, () => {
-		console.error(`\n[e2e] ${signal}: stopping`);
-		process.exit(130);
-	});
-}
+cleanUpOnExit('e2e', cleanup);
 
 function secs(ms: number): string {
 	return (ms / 1000).toFixed(1);

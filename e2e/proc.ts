@@ -196,3 +196,14 @@ export function tail(text: string, count = 40): string {
 	const lines = text.replace(/\s+$/, '').split('\n');
 	return lines.slice(-count).join('\n');
 }
+
+/** Runs `cleanup` when this process exits, and turns SIGINT, SIGTERM and SIGHUP into such an exit. */
+export function cleanUpOnExit(label: string, cleanup: () => void): void {
+	process.on('exit', cleanup);
+	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+		process.on(signal, () => {
+			console.error(`\n[${label}] ${signal}: stopping`);
+			process.exit(130);
+		});
+	}
+}

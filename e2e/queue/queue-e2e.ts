@@ -13,8 +13,9 @@ import {
 	type Json,
 	type WorkflowNode,
 } from '../checks';
-import { freePort, killAll, startBackground, tail, type Background } from '../proc';
+import { cleanUpOnExit, freePort, killAll, startBackground, tail, type Background } from '../proc';
 import { installPackage, packPackage } from '../ui/n8n-server';
+import { maxInWindow } from '../../sandbox/server';
 
 /**
  * End-to-end test of the package in n8n queue mode: Redis, one main process and two workers
@@ -89,13 +90,7 @@ function cleanup(): void {
 	if (tmpRoot && !keep) rmSync(tmpRoot, { recursive: true, force: true });
 }
 
-process.on('exit', cleanup);
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-	process.on(signal, () => {
-		console.error(`\n[queue] ${signal}: stopping`);
-		process.exit(130);
-	});
-}
+cleanUpOnExit('queue', cleanup);
 
 function say(message: string): void {
 	console.log(message.split('\n').map((line) => `[queue] ${line}`).join('\n'));
@@ -137,18 +132,6 @@ export function unflatten(text: string): Json {
 		return out;
 	};
 	return at(0) as Json;
-}
-
-/** The most requests that arrived within any `windowMs`. */
-function maxInWindow(times: number[], windowMs = 1000): number {
-	const sorted = times.slice().sort((a, b) => a - b);
-	let best = 0;
-	let start = 0;
-	for (let end = 0; end < sorted.length; end++) {
-		while (sorted[end] - sorted[start] >= windowMs) start++;
-		best = Math.max(best, end - start + 1);
-	}
-	return best;
 }
 
 // ---- processes ------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 
 import { ACTION_NODE_TYPE, CheckError, CREDENTIAL_TYPE, fail, TRIGGER_NODE_TYPE, type Json } from '../checks';
-import { killAll, startBackground, tail, type Background } from '../proc';
+import { cleanUpOnExit, killAll, startBackground, tail, type Background } from '../proc';
 import { CHROMIUM_PATH, launchChromium, type DomElement, type Locator, type Page } from './browser';
 import { installPackage, N8nRest, packPackage, startN8n, withoutMigrations, type N8nServer } from './n8n-server';
 
@@ -587,13 +587,7 @@ function removeTmp(): void {
 	if (tmpRoot && !keep) rmSync(tmpRoot, { recursive: true, force: true });
 }
 
-process.on('exit', removeTmp);
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-	process.on(signal, () => {
-		console.error(`\n[ui] ${signal}: stopping`);
-		process.exit(130);
-	});
-}
+cleanUpOnExit('ui', removeTmp);
 
 const watchdog = setTimeout(() => {
 	console.error(`[ui] FAILED: the UI test did not finish in ${TOTAL_TIMEOUT_MS / 1000} s (BESCHANNELS_UI_TIMEOUT)`);
