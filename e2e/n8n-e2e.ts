@@ -25,8 +25,10 @@ import {
 	freePort,
 	killAll,
 	run,
+	secs,
 	startBackground,
 	tail,
+	timeStep,
 	type Background,
 	type RunResult,
 } from './proc';
@@ -87,9 +89,6 @@ function cleanup(): void {
 
 cleanUpOnExit('e2e', cleanup);
 
-function secs(ms: number): string {
-	return (ms / 1000).toFixed(1);
-}
 
 /** n8n output without the lines of database migrations (a fresh user folder prints hundreds). */
 function withoutMigrations(text: string): string {
@@ -201,14 +200,7 @@ class VersionRun {
 	}
 
 	private async step<T>(name: string, body: () => Promise<T>): Promise<T> {
-		const started = Date.now();
-		try {
-			return await body();
-		} finally {
-			const ms = Date.now() - started;
-			this.report.timings.push({ step: name, ms });
-			this.say(`${name}: ${secs(ms)} s`);
-		}
+		return await timeStep(name, body, this.report.timings, (message) => this.say(message));
 	}
 
 	/** Environment of every n8n command: this user folder, Node 24 first on PATH, no outside N8N_ settings. */

@@ -207,3 +207,30 @@ export function cleanUpOnExit(label: string, cleanup: () => void): void {
 		});
 	}
 }
+
+/** Milliseconds as seconds with one decimal, for timing lines. */
+export function secs(ms: number): string {
+	return (ms / 1000).toFixed(1);
+}
+
+export interface Timing {
+	step: string;
+	ms: number;
+}
+
+/** Runs `body`, then records how long it took in `timings` and says so, whether it passed or failed. */
+export async function timeStep<T>(
+	name: string,
+	body: () => Promise<T>,
+	timings: Timing[],
+	say: (message: string) => void,
+): Promise<T> {
+	const started = Date.now();
+	try {
+		return await body();
+	} finally {
+		const ms = Date.now() - started;
+		timings.push({ step: name, ms });
+		say(`${name}: ${secs(ms)} s`);
+	}
+}

@@ -13,7 +13,17 @@ import {
 	type Json,
 	type WorkflowNode,
 } from '../checks';
-import { cleanUpOnExit, freePort, killAll, startBackground, tail, type Background } from '../proc';
+import {
+	cleanUpOnExit,
+	freePort,
+	killAll,
+	secs,
+	startBackground,
+	tail,
+	timeStep,
+	type Background,
+	type Timing,
+} from '../proc';
 import { installPackage, packPackage } from '../ui/n8n-server';
 import { maxInWindow } from '../../sandbox/server';
 
@@ -96,23 +106,13 @@ function say(message: string): void {
 	console.log(message.split('\n').map((line) => `[queue] ${line}`).join('\n'));
 }
 
-function secs(ms: number): string {
-	return (ms / 1000).toFixed(1);
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const timings: Array<{ step: string; ms: number }> = [];
+const timings: Timing[] = [];
 
 async function step<T>(name: string, body: () => Promise<T>): Promise<T> {
-	const started = Date.now();
-	try {
-		return await body();
-	} finally {
-		const ms = Date.now() - started;
-		timings.push({ step: name, ms });
-		say(`${name}: ${secs(ms)} s`);
-	}
+	return await timeStep(name, body, timings, say);
 }
 
 /** The data of `GET /rest/executions/:id` is in the `flatted` format: strings and objects by index. */

@@ -4,7 +4,16 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 
 import { ACTION_NODE_TYPE, CheckError, CREDENTIAL_TYPE, fail, TRIGGER_NODE_TYPE, type Json } from '../checks';
-import { cleanUpOnExit, killAll, startBackground, tail, type Background } from '../proc';
+import {
+	cleanUpOnExit,
+	killAll,
+	secs,
+	startBackground,
+	tail,
+	timeStep,
+	type Background,
+	type Timing,
+} from '../proc';
 import { CHROMIUM_PATH, launchChromium, type DomElement, type Locator, type Page } from './browser';
 import { installPackage, N8nRest, packPackage, startN8n, withoutMigrations, type N8nServer } from './n8n-server';
 
@@ -49,26 +58,16 @@ const NODE = {
 
 const keep = process.env.BESCHANNELS_UI_KEEP === '1';
 let tmpRoot = '';
-const timings: Array<{ step: string; ms: number }> = [];
+const timings: Timing[] = [];
 const cleanups: Array<() => Promise<void>> = [];
 
 function say(message: string): void {
 	console.log(message.split('\n').map((line) => `[ui] ${line}`).join('\n'));
 }
 
-function secs(ms: number): string {
-	return (ms / 1000).toFixed(1);
-}
 
 async function step<T>(name: string, body: () => Promise<T>): Promise<T> {
-	const started = Date.now();
-	try {
-		return await body();
-	} finally {
-		const ms = Date.now() - started;
-		timings.push({ step: name, ms });
-		say(`${name}: ${secs(ms)} s`);
-	}
+	return await timeStep(name, body, timings, say);
 }
 
 function expect(condition: unknown, message: string): asserts condition {
