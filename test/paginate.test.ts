@@ -32,6 +32,36 @@ describe('paginate', () => {
 		expect(source.asked).toEqual([1, 2, 3]);
 	});
 
+	it('fetches the page that confirms the end ahead, with the planned ones, only when it will be needed', async () => {
+		// a fetcher that answers only once every page fetched ahead has been asked for
+		const planned = (count: number, perPage: number) => {
+			const source = pagesOf(ids(count), perPage);
+			let inFlight = 0;
+			let most = 0;
+			const fetchPage = async (n: number): Promise<Page> => {
+				inFlight++;
+				most = Math.max(most, inFlight);
+				await new Promise((resolve) => setTimeout(resolve, 5));
+				inFlight--;
+				return await source.fetchPage(n);
+			};
+			return { source, fetchPage, most: () => most };
+		};
+		const exact = planned(40, 10);
+		await paginate({ returnAll: true, limit: 0, fetchPage: exact.fetchPage, concurrency: 10 });
+		// pages 2-5 went out together: the fifth (empty) one did not wait for the fourth
+		expect(exact.source.asked).toEqual([1, 2, 3, 4, 5]);
+		expect(exact.most()).toBe(4);
+
+		const partial = planned(35, 10);
+		await paginate({ returnAll: true, limit: 0, fetchPage: partial.fetchPage, concurrency: 10 });
+		expect(partial.source.asked).toEqual([1, 2, 3, 4]);
+
+		const limited = planned(40, 10);
+		await paginate({ returnAll: false, limit: 40, fetchPage: limited.fetchPage, concurrency: 10 });
+		expect(limited.source.asked).toEqual([1, 2, 3, 4]);
+	});
+
 	it('keeps reading past a total that lies low', async () => {
 		const source = pagesOf(ids(45), 10, 12);
 		const result = await paginate({ returnAll: true, limit: 0, fetchPage: source.fetchPage, concurrency: 4 });

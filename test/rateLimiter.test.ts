@@ -6,21 +6,68 @@ import {
 	slowDown,
 	waitTime,
 	WINDOW_MARGIN_MS,
+	windowSpan,
 } from '../nodes/Beschannels/shared/rateLimiter';
+
+const SPAN = 1000 + WINDOW_MARGIN_MS;
 
 describe('the per-account window', () => {
 	it('lets `rate` requests through per window, a little over a second, and spaces them', () => {
 		const key = 'unit-a';
 		expect(waitTime(key, 3, 1000)).toBe(0);
-		recordSend(key, 1000);
+		recordSend(key, 1000).done(1100);
 		expect(waitTime(key, 3, 1010)).toBe(MIN_SPACING_MS - 10);
-		recordSend(key, 1100);
-		recordSend(key, 1200);
-		// three sent since 1000: the fourth waits until the first leaves the window
-		expect(waitTime(key, 3, 1300)).toBe(1000 + 1000 + WINDOW_MARGIN_MS - 1300);
-		expect(waitTime(key, 3, 1000 + 1000 + WINDOW_MARGIN_MS)).toBe(0);
+		recordSend(key, 1100).done(1200);
+		recordSend(key, 1200).done(1300);
+		// three answered, each in the fastest round trip: the fourth waits until the first leaves
+		expect(waitTime(key, 3, 1300)).toBe(1000 + SPAN - 1300);
+		expect(waitTime(key, 3, 1000 + SPAN)).toBe(0);
 		// a higher rate has room now
 		expect(waitTime(key, 4, 1300)).toBe(0);
+	});
+
+	it('places a request that came back late as arriving late, and holds the next one back by as much', () => {
+		const key = 'unit-late';
+		recordSend(key, 0).done(100);
+		// this one left at 100 but its answer took 180 ms longer than the fastest: it may have
+		// arrived as late as 280
+		recordSend(key, 100).done(380);
+		expect(waitTime(key, 1, 400)).toBe(280 + SPAN - 400);
+		// with two per window, the one at 0 is the oldest to leave
+		expect(waitTime(key, 2, 400)).toBe(0 + SPAN - 400);
+	});
+
+	it('keeps a request without an answer in the window until it is answered', () => {
+		const key = 'unit-flight';
+		recordSend(key, 0).done(100);
+		const slow = recordSend(key, 1000);
+		// the fastest round trip is 100 ms: at 2500, a request sent at 1000 and still unanswered may
+		// have arrived as late as 2400, so a rate of 1 must wait
+		expect(waitTime(key, 1, 2500)).toBe(2400 + SPAN - 2500);
+		expect(waitTime(key, 1, 9000)).toBeGreaterThan(0);
+		slow.done(9000);
+		// answered at 9000: it arrived by 8900
+		expect(waitTime(key, 1, 9000)).toBe(8900 + SPAN - 9000);
+	});
+
+	it('does not count a failure without an answer as a round trip', () => {
+		const key = 'unit-failure';
+		recordSend(key, 0).done(300);
+		recordSend(key, 400).done(401, false);
+		// the fastest round trip is still 300 ms, so the failed one is placed at its sending time
+		expect(waitTime(key, 1, 500)).toBe(400 + SPAN - 500);
+	});
+
+	it('widens the margin when even the fastest round trips are unsteady, within 250 ms', () => {
+		const steady = 'unit-steady';
+		for (let i = 0; i < 20; i++) recordSend(steady, i * 1000).done(i * 1000 + 300 + (i % 2));
+		expect(windowSpan(steady)).toBe(SPAN);
+		const unsteady = 'unit-unsteady';
+		for (let i = 0; i < 20; i++) recordSend(unsteady, i * 1000).done(i * 1000 + 300 + i * 10);
+		expect(windowSpan(unsteady)).toBe(1000 + 50);
+		const wild = 'unit-wild';
+		for (let i = 0; i < 20; i++) recordSend(wild, i * 1000).done(i * 1000 + 100 + i * 100);
+		expect(windowSpan(wild)).toBe(1000 + 250);
 	});
 
 	it('halves the rate when the server refuses, at most once a second, and regains it', () => {

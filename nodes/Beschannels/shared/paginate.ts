@@ -123,6 +123,8 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 			if (total !== undefined) expected = Math.max(0, total - (firstPage - 1) * firstRows);
 			if (firstRows > 0 && expected !== undefined && expected > firstRows) {
 				plannedPages = firstPage - 1 + Math.ceil(Math.min(expected, wanted) / firstRows);
+				// a last page that comes full is followed by one more read to see the end: plan it too
+				if (expected < wanted && expected % firstRows === 0) plannedPages++;
 				prefetch(Math.min(plannedPages, firstPage + concurrency - 1));
 			}
 		}

@@ -4,16 +4,18 @@ import { sleep } from 'n8n-workflow';
  * One request budget per Beschannels account, shared by every node, trigger and execution in this
  * n8n process (module state lives as long as the process).
  *
- * Callers queue per account, first come first served. The one at the head waits until fewer than
- * `rate` requests were sent in the last window, then records the moment it goes out. The window
- * is a little longer than a second because the server counts requests by arrival, and the time
- * from "goes out" to "arrives" varies: with the network, and with how busy this process is. That
- * variation is at most the spread of recent round trips (a request arrives after it leaves and
- * before its answer comes back), so the margin follows that spread, never below 50 ms. A timer
- * that fires late only ever makes a request later.
+ * The server counts a request when it arrives, and "arrives" is somewhere between the moment the
+ * request leaves and the moment its answer is back. So each request is placed in the window at an
+ * estimate of its arrival that can only err late: when it went out, pushed later by however much
+ * its round trip exceeded the fastest recent one (a request that left late because this process
+ * was busy, or that the server took late, comes back late by as much). A request still without an
+ * answer counts as arriving "now" minus the fastest round trip, so it holds its place until it is
+ * answered. The window is a second plus a small margin for what the estimate cannot see: the
+ * fastest round trip itself varying. Callers queue per account, first come first served.
  */
 const WINDOW_MS = 1000;
-export const WINDOW_MARGIN_MS = 50;
+/** The least margin over a second; the margin grows with how unsteady the fastest round trips are. */
+export const WINDOW_MARGIN_MS = 25;
 const MAX_MARGIN_MS = 250;
 const ROUND_TRIPS_KEPT = 20;
 /**
@@ -21,12 +23,23 @@ const ROUND_TRIPS_KEPT = 20;
  * after another as each is prepared, so its last request would leave later than counted.
  */
 export const MIN_SPACING_MS = 50;
+/** Longest wait between two looks at the window while an answer is outstanding. */
+const RECHECK_MS = 250;
+
+interface Sent {
+	/** When the request went out. */
+	at: number;
+	/** When its answer came back; undefined while it is in flight. */
+	answeredAt?: number;
+}
 
 interface AccountWindow {
-	/** When the last requests really went out, oldest first. */
-	sends: number[];
+	/** Requests that may still count in the window, in the order they went out. */
+	sends: Sent[];
 	/** The tail of the queue of callers waiting for this account. */
 	queue: Promise<void>;
+	/** Wakes the caller at the head of the queue when an answer comes back. */
+	answered?: () => void;
 	pausedUntil: number;
 	/** Requests per second allowed right now: lowered when the server refuses, regained slowly. */
 	ceiling: number;
@@ -34,6 +47,16 @@ interface AccountWindow {
 	successes: number;
 	/** Recent round-trip times (ms), newest last. */
 	roundTrips: number[];
+}
+
+/** One request's place in its account's window; `done` must be called when it is over. */
+export interface Slot {
+	readonly sentAt: number;
+	/**
+	 * The answer came back at `at`; `measured: false` when there was none to time (a network
+	 * failure), which then keeps its place without counting as a round trip. Later calls do nothing.
+	 */
+	done(at?: number, measured?: boolean): void;
 }
 
 const accounts = new Map<string, AccountWindow>();
@@ -55,55 +78,75 @@ function windowFor(accountKey: string): AccountWindow {
 	return account;
 }
 
-/** How long (ms) the account must wait before it may send one more request at `now`. */
-/** The window the account keeps requests in: a second plus the margin for arrival jitter. */
+function fastestRoundTrip(account: AccountWindow): number {
+	return account.roundTrips.length === 0 ? 0 : Math.min(...account.roundTrips);
+}
+
+/**
+ * The window the account keeps requests in: a second plus a margin, the spread of the fastest
+ * quarter of recent round trips, at least 25 ms.
+ */
 export function windowSpan(accountKey: string): number {
-	const { roundTrips } = windowFor(accountKey);
-	if (roundTrips.length < 2) return WINDOW_MS + WINDOW_MARGIN_MS;
-	const spread = Math.max(...roundTrips) - Math.min(...roundTrips);
+	const sorted = [...windowFor(accountKey).roundTrips].sort((a, b) => a - b);
+	const spread = sorted.length < 4 ? 0 : sorted[Math.floor(sorted.length / 4)] - sorted[0];
 	return WINDOW_MS + Math.min(MAX_MARGIN_MS, Math.max(WINDOW_MARGIN_MS, spread));
 }
 
-/** A request sent at the recorded time got its answer after `ms`. */
-export function recordRoundTrip(accountKey: string, ms: number): void {
-	const { roundTrips } = windowFor(accountKey);
-	roundTrips.push(ms);
-	if (roundTrips.length > ROUND_TRIPS_KEPT) roundTrips.shift();
+/** Records a request as sent at `at` and returns its slot. */
+export function recordSend(accountKey: string, at = Date.now()): Slot {
+	const account = windowFor(accountKey);
+	const sent: Sent = { at };
+	account.sends.push(sent);
+	return {
+		sentAt: at,
+		done(answeredAt = Date.now(), measured = true) {
+			if (sent.answeredAt !== undefined) return;
+			if (measured) {
+				account.roundTrips.push(Math.max(0, answeredAt - at));
+				if (account.roundTrips.length > ROUND_TRIPS_KEPT) account.roundTrips.shift();
+			}
+			sent.answeredAt = Math.max(at, answeredAt);
+			account.answered?.();
+		},
+	};
 }
 
+/** How long (ms) the account must wait before it may send one more request at `now`. */
 export function waitTime(accountKey: string, rate: number, now = Date.now()): number {
 	const account = windowFor(accountKey);
+	const span = windowSpan(accountKey);
+	const fastest = fastestRoundTrip(account);
+	// with the fastest round trip known now (a first request is often slower than the rest)
+	const arrival = (s: Sent) => Math.max(s.at, (s.answeredAt ?? now) - fastest);
+	account.sends = account.sends.filter((s) => arrival(s) > now - span);
 	const { sends } = account;
-	const SPAN_MS = windowSpan(accountKey);
-	let drop = 0;
-	while (drop < sends.length && sends[drop] <= now - SPAN_MS) drop++;
-	if (drop > 0) sends.splice(0, drop);
 	const allowed = Math.max(1, Math.min(rate, account.ceiling));
 	let wait = account.pausedUntil - now;
-	if (sends.length > 0) wait = Math.max(wait, sends[sends.length - 1] + MIN_SPACING_MS - now);
-	if (sends.length >= allowed) wait = Math.max(wait, sends[sends.length - allowed] + SPAN_MS - now);
+	if (sends.length > 0) wait = Math.max(wait, sends[sends.length - 1].at + MIN_SPACING_MS - now);
+	if (sends.length >= allowed) {
+		const arrivals = sends.map(arrival).sort((a, b) => a - b);
+		wait = Math.max(wait, arrivals[arrivals.length - allowed] + span - now);
+	}
 	return Math.max(0, wait);
 }
 
-/** Counts one request of this account as sent at `at`. */
-export function recordSend(accountKey: string, at = Date.now()): void {
-	windowFor(accountKey).sends.push(at);
-}
-
-async function takeTurn(accountKey: string, rate: number): Promise<number> {
+async function takeTurn(accountKey: string, rate: number): Promise<Slot> {
+	const account = windowFor(accountKey);
 	for (;;) {
 		const wait = waitTime(accountKey, rate);
-		if (wait === 0) {
-			const at = Date.now();
-			recordSend(accountKey, at);
-			return at;
-		}
-		await sleep(wait);
+		if (wait === 0) return recordSend(accountKey);
+		// an answer can move the window (a request in flight counts until then): look again at once
+		const answer = new Promise<void>((resolve) => (account.answered = resolve));
+		await Promise.race([sleep(Math.min(wait, RECHECK_MS)), answer]);
+		account.answered = undefined;
 	}
 }
 
-/** Waits until this account may send one more request, counts it as sent, and returns when. */
-export async function acquireSlot(accountKey: string, rate: number): Promise<number> {
+/**
+ * Waits until this account may send one more request and counts it as sent. The caller reports
+ * the answer with the slot's `done`; until then the request holds its place in the window.
+ */
+export async function acquireSlot(accountKey: string, rate: number): Promise<Slot> {
 	const account = windowFor(accountKey);
 	const turn = account.queue.then(async () => await takeTurn(accountKey, rate));
 	account.queue = turn.then(

@@ -18,7 +18,7 @@ import {
 } from './answers';
 import { CREDENTIAL_TYPE, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from './constants';
 import { fingerprint, readAccount, type BeschannelsAccount } from './credentials';
-import { acquireSlot, recordRoundTrip, recordSuccess, slowDown } from './rateLimiter';
+import { acquireSlot, recordSuccess, slowDown } from './rateLimiter';
 import { cachedToken, requestAccessToken, type AppCredentials } from './tokens';
 
 export type BeschannelsContext = IExecuteFunctions | IPollFunctions;
@@ -80,6 +80,11 @@ function toNodeError(node: INode, failure: Failure, attempts: number, itemIndex?
 	});
 }
 
+/** Whether a request's outcome timed a real round trip (an answer came back, even an error). */
+function timed(outcome: { failure: Failure } | object | undefined): boolean {
+	return outcome !== undefined && !('failure' in outcome && (outcome as { failure: Failure }).failure.network);
+}
+
 /** Asks for an app token, once more if the first attempt failed for a passing reason. */
 async function fetchAppToken(
 	this: BeschannelsContext,
@@ -94,9 +99,14 @@ async function fetchAppToken(
 			this.logger.warn(`Beschannels: ${failure.message} while asking for an access token; retrying once`);
 			await sleep(backoffDelay(0));
 		}
-		await acquireSlot(account.accountKey, account.requestsPerSecond);
+		const slot = await acquireSlot(account.accountKey, account.requestsPerSecond);
 		attempts++;
-		const outcome = await requestAccessToken(async (request) => await this.helpers.httpRequest(request), app);
+		let outcome: Awaited<ReturnType<typeof requestAccessToken>> | undefined;
+		try {
+			outcome = await requestAccessToken(async (request) => await this.helpers.httpRequest(request), app);
+		} finally {
+			slot.done(undefined, timed(outcome));
+		}
 		if ('token' in outcome) return outcome.token;
 		failure = outcome.failure;
 		if (!failure.retryable) break;
@@ -209,12 +219,17 @@ export async function beschannelsRequest<T = unknown>(
 	let renewed = false;
 
 	for (let attempt = 0; ; attempt++) {
-		const sentAt = await acquireSlot(account.accountKey, account.requestsPerSecond);
-		if (options.signal?.aborted) throw new RequestAbandoned('no longer needed');
+		const slot = await acquireSlot(account.accountKey, account.requestsPerSecond);
+		if (options.signal?.aborted) {
+			slot.done(undefined, false);
+			throw new RequestAbandoned('no longer needed');
+		}
 		const data = token === undefined ? credentials : { ...credentials, sessionToken: token };
-		const outcome = await sendOnce.call(this, account, options, target, timeoutMs, data);
-		if (!('failure' in outcome && outcome.failure.network)) {
-			recordRoundTrip(account.accountKey, Date.now() - sentAt);
+		let outcome: Awaited<ReturnType<typeof sendOnce>> | undefined;
+		try {
+			outcome = await sendOnce.call(this, account, options, target, timeoutMs, data);
+		} finally {
+			slot.done(undefined, timed(outcome));
 		}
 		let failure: Failure;
 		if ('data' in outcome) {
