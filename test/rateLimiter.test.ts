@@ -11,9 +11,15 @@ import {
 
 const SPAN = 1000 + WINDOW_MARGIN_MS;
 
+/** Round trips of `ms` long ago, so the account knows its fastest round trip. */
+function seed(key: string, ms: number) {
+	for (let i = 0; i < 3; i++) recordSend(key, -100_000 + i * 1000).done(-100_000 + i * 1000 + ms);
+}
+
 describe('the per-account window', () => {
 	it('lets `rate` requests through per window, a little over a second, and spaces them', () => {
 		const key = 'unit-a';
+		seed(key, 100);
 		expect(waitTime(key, 3, 1000)).toBe(0);
 		recordSend(key, 1000).done(1100);
 		expect(waitTime(key, 3, 1010)).toBe(MIN_SPACING_MS - 10);
@@ -28,6 +34,7 @@ describe('the per-account window', () => {
 
 	it('places a request that came back late as arriving late, and holds the next one back by as much', () => {
 		const key = 'unit-late';
+		seed(key, 100);
 		recordSend(key, 0).done(100);
 		// this one left at 100 but its answer took 180 ms longer than the fastest: it may have
 		// arrived as late as 280
@@ -39,7 +46,7 @@ describe('the per-account window', () => {
 
 	it('keeps a request without an answer in the window until it is answered', () => {
 		const key = 'unit-flight';
-		recordSend(key, 0).done(100);
+		seed(key, 100);
 		const slow = recordSend(key, 1000);
 		// the fastest round trip is 100 ms: at 2500, a request sent at 1000 and still unanswered may
 		// have arrived as late as 2400, so a rate of 1 must wait
@@ -52,10 +59,21 @@ describe('the per-account window', () => {
 
 	it('does not count a failure without an answer as a round trip', () => {
 		const key = 'unit-failure';
-		recordSend(key, 0).done(300);
+		seed(key, 300);
 		recordSend(key, 400).done(401, false);
 		// the fastest round trip is still 300 ms, so the failed one is placed at its sending time
 		expect(waitTime(key, 1, 500)).toBe(400 + SPAN - 500);
+	});
+
+	it('counts answers as arrivals until it has seen a few round trips', () => {
+		const key = 'unit-first';
+		// a first request slowed by setting up: it may have arrived just before its answer
+		recordSend(key, 0).done(800);
+		recordSend(key, 810).done(1110);
+		expect(waitTime(key, 2, 1120)).toBe(800 + SPAN - 1120);
+		recordSend(key, 1120).done(1420);
+		// three round trips: the fastest (300 ms) now places the first at 500
+		expect(waitTime(key, 3, 1430)).toBe(500 + SPAN - 1430);
 	});
 
 	it('widens the margin when even the fastest round trips are unsteady, within 250 ms', () => {

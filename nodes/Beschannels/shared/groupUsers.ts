@@ -35,6 +35,8 @@ export interface GroupReadOptions {
 	firstPage?: number;
 	/** Ends the read early once a page satisfies it (pages are offered in order). */
 	until?: (page: Page) => boolean;
+	/** Shapes each member as its page is read (see `paginate`). */
+	shape?: (member: IDataObject) => IDataObject;
 }
 
 function text(value: unknown): string {
@@ -155,6 +157,7 @@ export async function readGroup(
 		limit: options.limit,
 		concurrency: options.concurrency,
 		until: options.until,
+		shape: options.shape,
 		firstPage: options.firstPage,
 		fetchPage: async (pageNum, signal) =>
 			(await beschannelsRequest.call(this, call(pageNum, signal), readPage)) as Page,

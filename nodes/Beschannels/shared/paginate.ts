@@ -27,6 +27,11 @@ export interface PaginateOptions {
 	firstPage?: number;
 	/** Called after each page, in page order; returning true ends the read (`until`). */
 	until?: (page: Page) => boolean;
+	/**
+	 * Turns each member kept into what `members` returns, as its page is read, so the work is done
+	 * while later pages are still on their way. Members are judged (identity, repeats) before it.
+	 */
+	shape?: (member: IDataObject) => IDataObject;
 }
 
 /**
@@ -70,6 +75,7 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 	const concurrency = Math.max(1, options.concurrency ?? 1);
 	const maxPages = options.maxPages ?? MAX_PAGES;
 	const wanted = returnAll ? Infinity : limit;
+	const shape = options.shape ?? ((member: IDataObject) => member);
 
 	const members: IDataObject[] = [];
 	const seen = new Set<string>();
@@ -155,7 +161,7 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 				seen.add(identity);
 			}
 			fresh++;
-			members.push(row);
+			members.push(shape(row));
 			if (members.length >= wanted) break;
 		}
 		if (members.length >= wanted) {

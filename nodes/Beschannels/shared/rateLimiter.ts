@@ -15,7 +15,7 @@ import { sleep } from 'n8n-workflow';
  */
 const WINDOW_MS = 1000;
 /** The least margin over a second; the margin grows with how unsteady the fastest round trips are. */
-export const WINDOW_MARGIN_MS = 25;
+export const WINDOW_MARGIN_MS = 15;
 const MAX_MARGIN_MS = 250;
 const ROUND_TRIPS_KEPT = 20;
 /**
@@ -78,13 +78,17 @@ function windowFor(accountKey: string): AccountWindow {
 	return account;
 }
 
+/** Round trips needed before the fastest of them is trusted (a first request is often much slower). */
+const ROUND_TRIPS_TRUSTED = 3;
+
+/** The fastest recent round trip; 0 (every answer counts as the arrival) until there are a few. */
 function fastestRoundTrip(account: AccountWindow): number {
-	return account.roundTrips.length === 0 ? 0 : Math.min(...account.roundTrips);
+	return account.roundTrips.length < ROUND_TRIPS_TRUSTED ? 0 : Math.min(...account.roundTrips);
 }
 
 /**
  * The window the account keeps requests in: a second plus a margin, the spread of the fastest
- * quarter of recent round trips, at least 25 ms.
+ * quarter of recent round trips, at least 15 ms.
  */
 export function windowSpan(accountKey: string): number {
 	const sorted = [...windowFor(accountKey).roundTrips].sort((a, b) => a - b);
@@ -116,9 +120,10 @@ export function waitTime(accountKey: string, rate: number, now = Date.now()): nu
 	const account = windowFor(accountKey);
 	const span = windowSpan(accountKey);
 	const fastest = fastestRoundTrip(account);
-	// with the fastest round trip known now (a first request is often slower than the rest)
+	// estimated with the fastest round trip known now; a request is forgotten only once even its
+	// answer is older than the window
 	const arrival = (s: Sent) => Math.max(s.at, (s.answeredAt ?? now) - fastest);
-	account.sends = account.sends.filter((s) => arrival(s) > now - span);
+	account.sends = account.sends.filter((s) => s.answeredAt === undefined || s.answeredAt > now - span);
 	const { sends } = account;
 	const allowed = Math.max(1, Math.min(rate, account.ceiling));
 	let wait = account.pausedUntil - now;

@@ -62,12 +62,15 @@ export async function execute(this: IExecuteFunctions, i: number): Promise<INode
 		});
 	}
 
+	// Members are shaped as their pages arrive; with labels, once every page's header is known.
+	const shapeNow = query.useLabels ? undefined : createShaper(query.shape);
 	const result = await readGroup.call(this, query, {
 		returnAll,
 		limit,
 		itemIndex: i,
 		concurrency: API_REQUESTS_PER_SECOND,
 		firstPage: query.startPage,
+		shape: shapeNow,
 	});
 	const note = assessRead(node, result, i);
 	if (note) {
@@ -75,10 +78,11 @@ export async function execute(this: IExecuteFunctions, i: number): Promise<INode
 		this.logger.warn(`Beschannels: ${note}`);
 	}
 
-	const shape = createShaper({
-		...query.shape,
-		labels: query.useLabels ? result.header : undefined,
-	});
-	const items = result.members.map((member) => ({ json: shape(member) }));
-	return this.helpers.constructExecutionMetaData(items, { itemData: { item: i } });
+	const members = shapeNow
+		? result.members
+		: result.members.map(createShaper({ ...query.shape, labels: result.header }));
+	return this.helpers.constructExecutionMetaData(
+		members.map((json) => ({ json })),
+		{ itemData: { item: i } },
+	);
 }
