@@ -1,3 +1,5 @@
+import type { IDataObject } from 'n8n-workflow';
+
 import {
 	createShaper,
 	memberIdentity,
@@ -66,5 +68,28 @@ describe('shaping many members', () => {
 		expect(shape({ 'Score-5': '12', a: 1 })).toEqual({ score_5: 12, a: 1 });
 		expect(shape({ a: 2, 'Score-5': 'x', 'Score-6': 3 })).toEqual({ a: 2, score_5: 'x', score_6: 3 });
 		expect(shape({ score_5: 1 })).toEqual({ score_5: 1 });
+	});
+
+	it('shapes members of more key layouts than it caches exactly as it shapes one member alone', () => {
+		// 600 members, nearly every one with its own set of score models
+		const rows = Array.from({ length: 600 }, (_, n) => {
+			const row: IDataObject = { identity_id: `m${n}`, CreatedTime: '2023-05-30 14:11:56' };
+			for (let s = 0; s < 10; s++) if ((n >> s) & 1) row[`Score-${s}`] = s % 3 === 0 ? String(n) : n;
+			row.tail = n;
+			return row;
+		});
+		const labels = [
+			{ prop: 'tail', label: '尾' },
+			{ prop: 'Score-1', label: '模型一' },
+		];
+		for (const options of [{}, { isoOffsetMinutes: 480 }, { labels }]) {
+			const shaped = rows.map(createShaper(options));
+			const alone = rows.map((row) => createShaper(options)(row));
+			expect(shaped).toEqual(alone);
+			expect(shaped.map((item) => Object.keys(item))).toEqual(alone.map((item) => Object.keys(item)));
+			expect(shaped.some((item) => Object.keys(item).some((key) => key.startsWith('Score-')))).toBe(false);
+		}
+		expect(rows.map(createShaper({ isoOffsetMinutes: 480 }))[599].CreatedTimeIso).toBe('2023-05-30T06:11:56.000Z');
+		expect(rows.map(createShaper())[3]).toEqual({ identity_id: 'm3', CreatedTime: '2023-05-30 14:11:56', score_0: 3, score_1: 3, tail: 3 });
 	});
 });

@@ -74,10 +74,11 @@ const MAX_LAYOUTS = 256;
  * Builds the function that turns one API row into one output item: `Score-<id>` flattened to
  * `score_<id>` numbers, optionally labelled fields and an ISO date.
  *
- * Every item is built so that V8 gives it fast properties (an object built key by key turns into a
- * slow dictionary after a dozen keys, and costs more memory): rows with the same keys share a
- * layout worked out once and copy its template; when the rows' layouts are too varied to cache
- * (score models differ from member to member), items are built with Object.fromEntries.
+ * Rows with the same keys share a layout worked out once and copy its template, so V8 gives each
+ * item fast properties (built key by key, such items turn into slower and about four times larger
+ * dictionaries). When the layouts are too varied to cache (score models differ from member to
+ * member), items are built key by key, which is then the fastest way and as compact; with labels,
+ * whose names depend on each row's own keys, with Object.fromEntries.
  */
 export function createShaper(options: ShapeOptions = {}): Shaper {
 	const labelOf = new Map<string, string>();
@@ -97,11 +98,7 @@ export function createShaper(options: ShapeOptions = {}): Shaper {
 		const taken = labelOf.size > 0 ? new Set<string>() : undefined;
 		const own = taken ? new Set(keys) : undefined;
 		for (const key of keys) {
-			let name = plainNames.get(key);
-			if (name === undefined) {
-				name = key.startsWith(SCORE_PREFIX) ? scoreKey(key) : key;
-				plainNames.set(key, name);
-			}
+			let name = plainName(key);
 			const label = labelOf.get(key);
 			if (label !== undefined && !taken!.has(label) && !own!.has(label)) name = label;
 			taken?.add(name);
@@ -125,6 +122,26 @@ export function createShaper(options: ShapeOptions = {}): Shaper {
 		return out;
 	};
 
+	const plainName = (key: string): string => {
+		let name = plainNames.get(key);
+		if (name === undefined) {
+			name = key.startsWith(SCORE_PREFIX) ? scoreKey(key) : key;
+			plainNames.set(key, name);
+		}
+		return name;
+	};
+
+	const byAssignment = (row: IDataObject): IDataObject => {
+		const out: IDataObject = {};
+		for (const key in row) {
+			const value = row[key];
+			if (key.startsWith(SCORE_PREFIX)) out[plainName(key)] = scoreValue(value);
+			else out[key] = value;
+		}
+		if (wantsIso(row)) out[ISO_FIELD] = iso(row);
+		return out;
+	};
+
 	const fromEntries = (row: IDataObject): IDataObject => {
 		const keys = Object.keys(row);
 		const names = namesOf(keys);
@@ -138,15 +155,17 @@ export function createShaper(options: ShapeOptions = {}): Shaper {
 		return Object.fromEntries(entries) as IDataObject;
 	};
 
+	const uncached = labelOf.size > 0 ? fromEntries : byAssignment;
+
 	return (row: IDataObject): IDataObject => {
-		if (!cacheLayouts) return fromEntries(row);
+		if (!cacheLayouts) return uncached(row);
 		let signature = '';
 		for (const key in row) signature += `${key}\u0001`;
 		let layout = layouts.get(signature);
 		if (layout === undefined) {
 			if (layouts.size >= MAX_LAYOUTS) {
 				cacheLayouts = false;
-				return fromEntries(row);
+				return uncached(row);
 			}
 			const keys = Object.keys(row);
 			const names = namesOf(keys);
