@@ -68,6 +68,12 @@ describe('shaping many members', () => {
 		expect(shape({ 'Score-5': '12', a: 1 })).toEqual({ score_5: 12, a: 1 });
 		expect(shape({ a: 2, 'Score-5': 'x', 'Score-6': 3 })).toEqual({ a: 2, score_5: 'x', score_6: 3 });
 		expect(shape({ score_5: 1 })).toEqual({ score_5: 1 });
+		// members whose keys start like, or go on past, the keys of the member before
+		expect(shape({ a: 1, 'Score-1': '2' })).toEqual({ a: 1, score_1: 2 });
+		expect(shape({ a: 1, 'Score-1': '2', 'Score-2': '3' })).toEqual({ a: 1, score_1: 2, score_2: 3 });
+		expect(shape({ a: 1, 'Score-1': '2' })).toEqual({ a: 1, score_1: 2 });
+		expect(shape({ a: 1 })).toEqual({ a: 1 });
+		expect(shape({ 'Score-1': '2', a: 1 })).toEqual({ score_1: 2, a: 1 });
 	});
 
 	it('shapes members of more key layouts than it caches exactly as it shapes one member alone', () => {

@@ -62,6 +62,8 @@ export type Shaper = (row: IDataObject) => IDataObject;
 
 /** How one key layout of a row is shaped: output names in row order, which keys are scores. */
 interface Layout {
+	/** The row's keys, in order. */
+	keys: string[];
 	names: string[];
 	scores: boolean[];
 	/** An object with the output keys in order, copied for each row of this layout. */
@@ -110,15 +112,19 @@ export function createShaper(options: ShapeOptions = {}): Shaper {
 	const iso = (row: IDataObject) => toIsoDate(row.CreatedTime, isoOffset ?? 0);
 	const wantsIso = (row: IDataObject) => isoOffset !== undefined && 'CreatedTime' in row;
 
-	const fromLayout = (row: IDataObject, layout: Layout): IDataObject => {
+	/** The item for `row` if its keys are exactly the layout's, in order; otherwise undefined. */
+	const fromLayout = (row: IDataObject, layout: Layout): IDataObject | undefined => {
+		const { keys, names, scores } = layout;
 		const out: IDataObject = { ...layout.template };
 		let index = 0;
 		for (const key in row) {
+			if (key !== keys[index]) return undefined;
 			const value = row[key];
-			out[layout.names[index]] = layout.scores[index] ? scoreValue(value) : value;
+			out[names[index]] = scores[index] ? scoreValue(value) : value;
 			index++;
 		}
-		if (index < layout.names.length) out[ISO_FIELD] = iso(row);
+		if (index !== keys.length) return undefined;
+		if (index < names.length) out[ISO_FIELD] = iso(row);
 		return out;
 	};
 
@@ -156,9 +162,13 @@ export function createShaper(options: ShapeOptions = {}): Shaper {
 	};
 
 	const uncached = labelOf.size > 0 ? fromEntries : byAssignment;
+	let last: Layout | undefined;
 
 	return (row: IDataObject): IDataObject => {
 		if (!cacheLayouts) return uncached(row);
+		// a member usually has the keys of the member before: checking them costs less than a lookup
+		const same = last && fromLayout(row, last);
+		if (same) return same;
 		let signature = '';
 		for (const key in row) signature += `${key}\u0001`;
 		let layout = layouts.get(signature);
@@ -171,12 +181,14 @@ export function createShaper(options: ShapeOptions = {}): Shaper {
 			const names = namesOf(keys);
 			if (wantsIso(row)) names.push(ISO_FIELD);
 			layout = {
+				keys,
 				names,
 				scores: keys.map((key) => key.startsWith(SCORE_PREFIX)),
 				template: Object.fromEntries(names.map((name) => [name, null])) as IDataObject,
 			};
 			layouts.set(signature, layout);
 		}
-		return fromLayout(row, layout);
+		last = layout;
+		return fromLayout(row, layout)!;
 	};
 }
