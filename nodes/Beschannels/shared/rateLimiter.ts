@@ -5,13 +5,14 @@ import { sleep } from 'n8n-workflow';
  * n8n process (module state lives as long as the process).
  *
  * The server counts a request when it arrives, and "arrives" is somewhere between the moment the
- * request leaves and the moment its answer is back. So each request is placed in the window at an
- * estimate of its arrival that can only err late: when it went out, pushed later by however much
- * its round trip exceeded the fastest recent one (a request that left late because this process
- * was busy, or that the server took late, comes back late by as much). A request still without an
- * answer counts as arriving "now" minus the fastest round trip, so it holds its place until it is
- * answered. The window is a second plus a small margin for what the estimate cannot see: the
- * fastest round trip itself varying. Callers queue per account, first come first served.
+ * request leaves and the moment its answer is back. So each request is placed in the window at the
+ * latest it can plausibly have arrived: when it went out, pushed later by however much its round
+ * trip exceeded the fastest recent one (a request that left late because this process was busy, or
+ * that the server took in late, comes back late by as much); until a few round trips are known, at
+ * its answer. A request still without an answer counts as arriving "now" minus the fastest round
+ * trip, so it holds its place until it is answered. The window is a second plus a small margin for
+ * what the estimate cannot see: the fastest round trips themselves varying. Callers queue per
+ * account, first come first served.
  */
 const WINDOW_MS = 1000;
 /** The least margin over a second; the margin grows with how unsteady the fastest round trips are. */
