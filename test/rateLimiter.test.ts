@@ -57,6 +57,14 @@ describe('the per-account window', () => {
 		expect(waitTime(key, 1, 9000)).toBe(8900 + SPAN - 9000);
 	});
 
+	it('gives back the place of a request that was not sent after all', () => {
+		const key = 'unit-cancel';
+		seed(key, 100);
+		recordSend(key, 0).done(100);
+		recordSend(key, 100).cancel();
+		expect(waitTime(key, 2, 110)).toBe(0);
+	});
+
 	it('does not count a failure without an answer as a round trip', () => {
 		const key = 'unit-failure';
 		seed(key, 300);

@@ -301,9 +301,13 @@ async function credentialDialog({ editor, sandboxUrl, token, wrongToken }: Conte
 
 	const mode = modal.getByTestId('parameter-input-authMode');
 	const modeText = async () => `${await mode.innerText()} ${await mode.locator('input').first().inputValue().catch(() => '')}`;
-	if (!(await modeText()).includes('Access Token')) {
+	// the dropdown can take a moment to open on a busy machine: choose again until the choice shows
+	for (let attempt = 0; attempt < 5 && !(await modeText()).includes('Access Token'); attempt++) {
 		await mode.click();
-		await page.getByTestId('parameter-input-item').filter({ visible: true, hasText: 'Access Token' }).first().click();
+		const option = page.getByTestId('parameter-input-item').filter({ visible: true, hasText: 'Access Token' }).first();
+		await option.waitFor({ state: 'visible', timeout: 10_000 }).catch(() => undefined);
+		await option.click({ timeout: 5_000 }).catch(() => undefined);
+		await page.waitForTimeout(300);
 	}
 	expect((await modeText()).includes('Access Token'), `Authentication is not "Access Token" (${(await modeText()).trim()})`);
 	const tokenInput = modal.locator('[data-test-id="parameter-input-accessToken"] input');

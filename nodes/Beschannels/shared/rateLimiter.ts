@@ -52,12 +52,13 @@ interface AccountWindow {
 
 /** One request's place in its account's window; `done` must be called when it is over. */
 export interface Slot {
-	readonly sentAt: number;
 	/**
 	 * The answer came back at `at`; `measured: false` when there was none to time (a network
 	 * failure), which then keeps its place without counting as a round trip. Later calls do nothing.
 	 */
 	done(at?: number, measured?: boolean): void;
+	/** The request was not sent after all: it gives its place back. */
+	cancel(): void;
 }
 
 const accounts = new Map<string, AccountWindow>();
@@ -103,7 +104,6 @@ export function recordSend(accountKey: string, at = Date.now()): Slot {
 	const sent: Sent = { at };
 	account.sends.push(sent);
 	return {
-		sentAt: at,
 		done(answeredAt = Date.now(), measured = true) {
 			if (sent.answeredAt !== undefined) return;
 			if (measured) {
@@ -111,6 +111,10 @@ export function recordSend(accountKey: string, at = Date.now()): Slot {
 				if (account.roundTrips.length > ROUND_TRIPS_KEPT) account.roundTrips.shift();
 			}
 			sent.answeredAt = Math.max(at, answeredAt);
+			account.answered?.();
+		},
+		cancel() {
+			account.sends = account.sends.filter((s) => s !== sent);
 			account.answered?.();
 		},
 	};

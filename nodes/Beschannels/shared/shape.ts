@@ -94,6 +94,16 @@ export function createShaper(options: ShapeOptions = {}): Shaper {
 	let cacheLayouts = true;
 	const plainNames = new Map<string, string>();
 
+	/** A key's output name without labels: `Score-<id>` flattened, anything else as it is. */
+	const plainName = (key: string): string => {
+		let name = plainNames.get(key);
+		if (name === undefined) {
+			name = key.startsWith(SCORE_PREFIX) ? scoreKey(key) : key;
+			plainNames.set(key, name);
+		}
+		return name;
+	};
+
 	/** Output names of a row's keys, in order: scores flattened, labels where they collide with nothing. */
 	const namesOf = (keys: string[]): string[] => {
 		const names: string[] = [];
@@ -126,15 +136,6 @@ export function createShaper(options: ShapeOptions = {}): Shaper {
 		if (index !== keys.length) return undefined;
 		if (index < names.length) out[ISO_FIELD] = iso(row);
 		return out;
-	};
-
-	const plainName = (key: string): string => {
-		let name = plainNames.get(key);
-		if (name === undefined) {
-			name = key.startsWith(SCORE_PREFIX) ? scoreKey(key) : key;
-			plainNames.set(key, name);
-		}
-		return name;
 	};
 
 	const byAssignment = (row: IDataObject): IDataObject => {

@@ -81,8 +81,8 @@ function toNodeError(node: INode, failure: Failure, attempts: number, itemIndex?
 }
 
 /** Whether a request's outcome timed a real round trip (an answer came back, even an error). */
-function timed(outcome: { failure: Failure } | object | undefined): boolean {
-	return outcome !== undefined && !('failure' in outcome && (outcome as { failure: Failure }).failure.network);
+function timed(outcome: object | undefined): boolean {
+	return outcome !== undefined && !('failure' in outcome && (outcome.failure as Failure).network);
 }
 
 /** Asks for an app token, once more if the first attempt failed for a passing reason. */
@@ -221,7 +221,7 @@ export async function beschannelsRequest<T = unknown>(
 	for (let attempt = 0; ; attempt++) {
 		const slot = await acquireSlot(account.accountKey, account.requestsPerSecond);
 		if (options.signal?.aborted) {
-			slot.done(undefined, false);
+			slot.cancel();
 			throw new RequestAbandoned('no longer needed');
 		}
 		const data = token === undefined ? credentials : { ...credentials, sessionToken: token };
