@@ -24,7 +24,9 @@ import {
 	cleanUpOnExit,
 	freePort,
 	killAll,
+	ROOT,
 	run,
+	SANDBOX_CLI,
 	secs,
 	startBackground,
 	tail,
@@ -52,8 +54,6 @@ import {
  *   BESCHANNELS_E2E_INSTALL_TIMES install-n8n.sh's times, for the timings table (set by e2e/run.sh)
  */
 
-const ROOT = resolve(__dirname, '..', '..');
-const SANDBOX_CLI = join(ROOT, 'dist', 'sandbox', 'cli.js');
 const SANDBOX_CREDENTIAL = { id: 'beschannelsSandbox1', name: 'Beschannels sandbox' };
 const WRONG_CREDENTIAL = { id: 'beschannelsWrongToken1', name: 'Beschannels wrong token' };
 const COMMAND_TIMEOUT_MS = Number(process.env.BESCHANNELS_E2E_TIMEOUT ?? 240) * 1000;

@@ -1,6 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+
+/** The package's folder (this file runs from dist/e2e/), and the sandbox's command line there. */
+export const ROOT = resolve(__dirname, '..', '..');
+export const SANDBOX_CLI = join(ROOT, 'dist', 'sandbox', 'cli.js');
 
 /**
  * Child processes for the end-to-end run: each in its own process group, so a timeout or a

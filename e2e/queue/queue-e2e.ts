@@ -17,6 +17,8 @@ import {
 	cleanUpOnExit,
 	freePort,
 	killAll,
+	ROOT,
+	SANDBOX_CLI,
 	secs,
 	startBackground,
 	tail,
@@ -25,7 +27,7 @@ import {
 	type Timing,
 } from '../proc';
 import { installPackage, packPackage } from '../ui/n8n-server';
-import { maxInWindow } from '../../sandbox/server';
+import { GROUP_USER_LIST_PATH, maxInWindow } from '../../sandbox/server';
 
 /**
  * End-to-end test of the package in n8n queue mode: Redis, one main process and two workers
@@ -55,9 +57,6 @@ import { maxInWindow } from '../../sandbox/server';
  *   REDIS_SERVER               redis-server binary (default: redis-server on PATH)
  */
 
-const ROOT = resolve(__dirname, '..', '..', '..');
-const SANDBOX_CLI = join(ROOT, 'dist', 'sandbox', 'cli.js');
-const GROUP_USER_LIST_PATH = '/leads/open-api/group-user-list';
 const USER_ID = 'user0sandbox0000000000000000000001';
 const GROUP = { groupObj: 'leads_schema_data', groupId: '1001' };
 

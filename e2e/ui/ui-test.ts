@@ -7,6 +7,8 @@ import { ACTION_NODE_TYPE, CheckError, CREDENTIAL_TYPE, fail, TRIGGER_NODE_TYPE,
 import {
 	cleanUpOnExit,
 	killAll,
+	ROOT,
+	SANDBOX_CLI,
 	secs,
 	startBackground,
 	tail,
@@ -39,8 +41,6 @@ import { installPackage, N8nRest, packPackage, startN8n, withoutMigrations, type
  *   BESCHANNELS_UI_CHROMIUM     the browser (default /usr/bin/chromium)
  */
 
-const ROOT = resolve(__dirname, '..', '..', '..');
-const SANDBOX_CLI = join(ROOT, 'dist', 'sandbox', 'cli.js');
 const USER_ID = 'user0sandbox0000000000000000000001';
 const GROUP = { groupObj: 'leads_schema_data', groupId: '1001' };
 const GROUP_SIZE = 250;
