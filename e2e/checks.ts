@@ -17,6 +17,17 @@ export function fail(message: string): never {
 	throw new CheckError(message);
 }
 
+/** Calls one of the sandbox's admin routes (`/__sandbox/<route>`) and returns its JSON answer. */
+export async function sandboxAdmin(sandboxUrl: string, route: string, body: Json = {}): Promise<any> {
+	const response = await fetch(`${sandboxUrl}/__sandbox/${route}`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(body),
+	});
+	if (!response.ok) fail(`sandbox /__sandbox/${route} answered HTTP ${response.status}: ${await response.text()}`);
+	return response.json();
+}
+
 /**
  * The execution JSON printed by `n8n execute`: log lines come first, the JSON block starts at
  * a line that is exactly `{` and ends at the next line that is exactly `}`.

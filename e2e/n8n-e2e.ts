@@ -13,6 +13,7 @@ import {
 	declaredNodeTypes,
 	executionJson,
 	fail,
+	sandboxAdmin,
 	iconFiles,
 	nodeItems,
 	PACKAGE_NAME,
@@ -316,13 +317,7 @@ class VersionRun {
 	}
 
 	private async admin(route: string, body: Json = {}): Promise<any> {
-		const response = await fetch(`${this.sandboxUrl}/__sandbox/${route}`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify(body),
-		});
-		if (!response.ok) fail(`sandbox /__sandbox/${route} answered HTTP ${response.status}: ${await response.text()}`);
-		return response.json();
+		return await sandboxAdmin(this.sandboxUrl, route, body);
 	}
 
 	private async members(groupObj: string, groupId: string): Promise<Json[]> {

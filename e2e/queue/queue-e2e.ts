@@ -9,6 +9,7 @@ import {
 	checkGroupItems,
 	CREDENTIAL_TYPE,
 	fail,
+	sandboxAdmin,
 	TRIGGER_NODE_TYPE,
 	type Json,
 	type WorkflowNode,
@@ -156,13 +157,7 @@ class Sandbox {
 	}
 
 	async admin(route: string, body: Json = {}): Promise<any> {
-		const response = await fetch(`${this.url}/__sandbox/${route}`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify(body),
-		});
-		if (!response.ok) fail(`sandbox /__sandbox/${route} answered HTTP ${response.status}: ${await response.text()}`);
-		return response.json();
+		return await sandboxAdmin(this.url, route, body);
 	}
 
 	async listRequests(): Promise<Json[]> {

@@ -3,7 +3,15 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 
-import { ACTION_NODE_TYPE, CheckError, CREDENTIAL_TYPE, fail, TRIGGER_NODE_TYPE, type Json } from '../checks';
+import {
+	ACTION_NODE_TYPE,
+	CheckError,
+	CREDENTIAL_TYPE,
+	fail,
+	sandboxAdmin,
+	TRIGGER_NODE_TYPE,
+	type Json,
+} from '../checks';
 import {
 	cleanUpOnExit,
 	killAll,
@@ -528,12 +536,7 @@ async function main(): Promise<void> {
 		const sandboxCredential = await rest.createCredential('Beschannels sandbox', CREDENTIAL_TYPE, data(token));
 		const wrongCredential = await rest.createCredential('Beschannels wrong token', CREDENTIAL_TYPE, data(wrongToken));
 		const id = await rest.createWorkflow(testWorkflow(sandboxCredential, wrongCredential));
-		const response = await fetch(`${sandbox.url}/__sandbox/members`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify(GROUP),
-		});
-		const rows = (await response.json()) as Json[];
+		const rows = (await sandboxAdmin(sandbox.url, 'members', GROUP)) as Json[];
 		expect(rows.length === GROUP_SIZE, `the sandbox group ${GROUP.groupObj}/${GROUP.groupId} has ${rows.length} members, expected ${GROUP_SIZE}`);
 		return { workflowId: id, members: rows };
 	});
