@@ -9,7 +9,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { readAccount } from '../nodes/Beschannels/shared/credentials';
+import { baseUrlProblem, readAccount } from '../nodes/Beschannels/shared/credentials';
 import { requestAccessToken } from '../nodes/Beschannels/shared/tokens';
 
 /**
@@ -135,7 +135,11 @@ export class BeschannelsApi implements ICredentialType {
 		this: IHttpRequestHelper,
 		credentials: ICredentialDataDecryptedObject,
 	): Promise<IDataObject> {
-		const { app } = readAccount(credentials);
+		const account = readAccount(credentials);
+		// named here so the Test button says what is wrong instead of an error code
+		const problem = baseUrlProblem(account.baseUrl);
+		if (problem) throw new Error(problem);
+		const { app } = account;
 		if (!app) return {};
 		const outcome = await requestAccessToken(
 			async (request) => await this.helpers.httpRequest(request),

@@ -301,6 +301,7 @@ export class Engine {
 			credentials: { [CREDENTIAL]: { id: 'cred-1', name: 'Beschannels account' } },
 		};
 		let record = JSON.stringify(saved);
+		let writes = 0;
 		const engine = this;
 		return {
 			/** The static data as the workflow record holds it (JSON text). */
@@ -311,6 +312,10 @@ export class Engine {
 				return JSON.parse(record) as IDataObject;
 			},
 			/** What the trigger keeps with getWorkflowStaticData('node'). */
+			/** How many polls changed the static data (n8n then saves the whole workflow record). */
+			get writes(): number {
+				return writes;
+			},
 			get nodeData(): IDataObject {
 				return ((JSON.parse(record) as IDataObject)[`node:${node.name}`] ?? {}) as IDataObject;
 			},
@@ -333,11 +338,13 @@ export class Engine {
 					mode,
 					'activate',
 				);
-				const result = await nodeType.poll!.call(context);
-				const data = { ...(workflow.staticData as IDataObject) };
-				delete data.__dataChanged;
-				record = JSON.stringify(data);
-				return result;
+				try {
+					return await nodeType.poll!.call(context);
+				} finally {
+					// n8n saves static data when a poll changed it (`__dataChanged`, not enumerable: not in the JSON)
+					if ((workflow.staticData as IDataObject).__dataChanged === true) writes++;
+					record = JSON.stringify(workflow.staticData);
+				}
 			},
 		};
 	}

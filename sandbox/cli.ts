@@ -3,7 +3,8 @@ import { BeschannelsSandbox, DEFAULT_GROUPS, DEFAULT_USER_ID } from './server';
 /**
  * Runs the sandbox on its own so a real n8n can be pointed at it:
  *   npm run sandbox -- --port 8787 --latency 50 --cap 100 --token my-token --members 250
- * (--port 0 picks a free port; --app-id/--app-secret/--token-lifetime enable App ID tokens.)
+ * (--port 0 picks a free port; --app-id/--app-secret/--token-lifetime enable App ID tokens;
+ * --offsets asked skips page_size as asked per page; --max-page-size N refuses larger page sizes.)
  */
 function arg(name: string): string | undefined {
 	const index = process.argv.indexOf(`--${name}`);
@@ -19,6 +20,8 @@ async function main() {
 		tokens: token ? [token] : undefined,
 		apps: arg('app-id') ? [{ appId: arg('app-id')!, appSecret: arg('app-secret') ?? '' }] : undefined,
 		tokenLifetimeSeconds: arg('token-lifetime') ? Number(arg('token-lifetime')) : undefined,
+		offsets: arg('offsets') === 'asked' ? 'asked' : undefined,
+		maxPageSize: arg('max-page-size') ? { limit: Number(arg('max-page-size')) } : undefined,
 		rateLimit: arg('rate-limit') ? { perSecond: Number(arg('rate-limit')), answer: 'code' } : undefined,
 		groups: arg('members')
 			? DEFAULT_GROUPS.map((g, i) => (i === 0 ? { ...g, size: Number(arg('members')) } : g))

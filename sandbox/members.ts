@@ -73,6 +73,8 @@ export interface MemberRecord {
 	n: number;
 	/** When the lead was created, epoch seconds. */
 	createdAt: number;
+	/** CreatedTime as sent instead of the one `createdAt` gives (an empty or odd value). */
+	createdTimeText?: string;
 }
 
 /** The API row of synthetic person `n` of a sandbox seeded with `seed`. */
@@ -95,7 +97,7 @@ export function memberRow(seed: number, record: MemberRecord): Row {
 		Email: `${givenPinyin}.${surnamePinyin}${record.n}@${pick(random, EMAIL_DOMAINS)}`,
 		Company: pick(random, COMPANIES),
 		IsLead: random() < 0.85 ? '是' : '否',
-		CreatedTime: chinaTime(record.createdAt),
+		CreatedTime: record.createdTimeText ?? chinaTime(record.createdAt),
 		identity_value: id,
 		identity_id: id,
 		client_type: 'clientsCustomers',

@@ -23,7 +23,7 @@ export interface GroupSpec {
 
 export type Fault =
 	| { kind: 'code'; code: number; msg?: string }
-	| { kind: 'http'; status: number; body?: string; headers?: Record<string, string> }
+	| { kind: 'http'; status: number; body?: string; headers?: Record<string, string>; contentType?: string }
 	| { kind: 'html'; status?: number }
 	| { kind: 'notJson' }
 	| { kind: 'noCode' }
@@ -31,7 +31,15 @@ export type Fault =
 	| { kind: 'emptyBody' }
 	| { kind: 'reset' }
 	| { kind: 'hang' }
-	| { kind: 'delay'; ms: number };
+	| { kind: 'delay'; ms: number }
+	/** The page as usual, but only its first `rows` rows in `list` (total unchanged). */
+	| { kind: 'short'; rows: number }
+	/** Headers at once, then the body `bytes` (default 1) every `intervalMs`; without `finish` the last byte never comes. */
+	| { kind: 'trickle'; intervalMs: number; bytes?: number; finish?: boolean }
+	/** `status` with a Location; a leading '/' is relative to the sandbox and `{url}` becomes its URL. */
+	| { kind: 'redirect'; status: number; location: string };
+
+export type TrickleFault = Extract<Fault, { kind: 'trickle' }>;
 
 export interface FaultRule {
 	fault: Fault;
@@ -68,6 +76,15 @@ export interface SandboxOptions {
 	pageCap?: number;
 	/** Rows per page when page_size is missing (default 10). */
 	defaultPageSize?: number;
+	/**
+	 * Where page k starts: 'served' (default) skips (k-1) x the rows served per page; 'asked' skips
+	 * (k-1) x page_size as asked and then caps, so asking for more than the cap skips rows.
+	 */
+	offsets?: 'served' | 'asked';
+	/** Refuse a page_size above `limit` with `{code, msg}` (default 10002 意料之外的参数内容); off when undefined. */
+	maxPageSize?: { limit: number; code?: number; msg?: string };
+	/** Redirect every non-admin request to `to` + path + query with `status`; off when undefined. */
+	redirectAll?: { status: number; to: string };
 	/** Refuse requests beyond this many per second (by arrival); off when undefined. */
 	rateLimit?: { perSecond: number; answer: 'code' | 'http429' };
 	groups?: GroupSpec[];
@@ -76,6 +93,8 @@ export interface SandboxOptions {
 	/** Creation time of the newest seeded member, epoch seconds (default: a fixed date). */
 	newest?: number;
 }
+
+type OptionalOption = 'rateLimit' | 'port' | 'maxPageSize' | 'redirectAll';
 
 export interface LoggedRequest {
 	at: number;
@@ -122,6 +141,31 @@ export function maxInWindow(times: number[], windowMs = 1000): number {
 	return best;
 }
 
+/** Sends headers at once, then the body `bytes` bytes every `intervalMs` (see the 'trickle' fault). */
+function trickle(res: ServerResponse, status: number, text: string, fault: TrickleFault): void {
+	const body = Buffer.from(text);
+	res.writeHead(status, { 'content-type': 'application/json;charset=UTF-8', 'content-length': body.length });
+	res.flushHeaders();
+	const step = Math.max(1, Math.floor(fault.bytes ?? 1));
+	const last = fault.finish ? body.length : Math.max(0, body.length - 1);
+	let sent = 0;
+	const timer = setInterval(() => {
+		const next = Math.min(last, sent + step);
+		if (next > sent) res.write(body.subarray(sent, next));
+		sent = next;
+		if (sent < last) return;
+		// Done: either the whole body, or all but the last byte, held until the client goes away.
+		clearInterval(timer);
+		if (fault.finish) res.end();
+	}, fault.intervalMs);
+	res.once('close', () => clearInterval(timer));
+}
+
+function redirect(res: ServerResponse, status: number, location: string): void {
+	res.writeHead(status, { location, 'content-length': 0 });
+	res.end();
+}
+
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
 	const text = JSON.stringify(body);
 	res.writeHead(status, {
@@ -150,7 +194,7 @@ function shuffle<T>(list: T[], seed: number): T[] {
 }
 
 export class BeschannelsSandbox {
-	readonly options: Required<Omit<SandboxOptions, 'rateLimit' | 'port'>> & Pick<SandboxOptions, 'rateLimit' | 'port'>;
+	readonly options: Required<Omit<SandboxOptions, OptionalOption>> & Pick<SandboxOptions, OptionalOption>;
 
 	readonly log: LoggedRequest[] = [];
 
@@ -180,6 +224,9 @@ export class BeschannelsSandbox {
 			latencyMs: options.latencyMs ?? 0,
 			pageCap: options.pageCap ?? 100,
 			defaultPageSize: options.defaultPageSize ?? 10,
+			offsets: options.offsets ?? 'served',
+			maxPageSize: options.maxPageSize,
+			redirectAll: options.redirectAll,
 			groups: options.groups ?? DEFAULT_GROUPS,
 			seed: options.seed ?? 1,
 			newest: options.newest ?? FIXED_NEWEST,
@@ -262,7 +309,12 @@ export class BeschannelsSandbox {
 		groupObj: string,
 		groupId: string,
 		count: number,
-		options: { createdAt?: number; existingFrom?: { groupObj: string; groupId: string } } = {},
+		options: {
+			createdAt?: number;
+			existingFrom?: { groupObj: string; groupId: string };
+			/** CreatedTime as sent, instead of the one `createdAt` gives (e.g. '' or '2023-02-30 10:00:00'). */
+			createdTimeText?: string;
+		} = {},
 	): Row[] {
 		const group = this.group(groupObj, groupId);
 		const added: MemberRecord[] = [];
@@ -275,7 +327,9 @@ export class BeschannelsSandbox {
 			}
 		} else {
 			const at = options.createdAt ?? Math.max(this.options.newest, Math.floor(Date.now() / 1000));
-			for (let i = 0; i < count; i++) added.push({ n: this.nextN++, createdAt: at });
+			for (let i = 0; i < count; i++) {
+				added.push({ n: this.nextN++, createdAt: at, createdTimeText: options.createdTimeText });
+			}
 		}
 		for (const record of added) {
 			// newest first; same second: the later-numbered one first
@@ -318,6 +372,18 @@ export class BeschannelsSandbox {
 	setRateLimit(rateLimit: SandboxOptions['rateLimit']): void {
 		this.options.rateLimit = rateLimit;
 		this.arrivals = [];
+	}
+
+	setOffsets(mode: 'served' | 'asked'): void {
+		this.options.offsets = mode;
+	}
+
+	setMaxPageSize(maxPageSize: SandboxOptions['maxPageSize']): void {
+		this.options.maxPageSize = maxPageSize;
+	}
+
+	setRedirectAll(redirectAll: SandboxOptions['redirectAll']): void {
+		this.options.redirectAll = redirectAll;
 	}
 
 	clearLog(): void {
@@ -401,10 +467,19 @@ export class BeschannelsSandbox {
 		};
 		this.log.push(entry);
 
+		const everything = this.options.redirectAll;
+		if (everything) {
+			entry.status = everything.status;
+			redirect(res, everything.status, `${everything.to.replace(/\/+$/, '')}${url.pathname}${url.search}`);
+			return;
+		}
+
+		let fault: Fault | undefined;
 		const answer = (status: number, payload: Record<string, unknown>, headers?: Record<string, string>) => {
 			entry.status = status;
 			entry.code = typeof payload.code === 'number' ? payload.code : undefined;
-			json(res, status, payload, headers);
+			if (fault?.kind === 'trickle') trickle(res, status, JSON.stringify(payload), fault);
+			else json(res, status, payload, headers);
 		};
 
 		if (this.options.latencyMs > 0) await new Promise((r) => setTimeout(r, this.options.latencyMs));
@@ -419,7 +494,7 @@ export class BeschannelsSandbox {
 		}
 
 		const page = fields.page_num ? Number(fields.page_num) : undefined;
-		const fault = this.takeFault(url.pathname, page);
+		fault = this.takeFault(url.pathname, page);
 		if (fault?.kind === 'delay') await new Promise((r) => setTimeout(r, fault.ms));
 		if (fault && this.applyFault(fault, res, entry)) return;
 
@@ -453,8 +528,14 @@ export class BeschannelsSandbox {
 			answer(200, { code: 10002, msg: '意料之外的参数内容', data: null });
 			return;
 		}
+		const limit = this.options.maxPageSize;
+		if (limit && this.askedSize(fields) > limit.limit) {
+			answer(200, { code: limit.code ?? 10002, msg: limit.msg ?? '意料之外的参数内容', data: null });
+			return;
+		}
 		const data = this.page(group, fields);
 		if (fault?.kind === 'listNotArray') data.list = { rows: data.list };
+		if (fault?.kind === 'short') data.list = (data.list as Row[]).slice(0, fault.rows);
 		answer(200, { code: 0, msg: '成功', data });
 	}
 
@@ -468,7 +549,20 @@ export class BeschannelsSandbox {
 		};
 		switch (fault.kind) {
 			case 'http':
-				return raw(fault.status, fault.body ?? '', 'text/plain', fault.headers);
+				return raw(fault.status, fault.body ?? '', fault.contentType ?? 'text/plain', fault.headers);
+			case 'redirect': {
+				const location = fault.location.replaceAll('{url}', this.url);
+				entry.status = fault.status;
+				redirect(res, fault.status, location.startsWith('/') ? `${this.url}${location}` : location);
+				return true;
+			}
+			case 'trickle':
+				// The group user list and token answers trickle as built; other paths get a small answer.
+				if (entry.path === GROUP_USER_LIST_PATH || entry.path === ACCESS_TOKEN_PATH) return false;
+				entry.status = 200;
+				entry.code = 0;
+				trickle(res, 200, JSON.stringify({ code: 0, msg: '成功', data: null }), fault);
+				return true;
 			case 'html':
 				return raw(
 					fault.status ?? 502,
@@ -537,12 +631,17 @@ export class BeschannelsSandbox {
 		return group.records;
 	}
 
-	private page(group: Group, fields: Record<string, string>): Record<string, unknown> {
+	/** page_size as asked, or the default when missing or not a positive integer. */
+	private askedSize(fields: Record<string, string>): number {
 		const asked = Number(fields.page_size);
-		const size = Math.min(
-			Number.isInteger(asked) && asked > 0 ? asked : this.options.defaultPageSize,
-			this.options.pageCap,
-		);
+		return Number.isInteger(asked) && asked > 0 ? asked : this.options.defaultPageSize;
+	}
+
+	private page(group: Group, fields: Record<string, string>): Record<string, unknown> {
+		const asked = this.askedSize(fields);
+		const size = Math.min(asked, this.options.pageCap);
+		// Rows skipped per earlier page: those served, or (like many servers) page_size as asked.
+		const stride = this.options.offsets === 'asked' ? asked : size;
 		const askedPage = Number(fields.page_num);
 		const pageNum = group.quirks.ignorePageNum ? 1 : Number.isInteger(askedPage) && askedPage > 0 ? askedPage : 1;
 		let records = this.ordered(group);
@@ -552,11 +651,13 @@ export class BeschannelsSandbox {
 			const matching = records
 				.map((r) => memberRow(this.options.seed, r))
 				.filter((row) => ['FullName', 'MobilePhone', 'Email'].some((k) => String(row[k]).includes(search)));
-			rows = matching.slice((pageNum - 1) * size, pageNum * size);
+			const start = (pageNum - 1) * stride;
+			rows = matching.slice(start, start + size);
 			records = matching as unknown as MemberRecord[];
 		} else {
-			const from = Math.max(0, (pageNum - 1) * size - (pageNum > 1 ? (group.quirks.repeatRows ?? 0) : 0));
-			rows = records.slice(from, pageNum * size).map((r) => memberRow(this.options.seed, r));
+			const start = (pageNum - 1) * stride;
+			const from = Math.max(0, start - (pageNum > 1 ? (group.quirks.repeatRows ?? 0) : 0));
+			rows = records.slice(from, start + size).map((r) => memberRow(this.options.seed, r));
 		}
 		const wantedFields = fields.return_field_list
 			?.split(',')
@@ -625,6 +726,19 @@ export class BeschannelsSandbox {
 					return;
 				case '/rate-limit':
 					this.setRateLimit(input.perSecond ? (input as SandboxOptions['rateLimit']) : undefined);
+					json(res, 200, { ok: true });
+					return;
+				case '/offsets':
+					if (input.mode !== 'served' && input.mode !== 'asked') throw new Error("mode must be 'served' or 'asked'");
+					this.setOffsets(input.mode);
+					json(res, 200, { ok: true });
+					return;
+				case '/max-page-size':
+					this.setMaxPageSize(input.limit ? (input as SandboxOptions['maxPageSize']) : undefined);
+					json(res, 200, { ok: true });
+					return;
+				case '/redirect':
+					this.setRedirectAll(input.to ? { status: Number(input.status ?? 302), to: String(input.to) } : undefined);
 					json(res, 200, { ok: true });
 					return;
 				default:

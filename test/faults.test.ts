@@ -82,8 +82,8 @@ describe('transport failures', () => {
 		t.sandbox.injectFault({ fault: { kind: 'hang' }, times: Infinity });
 		const run = await t.engine.runNode({ parameters: listParams({ options: { maxRetries: 1, timeout: 300 } }) });
 		t.sandbox.clearFaults();
-		expect(run.error?.message).toMatch(/timed out/);
-		expect(run.error?.description).toMatch(/No answer within 300 ms/);
+		expect(run.error?.message).toMatch(/did not answer in time: no complete answer within 300 ms/);
+		expect(run.error?.description).toMatch(/within Timeout \(300 ms\)[\s\S]*Gave up after 2 attempts/);
 		expect(t.pageRequests()).toHaveLength(2);
 	});
 

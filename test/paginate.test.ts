@@ -1,106 +1,164 @@
-import { paginate, type Page } from '../nodes/Beschannels/shared/paginate';
+import { paginate, type Page, type PageRequest } from '../nodes/Beschannels/shared/paginate';
 
-function pagesOf(ids: string[], perPage: number, total = ids.length) {
-	const asked: number[] = [];
-	const fetchPage = async (n: number): Promise<Page> => {
-		asked.push(n);
-		return {
-			total,
-			list: ids.slice((n - 1) * perPage, n * perPage).map((identity_id) => ({ identity_id })),
-			header: [],
-		};
+interface ServerOptions {
+	/** Most rows served per page, whatever page_size asks. */
+	cap?: number;
+	/** How page k's first row is found: (k - 1) x rows served, or x rows asked. */
+	offsets?: 'served' | 'asked';
+	total?: number;
+	/** Answers that come back short once: request number (1-based) -> rows served. */
+	shortOnce?: Record<number, number>;
+}
+
+/** A fake group user list over `ids`, recording each request. */
+function server(ids: string[], options: ServerOptions = {}) {
+	const asked: PageRequest[] = [];
+	const fetchPage = async (request: PageRequest): Promise<Page> => {
+		asked.push(request);
+		const served = Math.min(request.pageSize, options.cap ?? Infinity);
+		const step = options.offsets === 'asked' ? request.pageSize : served;
+		const from = (request.pageNum - 1) * step;
+		const short = options.shortOnce?.[asked.length];
+		const rows = ids.slice(from, from + (short ?? served));
+		return { total: options.total ?? ids.length, list: rows.map((identity_id) => ({ identity_id })), header: [] };
 	};
 	return { asked, fetchPage };
 }
 
 const ids = (n: number) => Array.from({ length: n }, (_, i) => `m${i}`);
+const memberIds = (result: { members: Array<{ identity_id?: unknown }> }) => result.members.map((m) => m.identity_id);
+const all = { returnAll: true, limit: 0 };
 
 describe('paginate', () => {
-	it('reads until a page is shorter than the first one', async () => {
-		const source = pagesOf(ids(25), 10);
-		const result = await paginate({ returnAll: true, limit: 0, fetchPage: source.fetchPage });
-		expect(result.members).toHaveLength(25);
-		expect(result.stop).toBe('short');
-		expect(source.asked).toEqual([1, 2, 3]);
+	it('reads until a short page agrees with the total, in as many requests as pages', async () => {
+		const source = server(ids(25));
+		const result = await paginate({ ...all, pageSize: 10, fetchPage: source.fetchPage });
+		expect(memberIds(result)).toEqual(ids(25));
+		expect(result).toMatchObject({ end: 'total', complete: true });
+		expect(source.asked.map((r) => r.pageNum)).toEqual([1, 2, 3]);
 	});
 
-	it('reads one more page to confirm the end when the group fills its pages exactly', async () => {
-		const source = pagesOf(ids(20), 10);
-		const result = await paginate({ returnAll: true, limit: 0, fetchPage: source.fetchPage });
+	it('reads one more page to see the end when the group fills its pages exactly', async () => {
+		const source = server(ids(20));
+		const result = await paginate({ ...all, pageSize: 10, fetchPage: source.fetchPage });
 		expect(result.members).toHaveLength(20);
-		expect(result.stop).toBe('empty');
-		expect(source.asked).toEqual([1, 2, 3]);
+		expect(result.complete).toBe(true);
+		expect(source.asked.map((r) => r.pageNum)).toEqual([1, 2, 3]);
 	});
 
-	it('fetches the page that confirms the end ahead, with the planned ones, only when it will be needed', async () => {
-		// a fetcher that answers only once every page fetched ahead has been asked for
-		const planned = (count: number, perPage: number) => {
-			const source = pagesOf(ids(count), perPage);
-			let inFlight = 0;
-			let most = 0;
-			const fetchPage = async (n: number): Promise<Page> => {
-				inFlight++;
-				most = Math.max(most, inFlight);
-				await new Promise((resolve) => setTimeout(resolve, 5));
-				inFlight--;
-				return await source.fetchPage(n);
-			};
-			return { source, fetchPage, most: () => most };
-		};
-		const exact = planned(40, 10);
-		await paginate({ returnAll: true, limit: 0, fetchPage: exact.fetchPage, concurrency: 10 });
-		// pages 2-5 went out together: the fifth (empty) one did not wait for the fourth
-		expect(exact.source.asked).toEqual([1, 2, 3, 4, 5]);
-		expect(exact.most()).toBe(4);
+	it('a group smaller than one page costs one request', async () => {
+		const source = server(ids(7));
+		const result = await paginate({ ...all, pageSize: 100, fetchPage: source.fetchPage });
+		expect(result.members).toHaveLength(7);
+		expect(source.asked).toHaveLength(1);
+	});
 
-		const partial = planned(35, 10);
-		await paginate({ returnAll: true, limit: 0, fetchPage: partial.fetchPage, concurrency: 10 });
-		expect(partial.source.asked).toEqual([1, 2, 3, 4]);
+	describe.each(['served', 'asked'] as const)('a server that caps pages at 37 and counts offsets by rows %s', (offsets) => {
+		const group = ids(1037);
 
-		const limited = planned(40, 10);
-		await paginate({ returnAll: false, limit: 40, fetchPage: limited.fetchPage, concurrency: 10 });
-		expect(limited.source.asked).toEqual([1, 2, 3, 4]);
+		it('Return All reads every member once, in order, asking 37 rows after the first page', async () => {
+			const source = server(group, { cap: 37, offsets });
+			const result = await paginate({ ...all, pageSize: 100, fetchPage: source.fetchPage, concurrency: 10 });
+			expect(memberIds(result)).toEqual(group);
+			expect(result.complete).toBe(true);
+			expect(source.asked.slice(1).every((r) => r.pageSize === 37)).toBe(true);
+			expect(source.asked.length).toBeLessThanOrEqual(Math.ceil(1037 / 37) + 1);
+		});
+
+		it('Limit 45 returns exactly the first 45 members', async () => {
+			const source = server(group, { cap: 37, offsets });
+			const result = await paginate({ returnAll: false, limit: 45, pageSize: 100, fetchPage: source.fetchPage });
+			expect(memberIds(result)).toEqual(group.slice(0, 45));
+			expect(source.asked).toHaveLength(2);
+		});
+
+		it('Start at Page 3 of Page Size 100 starts at member 201', async () => {
+			const source = server(group, { cap: 37, offsets });
+			const slice = await paginate({ returnAll: false, limit: 100, pageSize: 100, startOffset: 200, fetchPage: source.fetchPage });
+			expect(memberIds(slice)).toEqual(group.slice(200, 300));
+			const rest = await paginate({ ...all, pageSize: 100, startOffset: 200, fetchPage: server(group, { cap: 37, offsets }).fetchPage, concurrency: 10 });
+			expect(memberIds(rest)).toEqual(group.slice(200));
+			expect(rest.complete).toBe(true);
+		});
+	});
+
+	it('Start at Page counts pages of Page Size whatever Limit is', async () => {
+		const source = server(ids(250));
+		const result = await paginate({ returnAll: false, limit: 10, pageSize: 100, startOffset: 200, fetchPage: source.fetchPage });
+		expect(memberIds(result)).toEqual(ids(250).slice(200, 210));
+		expect(source.asked).toEqual([{ pageNum: 21, pageSize: 10 }]);
+	});
+
+	it('asks a page that came back short before the total again, and reads on', async () => {
+		const source = server(ids(60), { shortOnce: { 2: 15 } });
+		const result = await paginate({ ...all, pageSize: 20, fetchPage: source.fetchPage });
+		expect(memberIds(result)).toEqual(ids(60));
+		expect(result.complete).toBe(true);
+	});
+
+	it('asks an empty page before the total again, and reads on', async () => {
+		const source = server(ids(60), { shortOnce: { 2: 0 } });
+		const result = await paginate({ ...all, pageSize: 20, fetchPage: source.fetchPage });
+		expect(memberIds(result)).toEqual(ids(60));
+		expect(source.asked.map((r) => r.pageNum)).toEqual([1, 2, 2, 3, 4]);
+	});
+
+	it('a total that lies high: the end is confirmed by a second answer and the read says it is short', async () => {
+		const source = server(ids(45), { total: 60 });
+		const result = await paginate({ ...all, pageSize: 20, fetchPage: source.fetchPage });
+		expect(memberIds(result)).toEqual(ids(45));
+		expect(result).toMatchObject({ end: 'shortOfTotal', complete: false });
+		expect(source.asked.map((r) => r.pageNum)).toEqual([1, 2, 3, 3]);
 	});
 
 	it('keeps reading past a total that lies low', async () => {
-		const source = pagesOf(ids(45), 10, 12);
-		const result = await paginate({ returnAll: true, limit: 0, fetchPage: source.fetchPage, concurrency: 4 });
-		expect(result.members.map((m) => m.identity_id)).toEqual(ids(45));
+		const source = server(ids(45), { total: 12 });
+		const result = await paginate({ ...all, pageSize: 10, fetchPage: source.fetchPage, concurrency: 4 });
+		expect(memberIds(result)).toEqual(ids(45));
+		expect(result.complete).toBe(true);
 	});
 
-	it('fetches ahead within the plan and still returns members in page order', async () => {
-		const source = pagesOf(ids(95), 10);
-		const result = await paginate({ returnAll: true, limit: 0, fetchPage: source.fetchPage, concurrency: 5 });
-		expect(result.members.map((m) => m.identity_id)).toEqual(ids(95));
-		expect(new Set(source.asked).size).toBe(source.asked.length);
+	it('fetches ahead within the plan, the page that shows the end included, and returns members in order', async () => {
+		const source = server(ids(40));
+		let inFlight = 0;
+		let most = 0;
+		const fetchPage = async (request: PageRequest): Promise<Page> => {
+			inFlight++;
+			most = Math.max(most, inFlight);
+			await new Promise((resolve) => setTimeout(resolve, 5));
+			inFlight--;
+			return await source.fetchPage(request);
+		};
+		const result = await paginate({ ...all, pageSize: 10, fetchPage, concurrency: 10 });
+		expect(memberIds(result)).toEqual(ids(40));
+		expect(source.asked.map((r) => r.pageNum)).toEqual([1, 2, 3, 4, 5]);
+		expect(most).toBe(4);
 	});
 
-	it('ends when a page brings nothing new', async () => {
+	it('ends with "repeat" when a page brings nothing new', async () => {
 		const fetchPage = async (): Promise<Page> => ({ total: 100, list: [{ identity_id: 'a' }, { identity_id: 'b' }], header: [] });
-		const result = await paginate({ returnAll: true, limit: 0, fetchPage });
+		const result = await paginate({ ...all, pageSize: 2, fetchPage });
 		expect(result.members).toHaveLength(2);
-		expect(result.stop).toBe('repeat');
-		expect(result.pagesRead).toBe(2);
+		expect(result).toMatchObject({ end: 'repeat', complete: false, pagesRead: 2 });
 	});
 
 	it('stops at the page bound when pages never end', async () => {
 		let n = 0;
 		const fetchPage = async (): Promise<Page> => ({ list: [{ identity_id: `x${n++}` }], header: [] });
-		const result = await paginate({ returnAll: true, limit: 0, fetchPage, maxPages: 7 });
-		expect(result.stop).toBe('maxPages');
-		expect(result.pagesRead).toBe(7);
+		const result = await paginate({ ...all, pageSize: 1, fetchPage, maxPages: 7 });
+		expect(result).toMatchObject({ end: 'maxPages', complete: false, pagesRead: 7 });
 	});
 
 	it('keeps rows without an identity rather than dropping them', async () => {
-		const fetchPage = async (n: number): Promise<Page> => ({ list: n === 1 ? [{ a: 1 }, { a: 1 }] : [], header: [] });
-		const result = await paginate({ returnAll: true, limit: 0, fetchPage });
+		const fetchPage = async (request: PageRequest): Promise<Page> => ({ list: request.pageNum === 1 ? [{ a: 1 }, { a: 1 }] : [], header: [] });
+		const result = await paginate({ ...all, pageSize: 2, fetchPage });
 		expect(result.members).toHaveLength(2);
 	});
 
 	it('ends when rows without an identity arrive as the same page again', async () => {
 		const fetchPage = async (): Promise<Page> => ({ list: [{ a: 1 }, { a: 2 }], header: [] });
-		const result = await paginate({ returnAll: true, limit: 0, fetchPage });
+		const result = await paginate({ ...all, pageSize: 2, fetchPage });
 		expect(result.members).toHaveLength(2);
-		expect(result.stop).toBe('repeat');
+		expect(result.end).toBe('repeat');
 	});
 });

@@ -11,6 +11,7 @@ import { groupFields, readOptions } from '../Beschannels/shared/descriptions';
 import { readGroup, readGroupQuery, type GroupQuery } from '../Beschannels/shared/groupUsers';
 import type { HeaderEntry } from '../Beschannels/shared/paginate';
 import { createShaper } from '../Beschannels/shared/shape';
+import { BeschannelsClient } from '../Beschannels/shared/transport';
 import { pollAnyNewMember } from './anyNewMember';
 import { pollNewLeads } from './newLeads';
 
@@ -90,10 +91,11 @@ export class BeschannelsTrigger implements INodeType {
 		});
 		const shapeFor = (header: HeaderEntry[]) =>
 			createShaper({ ...query.shape, labels: query.useLabels ? header : undefined });
+		const client = await BeschannelsClient.open(this, { deadlineMs: pollDeadline(this) });
 
 		// Fetch Test Event: the newest member as a sample; the state is left as it is.
 		if (this.getMode() === 'manual') {
-			const sample = await readGroup.call(this, query, { returnAll: false, limit: query.pageSize });
+			const sample = await readGroup(client, query, { returnAll: false, limit: query.pageSize });
 			const newest = sample.members.reduce<IDataObject | undefined>(
 				(best, row) => (!best || String(row.CreatedTime ?? '') > String(best.CreatedTime ?? '') ? row : best),
 				undefined,
@@ -105,21 +107,37 @@ export class BeschannelsTrigger implements INodeType {
 		const watch = this.getNodeParameter('watch') as string;
 		let items: IDataObject[];
 		if (watch === 'anyNewMember') {
-			const change = await pollAnyNewMember.call(
-				this,
-				query,
-				staticData,
-				this.getNodeParameter('includeLeft', false) as boolean,
-			);
+			const trackLeft = this.getNodeParameter('includeLeft', false) as boolean;
+			const change = await pollAnyNewMember(client, query, staticData, trackLeft);
 			const shape = shapeFor(change.header);
 			items = [
 				...change.joined.map(shape),
 				...change.left.map((identity_id) => ({ identity_id, event: 'left' })),
 			];
 		} else {
-			const outcome = await pollNewLeads.call(this, query, staticData);
+			const outcome = await pollNewLeads(client, query, staticData);
+			if (outcome.fellBack) {
+				this.logger.warn(
+					'Beschannels Trigger: the group is not ordered newest first; read the whole group so no new lead is missed',
+				);
+			}
+			if (outcome.undated > 0) {
+				this.logger.warn(
+					`Beschannels Trigger: ${outcome.undated} members have no readable CreatedTime; New Leads cannot tell whether they are new (Any New Member can)`,
+				);
+			}
 			items = outcome.members.map(shapeFor(outcome.header));
 		}
 		return items.length > 0 ? [this.helpers.returnJsonArray(items)] : null;
 	}
+}
+
+/**
+ * How long a poll may read: n8n 2.x tells a poll its budget (`getPollBudgetMs`), after which it
+ * abandons the tick; the read stops a little before, so the poll fails cleanly instead.
+ */
+function pollDeadline(context: IPollFunctions): number | undefined {
+	const budget = (context as { getPollBudgetMs?: () => number }).getPollBudgetMs?.();
+	if (typeof budget !== 'number' || !Number.isFinite(budget) || budget <= 0) return undefined;
+	return Math.max(1000, budget - Math.min(5000, budget / 10));
 }

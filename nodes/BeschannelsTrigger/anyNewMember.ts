@@ -1,10 +1,12 @@
-import type { IDataObject, IPollFunctions } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
 import { API_REQUESTS_PER_SECOND } from '../Beschannels/shared/constants';
-import { assessRead, readGroup, type GroupQuery } from '../Beschannels/shared/groupUsers';
+import { readGroup, type GroupQuery } from '../Beschannels/shared/groupUsers';
 import type { HeaderEntry } from '../Beschannels/shared/paginate';
 import { memberIdentity } from '../Beschannels/shared/shape';
+import type { BeschannelsClient } from '../Beschannels/shared/transport';
 import { decodeMemberSet, encodeMemberSet, identityHash } from './memberSet';
+import { requireComplete } from './complete';
 import { groupKey, loadState, saveState, type AnyNewMemberState } from './state';
 
 export interface MembershipChange {
@@ -13,52 +15,70 @@ export interface MembershipChange {
 	/** identity_id of each member that left (only when the state keeps identities). */
 	left: string[];
 	pagesRead: number;
-	/** Size of the saved state, in bytes of JSON. */
+	/** Size of the saved state, in bytes of JSON; 0 when nothing was written. */
 	stateBytes: number;
+}
+
+/** The members at the last poll: hash -> identity (the identity only when the state keeps them). */
+function membersBefore(state: AnyNewMemberState | undefined): Map<number, string | undefined> {
+	const before = new Map<number, string | undefined>();
+	if (state?.ids) for (const id of state.ids) before.set(identityHash(id), id);
+	else if (state?.members) for (const hash of decodeMemberSet(state.members)) before.set(hash, undefined);
+	return before;
 }
 
 /**
  * Any new member: reads the whole group every poll and compares it with the members at the last
- * poll, so a lead created long ago and added to the group today is reported too.
+ * poll, so a lead created long ago and added to the group today is reported too. Only a read that
+ * shows it has the whole group is compared: anything less fails the poll, emitting and saving
+ * nothing, so no member is reported as joined or left because a page came back short. Only the
+ * rows of members who joined are kept in memory; the state is written only when the group changed.
  */
 export async function pollAnyNewMember(
-	this: IPollFunctions,
+	client: BeschannelsClient,
 	query: GroupQuery,
 	staticData: IDataObject,
 	trackLeft: boolean,
 ): Promise<MembershipChange> {
 	const group = groupKey(query);
 	const state = loadState<AnyNewMemberState>(staticData, 'anyNewMember', group);
-	const result = await readGroup.call(this, query, {
+	const before = membersBefore(state);
+	const now = new Map<number, string>();
+	const result = await readGroup(client, query, {
 		returnAll: true,
 		limit: 0,
 		concurrency: API_REQUESTS_PER_SECOND,
+		keep: (row) => {
+			const id = memberIdentity(row);
+			if (id === undefined) return undefined;
+			const hash = identityHash(id);
+			now.set(hash, id);
+			return state && !before.has(hash) ? row : undefined;
+		},
 	});
-	// A read that could not cover the group must not count absent members as having left.
-	assessRead(this.getNode(), result);
+	requireComplete(client.node, result);
 
-	// hash -> identity (the identity is kept only when members who left are reported)
-	const before = new Map<number, string | undefined>();
-	if (state?.ids) for (const id of state.ids) before.set(identityHash(id), id);
-	else if (state?.members) for (const hash of decodeMemberSet(state.members)) before.set(hash, undefined);
-
-	const now = new Map<number, string>();
-	const joined: IDataObject[] = [];
-	for (const row of result.members) {
-		const id = memberIdentity(row);
-		if (id === undefined) continue;
-		const hash = identityHash(id);
-		now.set(hash, id);
-		if (state && !before.has(hash)) joined.push(row);
-	}
+	const joined = result.members;
 	const left: string[] = [];
-	if (state) {
-		for (const [hash, id] of before) if (!now.has(hash) && id !== undefined) left.push(id);
+	let leftCount = 0;
+	for (const [hash, id] of before) {
+		if (now.has(hash)) continue;
+		leftCount++;
+		if (id !== undefined) left.push(id);
 	}
-
+	const sameShape = state !== undefined && (trackLeft ? state.ids !== undefined : state.members !== undefined);
+	if (sameShape && joined.length === 0 && leftCount === 0) {
+		return { joined, header: result.header, left, pagesRead: result.pagesRead, stateBytes: 0 };
+	}
 	const next: AnyNewMemberState = trackLeft
 		? { mode: 'anyNewMember', group, ids: [...now.values()], count: now.size }
 		: { mode: 'anyNewMember', group, members: encodeMemberSet(now.keys()), count: now.size };
 	saveState(staticData, next);
-	return { joined, header: result.header, left, pagesRead: result.pagesRead, stateBytes: JSON.stringify(next).length };
+	return {
+		joined,
+		header: result.header,
+		left: state ? left : [],
+		pagesRead: result.pagesRead,
+		stateBytes: JSON.stringify(next).length,
+	};
 }

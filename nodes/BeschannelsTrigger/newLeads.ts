@@ -1,15 +1,19 @@
-import type { IDataObject, IPollFunctions } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
 import { readGroup, type GroupQuery } from '../Beschannels/shared/groupUsers';
 import type { HeaderEntry } from '../Beschannels/shared/paginate';
 import { memberIdentity } from '../Beschannels/shared/shape';
+import type { BeschannelsClient } from '../Beschannels/shared/transport';
+import { requireComplete } from './complete';
 import { groupKey, loadState, saveState, type NewLeadsState } from './state';
 
-const CREATED_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
+const CREATED_TIME = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})$/;
 
-function createdTime(row: IDataObject): string | undefined {
+/** `CreatedTime` as `YYYY-MM-DD HH:mm:ss` (also read with a `T`), or undefined if unreadable. */
+export function createdTime(row: IDataObject): string | undefined {
 	const value = typeof row.CreatedTime === 'string' ? row.CreatedTime.trim() : '';
-	return CREATED_TIME.test(value) ? value : undefined;
+	const match = CREATED_TIME.exec(value);
+	return match ? `${match[1]} ${match[2]}` : undefined;
 }
 
 export interface PollOutcome {
@@ -18,16 +22,19 @@ export interface PollOutcome {
 	pagesRead: number;
 	/** True when the order was not newest first and the whole group was read instead. */
 	fellBack: boolean;
+	/** Members read whose CreatedTime could not be read (never emitted). */
+	undated: number;
 }
 
 /**
  * New leads: members created after the newest one seen at the last poll. Reads from the newest
  * and stops at the first page that reaches back past the cursor, as long as the group really is
  * ordered newest first; when it is not, it reads the whole group rather than miss anyone. Members
- * created in the same second as the cursor are told apart by identity.
+ * created in the same second as the cursor are told apart by identity. A row without a readable
+ * CreatedTime neither ends the read nor moves the cursor. The state is written only when it moves.
  */
 export async function pollNewLeads(
-	this: IPollFunctions,
+	client: BeschannelsClient,
 	query: GroupQuery,
 	staticData: IDataObject,
 ): Promise<PollOutcome> {
@@ -37,29 +44,35 @@ export async function pollNewLeads(
 
 	let previous: string | undefined;
 	let ordered = true;
-	const result = await readGroup.call(this, query, {
+	const result = await readGroup(client, query, {
 		returnAll: true,
 		limit: 0,
 		concurrency: 1,
 		until: (page) => {
+			let reachesBack = false;
 			for (const row of page.list) {
 				const time = createdTime(row);
 				if (time === undefined) continue;
 				if (previous !== undefined && time > previous) ordered = false;
 				previous = time;
+				if (time < cursor) reachesBack = true;
 			}
 			// On the first poll one page is enough to find the newest, if the order holds.
-			if (!state) return ordered;
-			return ordered && page.list.some((row) => (createdTime(row) ?? '') < cursor);
+			return ordered && (!state || reachesBack);
 		},
 	});
+	requireComplete(client.node, result);
 
 	const seenAtCursor = new Set(state?.newestIds ?? []);
 	let newest = cursor;
+	let undated = 0;
 	const fresh: IDataObject[] = [];
 	for (const row of result.members) {
 		const time = createdTime(row);
-		if (time === undefined) continue;
+		if (time === undefined) {
+			undated++;
+			continue;
+		}
 		if (time > newest) newest = time;
 		if (!state) continue;
 		const id = memberIdentity(row);
@@ -70,11 +83,7 @@ export async function pollNewLeads(
 		const id = memberIdentity(row);
 		if (id !== undefined && createdTime(row) === newest) newestIds.add(id);
 	}
-	saveState(staticData, { mode: 'newLeads', group, newest, newestIds: [...newestIds] });
-	if (!ordered) {
-		this.logger.warn(
-			'Beschannels Trigger: the group is not ordered newest first; read the whole group so no new lead is missed',
-		);
-	}
-	return { members: fresh, header: result.header, pagesRead: result.pagesRead, fellBack: !ordered };
+	const moved = !state || newest !== cursor || newestIds.size !== seenAtCursor.size;
+	if (moved) saveState(staticData, { mode: 'newLeads', group, newest, newestIds: [...newestIds] });
+	return { members: fresh, header: result.header, pagesRead: result.pagesRead, fellBack: !ordered, undated };
 }

@@ -117,6 +117,24 @@ export function readEnvelope(
 	return { envelope };
 }
 
+/**
+ * Reads one answer: a redirect, an HTTP 429 or a 5xx is that, whatever its body says (a gateway's
+ * `{code, msg}` included), so its `Retry-After` is honoured; otherwise the envelope's `code`
+ * decides, and an answer that is neither a success status nor an envelope is an HTTP failure.
+ */
+export function readAnswer(answer: HttpAnswer, target: string): { envelope: IDataObject } | { failure: Failure } {
+	const status = answer.statusCode;
+	if (status === 429 || status >= 500 || (status >= 300 && status < 400)) {
+		return { failure: httpFailure(answer, target) };
+	}
+	const read = readEnvelope(answer.body, target);
+	if ('failure' in read && (status < 200 || status >= 300)) return { failure: httpFailure(answer, target) };
+	if ('envelope' in read && Number(read.envelope.code) === 0 && (status < 200 || status >= 300)) {
+		return { failure: httpFailure(answer, target) };
+	}
+	return read;
+}
+
 export function apiCodeFailure(envelope: IDataObject, target: string): Failure {
 	const code = Number(envelope.code);
 	const msg = typeof envelope.msg === 'string' ? envelope.msg : String(envelope.msg ?? '');
@@ -138,7 +156,7 @@ export function httpFailure(answer: HttpAnswer, target: string): Failure {
 	if (status === 429) {
 		return {
 			message: 'Beschannels answered HTTP 429: too many requests',
-			description: `${target} refused the request because the account's rate limit was exceeded. The node slowed down and retried; lower "Max Requests per Second" in the credential if other systems use the same account.`,
+			description: `${target} refused the request because the account's rate limit was exceeded. Lower "Max Requests per Second" in the credential if other systems use the same account.`,
 			retryable: true,
 			rateLimited: true,
 			retryAfterMs,
@@ -148,12 +166,13 @@ export function httpFailure(answer: HttpAnswer, target: string): Failure {
 	if (status >= 500) {
 		return {
 			message: `Beschannels answered HTTP ${status}: the server or a gateway in front of it failed`,
-			description: `${target} failed on the server side. The node retried; try again later, and contact Beschannels support if it persists.`,
+			description: `${target} failed on the server side. Try again later, and contact Beschannels support if it persists.`,
 			retryable: true,
 			retryAfterMs,
 			httpCode,
 		};
 	}
+	if (status >= 300 && status < 400) return redirectFailure(answer, target);
 	const advice: Record<number, string> = {
 		401: 'The server refused the credentials. Check the access token (tokens live 2 hours) or switch the credential to App ID + App Secret.',
 		403: 'The server forbids this request. Ask your Beschannels administrator for OpenAPI access, and check that n8n may reach this host.',
@@ -201,14 +220,51 @@ function errorCode(error: unknown): string {
 	return codes[0] ?? 'UNKNOWN';
 }
 
-export function networkFailure(error: unknown, target: string, timeoutMs: number): Failure {
+/**
+ * A redirect is not followed: the request carries the access token, and a POST that a 301, 302 or
+ * 303 turns into a GET loses its body. The message names the address to put in the credential.
+ */
+function redirectFailure(answer: HttpAnswer, target: string): Failure {
+	const status = answer.statusCode;
+	const location = header(answer.headers, 'location');
+	const [, requestUrl = ''] = /^POST (\S+)/.exec(target) ?? [];
+	let moved = '';
+	let baseUrl = '';
+	try {
+		const next = new URL(location ?? '', requestUrl);
+		moved = `${next.origin}${next.pathname}`;
+		const path = new URL(requestUrl).pathname;
+		baseUrl = next.pathname.endsWith(path) ? `${next.origin}${next.pathname.slice(0, -path.length)}` : next.origin;
+	} catch {
+		// no usable Location: say what is known
+	}
+	return {
+		message: `The Base URL redirects (HTTP ${status})${moved ? ` to ${moved}` : ''}`,
+		description: `${baseUrl ? `Put ${baseUrl} as the Base URL in the Beschannels credential.` : 'Check the Base URL in the Beschannels credential.'} The node does not follow redirects: they would send the access token on to another address, and most turn the POST into a GET without its fields. [${target}]`,
+		retryable: false,
+		httpCode: String(status),
+	};
+}
+
+/** How a request ended without an answer, as the transport saw it. */
+export type NetworkOutcome = 'failed' | 'timedOut';
+
+export function networkFailure(error: unknown, target: string, timeoutMs: number, outcome: NetworkOutcome = 'failed'): Failure {
+	if (outcome === 'timedOut') {
+		return {
+			message: `Beschannels did not answer in time: no complete answer within ${timeoutMs} ms`,
+			description: `The whole answer must arrive within Timeout (${timeoutMs} ms). Raise the Timeout option if the group's pages are large, or try again later. [${target}]`,
+			retryable: true,
+			network: true,
+		};
+	}
 	const code = errorCode(error);
 	const what = NETWORK_WORDS[code] ?? 'the request could not be completed';
 	const certificate = code.includes('CERT') || code.includes('SIGNATURE');
 	const fatal = code === 'ERR_CANCELED' || code === 'ENOTFOUND' || certificate;
-	let hint = 'The node retried; check that n8n can reach the Base URL and try again later.';
+	let hint = 'Check that n8n can reach the Base URL, and try again later.';
 	if (code === 'ECONNABORTED' || code === 'ETIMEDOUT')
-		hint = `No answer within ${timeoutMs} ms. The node retried; raise the Timeout option or try again later.`;
+		hint = `No answer within ${timeoutMs} ms. Raise the Timeout option or try again later.`;
 	if (code === 'ENOTFOUND') hint = 'Check the Base URL in the credential.';
 	if (certificate)
 		hint = 'For a private deployment with its own certificate, turn on "Ignore SSL Issues" in the credential.';

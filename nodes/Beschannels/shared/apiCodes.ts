@@ -17,7 +17,7 @@ const PERMISSION_ACTION =
 export const API_CODES: Record<number, ApiCodeInfo> = {
 	[-3]: {
 		meaning: 'system exception on the Beschannels side',
-		action: 'This is usually temporary. The node retried; run the workflow again later, and contact Beschannels support if it persists.',
+		action: 'This is usually temporary: run the workflow again later, and contact Beschannels support if it persists.',
 		retryable: true,
 	},
 	[-2]: {
@@ -27,7 +27,7 @@ export const API_CODES: Record<number, ApiCodeInfo> = {
 	},
 	[-1]: {
 		meaning: 'the request failed (system error)',
-		action: 'This is usually temporary. The node retried; run the workflow again later, and contact Beschannels support if it persists.',
+		action: 'This is usually temporary: run the workflow again later, and contact Beschannels support if it persists.',
 		retryable: true,
 	},
 	1: {
@@ -96,7 +96,7 @@ export function describeApiCode(code: number, msg: string): ApiCodeInfo {
 	if (!known.retryable && isRateLimitMessage(msg)) {
 		return {
 			meaning: 'too many requests',
-			action: 'The node slowed down and retried. Lower "Max Requests per Second" in the credential if other systems use the same account.',
+			action: 'Lower "Max Requests per Second" in the credential if other systems use the same account.',
 			retryable: true,
 		};
 	}

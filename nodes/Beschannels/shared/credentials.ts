@@ -20,6 +20,32 @@ export function normaliseBaseUrl(value: unknown): string {
 	return (text || DEFAULT_BASE_URL).replace(/\/+$/, '');
 }
 
+/**
+ * What is wrong with a Base URL, in words an operator can act on, or undefined when it is a usable
+ * http(s) address. Checked before any request, so a typo is named at once instead of retried.
+ */
+export function baseUrlProblem(baseUrl: string): string | undefined {
+	// never echo a query string: a pasted token may be in it
+	const shown = `"${baseUrl.split(/[?#]/)[0].slice(0, 120)}"`;
+	if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(baseUrl)) {
+		const host = baseUrl.split(/[?#]/)[0].replace(/^\/+/, '');
+		return `The Base URL ${shown} does not start with https:// or http://. Write the whole address, for example https://${host || 'openapi.beschannels.com'}.`;
+	}
+	let url: URL;
+	try {
+		url = new URL(baseUrl);
+	} catch {
+		return `The Base URL ${shown} is not a web address. Write it like https://openapi.beschannels.com.`;
+	}
+	if (url.protocol !== 'https:' && url.protocol !== 'http:')
+		return `The Base URL ${shown} must start with https:// or http://, not ${url.protocol}//.`;
+	if (url.username || url.password)
+		return 'The Base URL must not contain a user name or password. Put only the address in it, for example https://openapi.beschannels.com.';
+	if (url.search || url.hash)
+		return `The Base URL ${shown} must not contain "?" or "#" (shown here without them). Put only the address in it; the node adds the access token itself.`;
+	return undefined;
+}
+
 /** FNV-1a: a short, stable fingerprint so the limiter's key never contains the token itself. */
 export function fingerprint(text: string): string {
 	let hash = 0x811c9dc5;

@@ -2,14 +2,9 @@ import type { IDataObject, INode } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { GROUP_USER_LIST_PATH, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './constants';
-import { paginate, type HeaderEntry, type Page, type PaginateResult } from './paginate';
+import { paginate, type HeaderEntry, type Page, type PageRequest, type PaginateResult } from './paginate';
 import { parseOffset, type ShapeOptions } from './shape';
-import {
-	beschannelsRequest,
-	MalformedAnswer,
-	type BeschannelsContext,
-	type CallOptions,
-} from './transport';
+import { MalformedAnswer, type BeschannelsClient, type CallOptions } from './transport';
 
 /** The parameters of one group read, checked before any request is sent. */
 export interface GroupQuery {
@@ -29,14 +24,11 @@ export interface GroupQuery {
 export interface GroupReadOptions {
 	returnAll: boolean;
 	limit: number;
-	itemIndex?: number;
 	concurrency?: number;
-	/** The page to start from (default 1). */
-	firstPage?: number;
 	/** Ends the read early once a page satisfies it (pages are offered in order). */
 	until?: (page: Page) => boolean;
-	/** Shapes each member as its page is read (see `paginate`). */
-	shape?: (member: IDataObject) => IDataObject;
+	/** Shapes (or drops) each member as its page is read (see `paginate`). */
+	keep?: (member: IDataObject) => IDataObject | undefined;
 }
 
 function text(value: unknown): string {
@@ -128,14 +120,13 @@ export function readPage(data: unknown): Page {
 	};
 }
 
-/** Reads a group's members page by page (see `paginate` for when it stops). */
+/** Reads a group's members page by page (see `paginate` for how and when it stops). */
 export async function readGroup(
-	this: BeschannelsContext,
+	client: BeschannelsClient,
 	query: GroupQuery,
 	options: GroupReadOptions,
 ): Promise<PaginateResult> {
-	const pageSize = options.returnAll ? query.pageSize : Math.min(query.pageSize, options.limit);
-	const call = (pageNum: number, signal: AbortSignal): CallOptions => ({
+	const call = (request: PageRequest, signal: AbortSignal): CallOptions => ({
 		path: GROUP_USER_LIST_PATH,
 		fields: {
 			user_id: query.userId,
@@ -143,11 +134,10 @@ export async function readGroup(
 			groupId: query.groupId,
 			search_str: query.searchStr,
 			return_field_list: query.returnFieldList,
-			page_num: pageNum,
-			page_size: pageSize,
+			page_num: request.pageNum,
+			page_size: request.pageSize,
 		},
-		page: pageNum,
-		itemIndex: options.itemIndex,
+		page: request.pageNum,
 		timeoutMs: query.timeoutMs,
 		maxRetries: query.maxRetries,
 		signal,
@@ -155,48 +145,41 @@ export async function readGroup(
 	return await paginate({
 		returnAll: options.returnAll,
 		limit: options.limit,
+		pageSize: query.pageSize,
+		// Start at Page counts pages of Page Size, whatever Limit is
+		startOffset: (query.startPage - 1) * query.pageSize,
 		concurrency: options.concurrency,
 		until: options.until,
-		shape: options.shape,
-		firstPage: options.firstPage,
-		fetchPage: async (pageNum, signal) =>
-			(await beschannelsRequest.call(this, call(pageNum, signal), readPage)) as Page,
+		keep: options.keep,
+		fetchPage: async (request, signal) => await client.call(call(request, signal), readPage),
 	});
 }
 
 /**
- * Judges a finished read: a group that could not be read whole is an error; one that ended
- * with fewer members than `total` promised is returned with a note saying so.
+ * Judges a finished read. A read that could not show it has the whole group is an error; one whose
+ * end was confirmed by asking again, but with fewer members than `total` announced, is returned
+ * with a note that says what is known and what is not.
  */
 export function assessRead(node: INode, result: PaginateResult, itemIndex?: number): string | undefined {
-	const read = result.members.length;
-	const { total, expected } = result;
+	const { read, expected, total } = result;
 	const ofTotal = expected === undefined ? '' : ` of the ${expected} that total announced`;
-	if (result.stop === 'maxPages') {
-		throw new NodeApiError(
-			node,
-			{ message: `Stopped after ${result.pagesRead} pages without reaching the end of the group` },
-			{
-				message: `Stopped after ${result.pagesRead} pages without reaching the end of the group`,
-				description: `Read ${read} members${ofTotal}. The server kept sending pages with new members past the safety bound; narrow the read with Search or a smaller group, or contact Beschannels support.`,
-				itemIndex,
-			},
+	const fail = (message: string, description: string) =>
+		new NodeApiError(node, { message }, { message, description, itemIndex });
+	if (result.end === 'maxPages') {
+		throw fail(
+			`Stopped after ${result.pagesRead} pages without reaching the end of the group`,
+			`Read ${read} members${ofTotal}. The server kept sending pages with new members past the safety bound; narrow the read with Search or a smaller group, or contact Beschannels support.`,
 		);
 	}
-	if (result.stop === 'repeat' && expected !== undefined && read < expected) {
-		throw new NodeApiError(
-			node,
-			{ message: `Beschannels sent page ${result.lastPage} again instead of new members` },
-			{
-				message: `Beschannels sent page ${result.lastPage} again instead of new members`,
-				description: `Page ${result.lastPage} held only members already read, so the server seems to ignore page_num. Read ${read} members${ofTotal}; stopping rather than returning part of the group as if it were whole. Try again later or contact Beschannels support.`,
-				itemIndex,
-			},
+	if (result.end === 'repeat' && (expected === undefined || read < expected)) {
+		throw fail(
+			`Beschannels sent page ${result.lastPage} again instead of new members`,
+			`Page ${result.lastPage} held only members already read, so the server seems to ignore page_num. Read ${read} members${ofTotal}; stopping rather than returning part of the group as if it were whole. Try again later or contact Beschannels support.`,
 		);
 	}
-	if (result.stop !== 'limit' && total !== undefined && expected !== undefined && read < expected) {
+	if (result.end === 'shortOfTotal' && expected !== undefined) {
 		const from = total === expected ? '' : ` (${expected} from the start page on)`;
-		return `Beschannels announced ${total} members in this group${from} but only ${read} arrived: the pages ran out after page ${result.lastPage}. All members that exist were returned.`;
+		return `Beschannels announced ${total} members in this group${from} but only ${read} arrived. Page ${result.lastPage} was asked twice and held nothing more, so these are all the members the API returns now; the other ${expected - read} are counted by Beschannels but were not returned (they may be hidden from this User ID, deleted, or changing while the group was read).`;
 	}
 	return undefined;
 }

@@ -15,43 +15,59 @@ export interface Page {
 	header: HeaderEntry[];
 }
 
+/** What one request asks for: `page_num` and `page_size`. */
+export interface PageRequest {
+	pageNum: number;
+	pageSize: number;
+}
+
 export interface PaginateOptions {
 	returnAll: boolean;
 	limit: number;
-	/** Fetches one page; `signal` aborts once reading has stopped, so pages fetched ahead are not sent. */
-	fetchPage: (pageNum: number, signal: AbortSignal) => Promise<Page>;
-	/** Pages fetched ahead while the plan from `total` lasts; 1 reads strictly page after page. */
+	/** Rows asked per page at first (Page Size); later pages ask what the server showed it serves. */
+	pageSize: number;
+	/** Members to skip before the first one read (Start at Page: pages of Page Size). */
+	startOffset?: number;
+	/** Fetches one page; `signal` aborts once the page is no longer needed, so it is not sent. */
+	fetchPage: (request: PageRequest, signal: AbortSignal) => Promise<Page>;
+	/** Requests in flight at once while the plan from `total` lasts; 1 reads strictly one by one. */
 	concurrency?: number;
 	maxPages?: number;
-	/** The page to start from (default 1), to read a large group in slices. */
-	firstPage?: number;
-	/** Called after each page, in page order; returning true ends the read (`until`). */
+	/** Called after each answer, in order, with the rows it added; returning true ends the read. */
 	until?: (page: Page) => boolean;
 	/**
-	 * Turns each member kept into what `members` returns, as its page is read, so the work is done
-	 * while later pages are still on their way. Members are judged (identity, repeats) before it.
+	 * Turns each member read into what `members` holds, as its page is read, so the work is done
+	 * while later pages are on their way; `undefined` keeps nothing (the member still counts).
 	 */
-	shape?: (member: IDataObject) => IDataObject;
+	keep?: (member: IDataObject) => IDataObject | undefined;
 }
 
 /**
- * Why reading stopped: `limit` reached, an `empty` page, a `short` page (fewer rows than the first),
- * a page that only `repeat`ed members already read, or the `maxPages` safety bound.
+ * How the read ended. Complete: the `total` announced was reached by a page that showed the end,
+ * or the end was `confirmed` by asking again. Not complete: `shortOfTotal` (the end was confirmed
+ * by a second answer, but fewer members arrived than announced), `repeat` (a page brought only
+ * members already read), `maxPages`. Stopped on purpose: `limit`, `until`.
  */
-export type StopReason = 'limit' | 'empty' | 'short' | 'repeat' | 'maxPages' | 'until';
+export type ReadEnd = 'total' | 'confirmed' | 'shortOfTotal' | 'repeat' | 'maxPages' | 'limit' | 'until';
 
 export interface PaginateResult {
 	members: IDataObject[];
+	/** Members read (kept or not), each identity once. */
+	read: number;
+	/** Requests answered. */
 	pagesRead: number;
-	/** `total` as the first page reported it. */
+	/** `total` as the first answer reported it. */
 	total?: number;
-	/** How many members `total` leaves from the first page read on (all of them from page 1). */
+	/** How many members `total` leaves from the start offset on. */
 	expected?: number;
 	header: HeaderEntry[];
 	duplicates: number;
-	stop: StopReason;
-	/** The page at which reading stopped. */
+	end: ReadEnd;
+	/** True only when the read showed it has every member from the start offset on. */
+	complete: boolean;
+	/** The page number of the last request, and the rows per page it asked. */
 	lastPage: number;
+	pageSize: number;
 }
 
 function mergeHeader(into: HeaderEntry[], known: Set<string>, header: HeaderEntry[]): void {
@@ -64,124 +80,180 @@ function mergeHeader(into: HeaderEntry[], known: Set<string>, header: HeaderEntr
 }
 
 /**
- * Reads pages from 1 upwards and returns the members in the API's order, each identity once.
+ * Reads a group by position and returns its members in the API's order, each identity once.
  *
- * `total` only plans how many pages to fetch ahead; the end is decided by what arrives: an empty
- * page, a page shorter than the first one (the server may cap rows per page below what was asked),
- * or a page with nothing new (a server that ignores page_num, or a total that lies low).
+ * Servers count offsets two ways when they serve fewer rows than asked: page k starts at
+ * (k - 1) x the rows served, or at (k - 1) x the rows asked. Both agree whenever a page is served
+ * in full, so the reader only asks for sizes the server has shown it serves: once an answer is
+ * shorter than asked while more remain, every later request asks exactly that many, at the page
+ * that holds the next member (skipping rows already read). Where an answer's position is not
+ * certain (a short first answer at a later page), it is asked again at a size the server serves.
+ *
+ * The end is decided by what arrives, never by `total` alone: a short or empty answer ends the read
+ * when the total agrees; otherwise the same position is asked once more, and only a second
+ * answer with nothing new confirms the end.
  */
 export async function paginate(options: PaginateOptions): Promise<PaginateResult> {
 	const { returnAll, limit, fetchPage } = options;
 	const concurrency = Math.max(1, options.concurrency ?? 1);
 	const maxPages = options.maxPages ?? MAX_PAGES;
+	const startOffset = Math.max(0, options.startOffset ?? 0);
 	const wanted = returnAll ? Infinity : limit;
-	const shape = options.shape ?? ((member: IDataObject) => member);
+	const keep = options.keep ?? ((member: IDataObject) => member);
 
 	const members: IDataObject[] = [];
 	const seen = new Set<string>();
 	const header: HeaderEntry[] = [];
 	const headerProps = new Set<string>();
-	const ahead = new Map<number, Promise<Page>>();
-	const stopped = new AbortController();
-	let duplicates = 0;
+	let ahead = new Map<string, Promise<Page>>();
+	let aheadStop = new AbortController();
+	let size = Math.max(1, returnAll ? options.pageSize : Math.min(options.pageSize, limit));
+	let position = startOffset;
+	let maxServed = 0;
 	let total: number | undefined;
-	let firstRows = 0;
-	const firstPage = Math.max(1, options.firstPage ?? 1);
-	let expected: number | undefined;
-	let plannedPages = firstPage;
-	let pagesRead = 0;
-	let stop: StopReason = 'empty';
-	let page = firstPage;
+	let requests = 0;
+	let read = 0;
+	let duplicates = 0;
+	let askAgain = false;
 	let previousAnonymous: string | undefined;
+	let pageNum = 1;
+	let end: ReadEnd | undefined;
 
-	const prefetch = (upTo: number) => {
-		for (let next = page + 1; next <= Math.min(upTo, maxPages); next++) {
-			if (!ahead.has(next)) {
-				const pending = fetchPage(next, stopped.signal);
-				pending.catch(() => undefined);
-				ahead.set(next, pending);
-			}
+	const dropAhead = () => {
+		aheadStop.abort();
+		aheadStop = new AbortController();
+		ahead = new Map();
+	};
+	const request = (page: number): Promise<Page> => {
+		const key = `${page}:${size}`;
+		const pending = ahead.get(key) ?? fetchPage({ pageNum: page, pageSize: size }, aheadStop.signal);
+		ahead.delete(key);
+		return pending;
+	};
+	// fetch ahead only where positions are certain: the size is one the server has served in full
+	const planAhead = (current: number) => {
+		if (total === undefined || size > maxServed || concurrency < 2) return;
+		const endWanted = startOffset + wanted;
+		let last = Math.ceil(Math.min(total, endWanted) / size);
+		// a last page that comes full is followed by one more request to see the end: plan it too
+		if (total < endWanted && total % size === 0) last++;
+		for (let next = current + 1; next <= Math.min(last, current + concurrency - 1); next++) {
+			const key = `${next}:${size}`;
+			if (ahead.has(key) || requests + ahead.size >= maxPages) continue;
+			const pending = fetchPage({ pageNum: next, pageSize: size }, aheadStop.signal);
+			pending.catch(() => undefined);
+			ahead.set(key, pending);
 		}
 	};
 
-	for (; ; page++) {
-		if (page - firstPage >= maxPages) {
-			stop = 'maxPages';
-			page -= 1;
-			break;
-		}
-		const pending = ahead.get(page) ?? fetchPage(page, stopped.signal);
-		ahead.delete(page);
-		if (page > firstPage && page < plannedPages) prefetch(Math.min(plannedPages, page + concurrency - 1));
-		let result: Page | undefined;
-		try {
-			result = await pending;
-		} finally {
-			// a failed page ends the read: pages fetched ahead are not sent
-			if (result === undefined) stopped.abort();
-		}
-		pagesRead++;
-		mergeHeader(header, headerProps, result.header);
-
-		if (page === firstPage) {
-			total = result.total;
-			firstRows = result.list.length;
-			if (total !== undefined) expected = Math.max(0, total - (firstPage - 1) * firstRows);
-			if (firstRows > 0 && expected !== undefined && expected > firstRows) {
-				plannedPages = firstPage - 1 + Math.ceil(Math.min(expected, wanted) / firstRows);
-				// a last page that comes full is followed by one more read to see the end: plan it too
-				if (expected < wanted && expected % firstRows === 0) plannedPages++;
-				prefetch(Math.min(plannedPages, firstPage + concurrency - 1));
-			}
-		}
-		if (result.list.length === 0) {
-			stop = 'empty';
-			break;
-		}
-
-		// Rows without an identity cannot be told apart one by one; a page of them identical to the
-		// page before means the server sent the same page again.
-		if (result.list.some((row) => memberIdentity(row) === undefined)) {
-			const fingerprint = JSON.stringify(result.list);
-			if (fingerprint === previousAnonymous) {
-				stop = 'repeat';
+	try {
+		while (end === undefined) {
+			if (requests >= maxPages) {
+				end = 'maxPages';
 				break;
 			}
-			previousAnonymous = fingerprint;
-		}
+			pageNum = Math.floor(position / size) + 1;
+			const skip = position - (pageNum - 1) * size;
+			const answer = await request(pageNum);
+			requests++;
+			mergeHeader(header, headerProps, answer.header);
+			if (requests === 1) total = answer.total;
+			const served = answer.list.length;
 
-		let fresh = 0;
-		for (const row of result.list) {
-			const identity = memberIdentity(row);
-			if (identity !== undefined) {
-				if (seen.has(identity)) {
-					duplicates++;
-					continue;
-				}
-				seen.add(identity);
+			// A short answer at a later page, at a size never served in full: where its rows start
+			// depends on how the server counts (unless they end exactly at the total). Ask again at
+			// a size it serves.
+			const endsAtTotal = total !== undefined && (pageNum - 1) * size + served === total;
+			if (pageNum > 1 && served > 0 && served < size && size > maxServed && !endsAtTotal) {
+				maxServed = served;
+				size = served;
+				dropAhead();
+				continue;
 			}
-			fresh++;
-			members.push(shape(row));
-			if (members.length >= wanted) break;
+			const sizeServedBefore = maxServed;
+			maxServed = Math.max(maxServed, served);
+
+			const rows = answer.list.slice(skip);
+			if (rows.some((row) => memberIdentity(row) === undefined)) {
+				// rows without an identity cannot be told apart; the same page twice is a repeat
+				const fingerprint = JSON.stringify(rows);
+				if (fingerprint === previousAnonymous) {
+					end = 'repeat';
+					break;
+				}
+				previousAnonymous = fingerprint;
+			}
+			let fresh = 0;
+			let taken = 0;
+			for (const row of rows) {
+				if (read >= wanted) break;
+				taken++;
+				const identity = memberIdentity(row);
+				if (identity !== undefined) {
+					if (seen.has(identity)) {
+						duplicates++;
+						continue;
+					}
+					seen.add(identity);
+				}
+				fresh++;
+				read++;
+				const kept = keep(row);
+				if (kept !== undefined) members.push(kept);
+			}
+			position += taken;
+
+			if (read >= wanted) {
+				end = 'limit';
+				break;
+			}
+			if (rows.length > 0 && fresh === 0) {
+				end = 'repeat';
+				break;
+			}
+			if (options.until?.({ ...answer, list: rows })) {
+				end = 'until';
+				break;
+			}
+			if (served === size) {
+				askAgain = false;
+				planAhead(pageNum);
+				continue;
+			}
+			// a short or empty answer: the end, if the total agrees or a second answer confirms it
+			if (total !== undefined && position >= total) {
+				end = 'total';
+				break;
+			}
+			if (askAgain && rows.length === 0) {
+				end = total === undefined ? 'confirmed' : 'shortOfTotal';
+				break;
+			}
+			askAgain = true;
+			if (served > 0 && size > sizeServedBefore) {
+				// the server serves at most this many rows a page: ask exactly that many from now on
+				size = served;
+				dropAhead();
+				planAhead(Math.floor(position / size));
+			}
 		}
-		if (members.length >= wanted) {
-			stop = 'limit';
-			break;
-		}
-		if (fresh === 0) {
-			stop = 'repeat';
-			break;
-		}
-		if (result.list.length < firstRows) {
-			stop = 'short';
-			break;
-		}
-		if (options.until?.(result)) {
-			stop = 'until';
-			break;
-		}
+	} finally {
+		// pages fetched ahead that are no longer needed are not sent
+		aheadStop.abort();
 	}
 
-	stopped.abort();
-	return { members, pagesRead, total, expected, header, duplicates, stop, lastPage: page };
+	const expected = total === undefined ? undefined : Math.max(0, total - startOffset);
+	return {
+		members,
+		read,
+		pagesRead: requests,
+		total,
+		expected,
+		header,
+		duplicates,
+		end,
+		complete: end === 'total' || end === 'confirmed',
+		lastPage: pageNum,
+		pageSize: size,
+	};
 }

@@ -1,4 +1,4 @@
-import { sleep } from 'n8n-workflow';
+import { ExecutionStopped, pause, throwIfStopped } from './wait';
 
 /**
  * One request budget per Beschannels account, shared by every node, trigger and execution in this
@@ -140,30 +140,56 @@ export function waitTime(accountKey: string, rate: number, now = Date.now()): nu
 	return Math.max(0, wait);
 }
 
-async function takeTurn(accountKey: string, rate: number): Promise<Slot> {
+async function takeTurn(accountKey: string, rate: number, signal?: AbortSignal): Promise<Slot> {
 	const account = windowFor(accountKey);
 	for (;;) {
+		throwIfStopped(signal);
 		const wait = waitTime(accountKey, rate);
 		if (wait === 0) return recordSend(accountKey);
 		// an answer can move the window (a request in flight counts until then): look again at once
 		const answer = new Promise<void>((resolve) => (account.answered = resolve));
-		await Promise.race([sleep(Math.min(wait, RECHECK_MS)), answer]);
-		account.answered = undefined;
+		try {
+			await Promise.race([pause(Math.min(wait, RECHECK_MS), signal), answer]);
+		} finally {
+			account.answered = undefined;
+		}
 	}
 }
 
 /**
  * Waits until this account may send one more request and counts it as sent. The caller reports
- * the answer with the slot's `done`; until then the request holds its place in the window.
+ * the answer with the slot's `done`; until then the request holds its place in the window. When
+ * `signal` aborts, the caller leaves the queue at once (`ExecutionStopped`) and takes no place.
  */
-export async function acquireSlot(accountKey: string, rate: number): Promise<Slot> {
+export async function acquireSlot(accountKey: string, rate: number, signal?: AbortSignal): Promise<Slot> {
 	const account = windowFor(accountKey);
-	const turn = account.queue.then(async () => await takeTurn(accountKey, rate));
+	const turn = account.queue.then(async () => await takeTurn(accountKey, rate, signal));
 	account.queue = turn.then(
 		() => undefined,
 		() => undefined,
 	);
-	return await turn;
+	if (!signal) return await turn;
+	// leave the queue when stopped, even while callers ahead still wait their turn
+	let leave: () => void = () => undefined;
+	const left = new Promise<never>((_resolve, reject) => {
+		leave = () => reject(new ExecutionStopped());
+		signal.addEventListener('abort', leave, { once: true });
+	});
+	left.catch(() => undefined);
+	const outcome = await Promise.race([turn, left]).then(
+		(slot) => ({ slot }),
+		() => {
+			// a place taken in the same instant as the stop is given back
+			turn.then(
+				(slot) => slot.cancel(),
+				() => undefined,
+			);
+			return { slot: undefined };
+		},
+	);
+	signal.removeEventListener('abort', leave);
+	if (!outcome.slot) throw new ExecutionStopped();
+	return outcome.slot;
 }
 
 /**

@@ -1,7 +1,9 @@
-import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
-import { networkFailure, readEnvelope, httpFailure, type Failure, type HttpAnswer } from './answers';
+import { apiCodeFailure, readAnswer, type Failure } from './answers';
+import { describeApiCode } from './apiCodes';
 import { APP_AUTH_PATH, DEFAULT_TIMEOUT_MS } from './constants';
+import { sendWithin, type HttpRequest } from './send';
 
 /**
  * Access tokens from App ID + App Secret (`POST /api/get-access-token`). Asking again while the
@@ -19,46 +21,51 @@ export interface AppCredentials {
 	ignoreSsl: boolean;
 }
 
-type HttpRequest = (options: IHttpRequestOptions) => Promise<unknown>;
-
 export type TokenOutcome = { token: string } | { failure: Failure };
 
-/** Asks Beschannels for an access token; a failure says what to do and whether to ask again. */
-export async function requestAccessToken(httpRequest: HttpRequest, app: AppCredentials): Promise<TokenOutcome> {
+/**
+ * Asks Beschannels for an access token; a failure says what to do and whether to ask again. The
+ * whole answer must arrive within `timeoutMs`; `stop` ends the wait at once (`ExecutionStopped`).
+ */
+export async function requestAccessToken(
+	httpRequest: HttpRequest,
+	app: AppCredentials,
+	stop?: AbortSignal,
+	timeoutMs = DEFAULT_TIMEOUT_MS,
+): Promise<TokenOutcome> {
 	const target = `POST ${app.baseUrl}${APP_AUTH_PATH}`;
-	let answer: HttpAnswer;
-	try {
-		answer = (await httpRequest({
+	const sent = await sendWithin(
+		httpRequest,
+		{
 			method: 'POST',
 			url: `${app.baseUrl}${APP_AUTH_PATH}`,
 			body: { appId: app.appId, appSecret: app.appSecret },
 			json: true,
 			encoding: 'text',
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			timeout: DEFAULT_TIMEOUT_MS,
 			skipSslCertificateValidation: app.ignoreSsl,
-		})) as HttpAnswer;
-	} catch (error) {
-		return { failure: networkFailure(error, target, DEFAULT_TIMEOUT_MS) };
-	}
-	const read = readEnvelope(answer.body, target);
-	if ('failure' in read) {
-		return { failure: answer.statusCode >= 300 ? httpFailure(answer, target) : read.failure };
-	}
+		},
+		target,
+		timeoutMs,
+		stop,
+	);
+	if ('failure' in sent) return sent;
+	const read = readAnswer(sent.answer, target);
+	if ('failure' in read) return read;
 	const { envelope } = read;
 	const code = Number(envelope.code);
 	const token = (envelope.data as IDataObject | null)?.access_token;
 	if (code === 0 && typeof token === 'string' && token !== '') return { token };
 	const msg = typeof envelope.msg === 'string' ? envelope.msg : '';
+	// a passing failure (system error, too many requests) is not a verdict on the App Secret
+	if (code !== 0 && describeApiCode(code, msg).retryable) return { failure: apiCodeFailure(envelope, target) };
 	return {
 		failure: {
-		message:
-			code === 0
-				? 'Beschannels issued no access token'
-				: `Beschannels refused the App ID / App Secret (code ${code}${msg ? `: ${msg}` : ''})`,
-		description: `Check App ID and App Secret in the Beschannels credential (they come from the OpenAPI application your Beschannels administrator created). [${target}]`,
-		retryable: false,
+			message:
+				code === 0
+					? 'Beschannels issued no access token'
+					: `Beschannels refused the App ID / App Secret (code ${code}${msg ? `: ${msg}` : ''})`,
+			description: `Check App ID and App Secret in the Beschannels credential (they come from the OpenAPI application your Beschannels administrator created). [${target}]`,
+			retryable: false,
 			apiCode: code,
 			apiMsg: msg,
 		},

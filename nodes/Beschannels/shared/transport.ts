@@ -1,25 +1,13 @@
-import type {
-	ICredentialDataDecryptedObject,
-	IExecuteFunctions,
-	IHttpRequestOptions,
-	INode,
-	IPollFunctions,
-	JsonObject,
-} from 'n8n-workflow';
-import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
+import type { IExecuteFunctions, INode, IPollFunctions, JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import {
-	apiCodeFailure,
-	httpFailure,
-	networkFailure,
-	readEnvelope,
-	type Failure,
-	type HttpAnswer,
-} from './answers';
+import { apiCodeFailure, readAnswer, type Failure } from './answers';
 import { CREDENTIAL_TYPE, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from './constants';
-import { fingerprint, readAccount, type BeschannelsAccount } from './credentials';
-import { acquireSlot, recordSuccess, slowDown } from './rateLimiter';
-import { cachedToken, requestAccessToken, type AppCredentials } from './tokens';
+import { baseUrlProblem, fingerprint, readAccount, type BeschannelsAccount } from './credentials';
+import { acquireSlot, recordSuccess, slowDown, type Slot } from './rateLimiter';
+import { sendWithin, type SendOutcome } from './send';
+import { cachedToken, requestAccessToken } from './tokens';
+import { ExecutionStopped, pause } from './wait';
 
 export type BeschannelsContext = IExecuteFunctions | IPollFunctions;
 
@@ -32,11 +20,16 @@ export interface CallOptions {
 	fields: FormFields;
 	/** Page number, named in error messages. */
 	page?: number;
-	itemIndex?: number;
 	timeoutMs?: number;
 	maxRetries?: number;
 	/** Once aborted, the request is not sent (again): its answer is no longer needed. */
 	signal?: AbortSignal;
+}
+
+export interface ClientOptions {
+	itemIndex?: number;
+	/** The read must end within this many ms (a poll's budget); it then fails, saying so. */
+	deadlineMs?: number;
 }
 
 /** Thrown when a request was given up before it was sent because its answer is no longer needed. */
@@ -85,106 +78,14 @@ function timed(outcome: object | undefined): boolean {
 	return outcome !== undefined && !('failure' in outcome && (outcome.failure as Failure).network);
 }
 
-/** Asks for an app token, once more if the first attempt failed for a passing reason. */
-async function fetchAppToken(
-	this: BeschannelsContext,
-	account: BeschannelsAccount,
-	app: AppCredentials,
-	itemIndex?: number,
-): Promise<string> {
-	let failure: Failure | undefined;
-	let attempts = 0;
-	while (attempts < 2) {
-		if (failure) {
-			this.logger.warn(`Beschannels: ${failure.message} while asking for an access token; retrying once`);
-			await sleep(backoffDelay(0));
-		}
-		const slot = await acquireSlot(account.accountKey, account.requestsPerSecond);
-		attempts++;
-		let outcome: Awaited<ReturnType<typeof requestAccessToken>> | undefined;
-		try {
-			outcome = await requestAccessToken(async (request) => await this.helpers.httpRequest(request), app);
-		} finally {
-			slot.done(undefined, timed(outcome));
-		}
-		if ('token' in outcome) return outcome.token;
-		failure = outcome.failure;
-		if (!failure.retryable) break;
-	}
-	throw toNodeError(this.getNode(), failure!, attempts, itemIndex);
-}
-
-/**
- * The access token for App ID + App Secret credentials: a cached one, or a new one when there is
- * none, it is old, or it is the one Beschannels just rejected (`rejected`).
- */
-async function appToken(
-	this: BeschannelsContext,
-	account: BeschannelsAccount,
-	app: AppCredentials,
-	itemIndex?: number,
-	rejected?: string,
-): Promise<string> {
-	const key = `${account.accountKey}#${fingerprint(app.appSecret)}`;
-	return await cachedToken(key, async () => await fetchAppToken.call(this, account, app, itemIndex), rejected);
-}
-
 /** Errors thrown through n8n stay n8n's node errors; anything else is wrapped into one. */
 export function asNodeError(node: INode, error: unknown, itemIndex?: number): NodeApiError | NodeOperationError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
 	return new NodeOperationError(node, error as Error, { itemIndex });
 }
 
-async function sendOnce(
-	this: BeschannelsContext,
-	account: BeschannelsAccount,
-	options: CallOptions,
-	target: string,
-	timeoutMs: number,
-	credentials: ICredentialDataDecryptedObject,
-): Promise<{ data: unknown } | { failure: Failure }> {
-	const request: IHttpRequestOptions = {
-		method: 'POST',
-		url: `${account.baseUrl}${options.path}`,
-		body: toFormData(options.fields),
-		encoding: 'text',
-		json: false,
-		returnFullResponse: true,
-		ignoreHttpStatusErrors: true,
-		timeout: timeoutMs,
-		skipSslCertificateValidation: account.ignoreSsl,
-	};
-	let answer: HttpAnswer;
-	try {
-		const reference = this.getNode().credentials?.[CREDENTIAL_TYPE];
-		answer = (await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, request, {
-			credentialsDecrypted: {
-				id: reference?.id ?? '',
-				name: reference?.name ?? '',
-				type: CREDENTIAL_TYPE,
-				data: credentials,
-			},
-		})) as HttpAnswer;
-	} catch (error) {
-		return { failure: networkFailure(error, target, timeoutMs) };
-	}
-	const read = readEnvelope(answer.body, target);
-	if ('envelope' in read) {
-		if (Number(read.envelope.code) !== 0) return { failure: apiCodeFailure(read.envelope, target) };
-		if (answer.statusCode >= 200 && answer.statusCode < 300) return { data: read.envelope.data };
-	}
-	if (answer.statusCode < 200 || answer.statusCode >= 300) return { failure: httpFailure(answer, target) };
-	return read as { failure: Failure };
-}
-
 /** Applies the caller's `read` to `data`; a `MalformedAnswer` becomes a failure naming the page. */
-function readData<T>(
-	node: INode,
-	data: unknown,
-	read: (data: unknown) => T,
-	target: string,
-	itemIndex?: number,
-): { value: T } | { failure: Failure } {
+function readData<T>(node: INode, data: unknown, read: (data: unknown) => T, target: string, itemIndex?: number): { value: T } | { failure: Failure } {
 	try {
 		return { value: read(data) };
 	} catch (error) {
@@ -200,70 +101,204 @@ function readData<T>(
 }
 
 /**
- * The one function that talks to Beschannels: credential, multipart body, the account's rate limit,
- * the answer envelope, clear errors, and bounded retries of what may pass. Returns `data`.
+ * The one place that talks to Beschannels, made once per input item (or poll): it reads the
+ * credential once, checks the Base URL before anything is sent, owns the app token, and sends
+ * each request with the multipart body, the account's rate limit, a timeout over the whole
+ * answer, clear errors and bounded retries. A stopped execution (or a poll out of time) ends every
+ * wait at once: the limiter's, a retry's, a `Retry-After` pause and a token request.
  */
-export async function beschannelsRequest<T = unknown>(
-	this: BeschannelsContext,
-	options: CallOptions,
-	read: (data: unknown) => T = (data) => data as T,
-): Promise<T> {
-	const credentials = await this.getCredentials(CREDENTIAL_TYPE, options.itemIndex);
-	const account = readAccount(credentials);
-	const target = describeTarget(account, options.path, options.page);
-	const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
-	const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+export class BeschannelsClient {
+	private token?: string;
 
-	const { app } = account;
-	let token = app ? await appToken.call(this, account, app, options.itemIndex) : undefined;
-	let renewed = false;
+	private constructor(
+		private readonly context: BeschannelsContext,
+		readonly account: BeschannelsAccount,
+		private readonly accessToken: string,
+		/** Aborts when the execution is stopped or the deadline passes. */
+		readonly stop: AbortSignal | undefined,
+		private readonly deadline: AbortSignal | undefined,
+		private readonly itemIndex: number | undefined,
+	) {}
 
-	for (let attempt = 0; ; attempt++) {
-		const slot = await acquireSlot(account.accountKey, account.requestsPerSecond);
-		if (options.signal?.aborted) {
-			slot.cancel();
-			throw new RequestAbandoned('no longer needed');
+	static async open(context: BeschannelsContext, options: ClientOptions = {}): Promise<BeschannelsClient> {
+		const { itemIndex, deadlineMs } = options;
+		const credentials = await context.getCredentials(CREDENTIAL_TYPE, itemIndex);
+		const account = readAccount(credentials);
+		const problem = baseUrlProblem(account.baseUrl);
+		if (problem) {
+			throw new NodeOperationError(context.getNode(), 'The Base URL in the Beschannels credential is not usable', {
+				description: problem,
+				itemIndex,
+			});
 		}
-		const data = token === undefined ? credentials : { ...credentials, sessionToken: token };
-		let outcome: Awaited<ReturnType<typeof sendOnce>> | undefined;
-		try {
-			outcome = await sendOnce.call(this, account, options, target, timeoutMs, data);
-		} finally {
-			slot.done(undefined, timed(outcome));
-		}
-		let failure: Failure;
-		if ('data' in outcome) {
-			recordSuccess(account.accountKey, account.requestsPerSecond);
-			const parsed = readData(this.getNode(), outcome.data, read, target, options.itemIndex);
-			if ('value' in parsed) return parsed.value;
-			failure = parsed.failure;
-		} else {
-			failure = outcome.failure;
-		}
+		const cancel = 'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined;
+		const deadline = deadlineMs === undefined ? undefined : AbortSignal.timeout(deadlineMs);
+		const signals = [cancel, deadline].filter((signal): signal is AbortSignal => signal !== undefined);
+		const stop = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+		const accessToken = String(credentials.accessToken ?? '');
+		return new BeschannelsClient(context, account, accessToken, stop, deadline, itemIndex);
+	}
 
-		// An app token that expired (code 2) is renewed once and the request sent again.
-		if (app && failure.apiCode === 2 && !renewed) {
-			renewed = true;
-			this.logger.info(`Beschannels: the access token was rejected at ${target}; renewing it`);
-			token = await appToken.call(this, account, app, options.itemIndex, token);
-			attempt--;
-			continue;
-		}
+	get node(): INode {
+		return this.context.getNode();
+	}
 
-		if (app && failure.apiCode === 2) {
-			failure = {
-				...failure,
-				description: `Beschannels rejected an access token the node had just obtained with the App ID and App Secret. Check that the OpenAPI application is enabled and may use this interface. [${target}]`,
-			};
+	/** The error for a stop: the execution was stopped, or the poll ran out of the time n8n gives it. */
+	stoppedError(): NodeOperationError {
+		if (this.deadline?.aborted) {
+			return new NodeOperationError(this.node, 'The poll ran out of time before the group was read', {
+				description:
+					'n8n gives each poll a limited time. Nothing was emitted and nothing was saved; the next poll reads the group again. For a very large group, use a Schedule Trigger with the Beschannels node instead.',
+				itemIndex: this.itemIndex,
+			});
 		}
-		if (!failure.retryable || attempt >= maxRetries) {
-			throw toNodeError(this.getNode(), failure, attempt + 1, options.itemIndex);
+		return new NodeOperationError(this.node, 'The execution was stopped', {
+			description: 'Nothing more was sent to Beschannels after the stop.',
+			itemIndex: this.itemIndex,
+		});
+	}
+
+	/**
+	 * Sends one call and returns its `data` read by `read`; retries what may pass, renews an app
+	 * token Beschannels rejects (once), and throws a node error that says what to do.
+	 */
+	async call<T = unknown>(options: CallOptions, read: (data: unknown) => T = (data) => data as T): Promise<T> {
+		return await this.callUntilStopped(options, read).catch((error: unknown) => {
+			throw error instanceof ExecutionStopped ? this.stoppedError() : error;
+		});
+	}
+
+	private async callUntilStopped<T>(options: CallOptions, read: (data: unknown) => T): Promise<T> {
+		const { account } = this;
+		const target = describeTarget(account, options.path, options.page);
+		const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
+		const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+		let token = await this.currentToken();
+		let renewed = false;
+
+		for (let attempt = 0; ; attempt++) {
+			const slot = await this.takeSlot(options.signal);
+			let outcome: SendOutcome | undefined;
+			try {
+				outcome = await this.send(options, target, timeoutMs, token);
+			} finally {
+				slot.done(undefined, timed(outcome));
+			}
+			let failure: Failure;
+			const answer = 'answer' in outcome ? readAnswer(outcome.answer, target) : outcome;
+			if ('envelope' in answer && Number(answer.envelope.code) === 0) {
+				recordSuccess(account.accountKey, account.requestsPerSecond);
+				const parsed = readData(this.node, answer.envelope.data, read, target, this.itemIndex);
+				if ('value' in parsed) return parsed.value;
+				failure = parsed.failure;
+			} else {
+				failure = 'envelope' in answer ? apiCodeFailure(answer.envelope, target) : answer.failure;
+			}
+
+			// An app token that expired (code 2) is renewed once and the request sent again.
+			if (account.app && failure.apiCode === 2 && !renewed) {
+				renewed = true;
+				this.context.logger.info(`Beschannels: the access token was rejected at ${target}; renewing it`);
+				token = await this.currentToken(token);
+				attempt--;
+				continue;
+			}
+			if (account.app && failure.apiCode === 2) {
+				failure = {
+					...failure,
+					description: `Beschannels rejected an access token the node had just obtained with the App ID and App Secret. Check that the OpenAPI application is enabled and may use this interface. [${target}]`,
+				};
+			}
+			if (!failure.retryable || attempt >= maxRetries) {
+				throw toNodeError(this.node, failure, attempt + 1, this.itemIndex);
+			}
+			const delay = failure.retryAfterMs ?? backoffDelay(attempt);
+			if (failure.rateLimited) slowDown(account.accountKey, account.requestsPerSecond, delay);
+			this.context.logger.warn(
+				`Beschannels: ${failure.message} at ${target}; retry ${attempt + 1} of ${maxRetries} in ${delay} ms`,
+			);
+			await pause(delay, this.stop);
 		}
-		const delay = failure.retryAfterMs ?? backoffDelay(attempt);
-		if (failure.rateLimited) slowDown(account.accountKey, account.requestsPerSecond, delay);
-		this.logger.warn(
-			`Beschannels: ${failure.message} at ${target}; retry ${attempt + 1} of ${maxRetries} in ${delay} ms`,
+	}
+
+	/** A place in the account's window; a page no longer needed (`abandon`) leaves the queue. */
+	private async takeSlot(abandon?: AbortSignal): Promise<Slot> {
+		const { account } = this;
+		const signals = [this.stop, abandon].filter((signal): signal is AbortSignal => signal !== undefined);
+		const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+		const slot = await acquireSlot(account.accountKey, account.requestsPerSecond, signal).catch((error: unknown) => {
+			if (error instanceof ExecutionStopped && !this.stop?.aborted) return undefined;
+			throw error;
+		});
+		if (slot && !abandon?.aborted) return slot;
+		slot?.cancel();
+		throw new RequestAbandoned('no longer needed');
+	}
+
+	private async send(options: CallOptions, target: string, timeoutMs: number, token: string): Promise<SendOutcome> {
+		const { account } = this;
+		return await sendWithin(
+			async (request) => await this.context.helpers.httpRequest(request),
+			{
+				method: 'POST',
+				url: `${account.baseUrl}${options.path}`,
+				qs: { access_token: token },
+				body: toFormData(options.fields),
+				encoding: 'text',
+				json: false,
+				skipSslCertificateValidation: account.ignoreSsl,
+			},
+			target,
+			timeoutMs,
+			this.stop,
 		);
-		await sleep(delay);
+	}
+
+	/**
+	 * The access token to send: the credential's own, or for App ID + App Secret a cached one, or
+	 * a new one when there is none, it is old, or it is the one Beschannels just rejected.
+	 */
+	private async currentToken(rejected?: string): Promise<string> {
+		const { app } = this.account;
+		if (!app) return this.accessToken;
+		if (this.token !== undefined && this.token !== rejected) return this.token;
+		const key = `${this.account.accountKey}#${fingerprint(app.appSecret)}`;
+		const fetch = async () => await this.fetchAppToken();
+		this.token = await cachedToken(key, fetch, rejected).catch(async (error: unknown) => {
+			// another execution's token request, shared with this one, was stopped: ask again
+			if (!(error instanceof ExecutionStopped) || this.stop?.aborted) throw error;
+			return await cachedToken(key, fetch, rejected);
+		});
+		return this.token;
+	}
+
+	/** Asks for an app token, once more if the first attempt failed for a passing reason. */
+	private async fetchAppToken(): Promise<string> {
+		const { account } = this;
+		const app = account.app!;
+		let failure: Failure | undefined;
+		let attempts = 0;
+		while (attempts < 2) {
+			if (failure) {
+				this.context.logger.warn(`Beschannels: ${failure.message} while asking for an access token; retrying once`);
+				await pause(failure.retryAfterMs ?? backoffDelay(0), this.stop);
+			}
+			const slot = await acquireSlot(account.accountKey, account.requestsPerSecond, this.stop);
+			attempts++;
+			let outcome: Awaited<ReturnType<typeof requestAccessToken>> | undefined;
+			try {
+				outcome = await requestAccessToken(
+					async (request) => await this.context.helpers.httpRequest(request),
+					app,
+					this.stop,
+				);
+			} finally {
+				slot.done(undefined, timed(outcome));
+			}
+			if ('token' in outcome) return outcome.token;
+			failure = outcome.failure;
+			if (!failure.retryable) break;
+		}
+		throw toNodeError(this.node, failure!, attempts, this.itemIndex);
 	}
 }

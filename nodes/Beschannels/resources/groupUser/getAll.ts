@@ -5,6 +5,7 @@ import { API_REQUESTS_PER_SECOND } from '../../shared/constants';
 import { groupFields, readOptions } from '../../shared/descriptions';
 import { assessRead, readGroup, readGroupQuery } from '../../shared/groupUsers';
 import { createShaper } from '../../shared/shape';
+import { BeschannelsClient } from '../../shared/transport';
 
 const properties: INodeProperties[] = [
 	...groupFields,
@@ -64,13 +65,12 @@ export async function execute(this: IExecuteFunctions, i: number): Promise<INode
 
 	// Members are shaped as their pages arrive; with labels, once every page's header is known.
 	const shapeNow = query.useLabels ? undefined : createShaper(query.shape);
-	const result = await readGroup.call(this, query, {
+	const client = await BeschannelsClient.open(this, { itemIndex: i });
+	const result = await readGroup(client, query, {
 		returnAll,
 		limit,
-		itemIndex: i,
 		concurrency: API_REQUESTS_PER_SECOND,
-		firstPage: query.startPage,
-		shape: shapeNow,
+		keep: shapeNow,
 	});
 	const note = assessRead(node, result, i);
 	if (note) {

@@ -1,0 +1,38 @@
+import type { IHttpRequestOptions } from 'n8n-workflow';
+
+import { networkFailure, type Failure, type HttpAnswer } from './answers';
+import { throwIfStopped } from './wait';
+
+export type HttpRequest = (options: IHttpRequestOptions) => Promise<unknown>;
+
+export type SendOutcome = { answer: HttpAnswer } | { failure: Failure };
+
+/**
+ * Sends one request whose whole answer, to the last byte, must arrive within `timeoutMs`; a stop
+ * (`stop` aborts) ends it at once with `ExecutionStopped`. Redirects are not followed (see
+ * `httpFailure`). Any HTTP status comes back as an answer; only a missing answer is a failure.
+ */
+export async function sendWithin(
+	httpRequest: HttpRequest,
+	request: IHttpRequestOptions,
+	target: string,
+	timeoutMs: number,
+	stop?: AbortSignal,
+): Promise<SendOutcome> {
+	throwIfStopped(stop);
+	const deadline = AbortSignal.timeout(timeoutMs);
+	try {
+		const answer = (await httpRequest({
+			...request,
+			timeout: timeoutMs,
+			abortSignal: stop ? AbortSignal.any([stop, deadline]) : deadline,
+			disableFollowRedirect: true,
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+		})) as HttpAnswer;
+		return { answer };
+	} catch (error) {
+		throwIfStopped(stop);
+		return { failure: networkFailure(error, target, timeoutMs, deadline.aborted ? 'timedOut' : 'failed') };
+	}
+}
