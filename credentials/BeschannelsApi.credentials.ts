@@ -1,5 +1,6 @@
 import type {
 	IAuthenticateGeneric,
+	IAuthenticateRuleResponseCode,
 	Icon,
 	ICredentialDataDecryptedObject,
 	ICredentialTestRequest,
@@ -162,8 +163,18 @@ export class BeschannelsApi implements ICredentialType {
 			url: '/leads/open-api/group-user-list',
 			method: 'POST',
 			skipSslCertificateValidation: '={{$credentials.ignoreSslIssues}}',
+			// as the node: a redirect is named, not followed (see the rules below)
+			disableFollowRedirect: true,
 		},
+		// n8n reads rules of both kinds from one list; its type declares a list of one kind only
 		rules: [
+			...[301, 302, 303, 307, 308].map((status) => ({
+				type: 'responseCode' as const,
+				properties: {
+					value: status,
+					message: `The Base URL redirects (HTTP ${status}). Put the address it redirects to in Base URL, often the https:// form of it: the node does not follow redirects, which would send the access token on to another address.`,
+				},
+			})),
 			{
 				type: 'responseSuccessBody',
 				properties: {
@@ -191,6 +202,6 @@ export class BeschannelsApi implements ICredentialType {
 						'The Base URL answered, but not like the Beschannels OpenAPI (no "code" in the answer). Check the Base URL.',
 				},
 			},
-		],
+		] as IAuthenticateRuleResponseCode[],
 	};
 }

@@ -166,8 +166,18 @@ export class Engine {
 			[CREDENTIAL]: loadBuilt<ICredentialType>('credentials/BeschannelsApi.credentials.js', 'BeschannelsApi'),
 		};
 		this.credentials = new HarnessCredentialsHelper(this.credentialTypes, { [CREDENTIAL]: credentialData });
+		const action = loadBuilt<INodeType>('nodes/Beschannels/Beschannels.node.js', 'Beschannels');
+		const execute = action.execute!;
+		const engine = this;
+		action.execute = async function (this: IExecuteFunctions) {
+			try {
+				return await execute.call(this);
+			} finally {
+				engine.onSettled(Date.now());
+			}
+		};
 		const types: Record<string, INodeType> = {
-			[ACTION_TYPE]: loadBuilt<INodeType>('nodes/Beschannels/Beschannels.node.js', 'Beschannels'),
+			[ACTION_TYPE]: action,
 			[INPUT_TYPE]: new InputNode(),
 		};
 		const triggerFile = join(packageRoot(), 'dist/nodes/BeschannelsTrigger/BeschannelsTrigger.node.js');
@@ -218,6 +228,15 @@ export class Engine {
 
 	/** Runs "Input -> Beschannels" through `WorkflowExecute` and returns what the node produced. */
 	async runNode(options: RunNodeOptions): Promise<NodeRun> {
+		return await this.startNode(options).done;
+	}
+
+	/**
+	 * Starts "Input -> Beschannels" and returns at once: `stop()` is what n8n calls when a user
+	 * presses Stop (it cancels the execution, which aborts the node's cancel signal); `settled`
+	 * resolves with the time the node's own `execute` returned or threw.
+	 */
+	startNode(options: RunNodeOptions): { stop: () => void; done: Promise<NodeRun>; settled: Promise<number> } {
 		const input: INode = {
 			id: 'input',
 			name: 'Input',
@@ -245,19 +264,26 @@ export class Engine {
 			nodeTypes: this.nodeTypes,
 			settings: { executionOrder: 'v1' },
 		});
-		const run = await this.execute(workflow, input, options.mode ?? 'manual');
-		const taskData = run.data.resultData.runData.Beschannels?.[0];
-		const outputs = taskData?.data?.main ?? [];
-		return {
-			items: (outputs[0] ?? []) as INodeExecutionData[],
-			errorItems: (outputs[1] ?? []) as INodeExecutionData[],
-			error: (taskData?.error ?? run.data.resultData.error) as NodeRun['error'],
-			hints: (taskData?.hints ?? []) as Array<{ message: string }>,
-			run,
-		};
+		const settled = new Promise<number>((resolve) => (this.onSettled = resolve));
+		const { stop, done } = this.execute(workflow, input, options.mode ?? 'manual');
+		const result = done.then((run) => {
+			const taskData = run.data.resultData.runData.Beschannels?.[0];
+			const outputs = taskData?.data?.main ?? [];
+			return {
+				items: (outputs[0] ?? []) as INodeExecutionData[],
+				errorItems: (outputs[1] ?? []) as INodeExecutionData[],
+				error: (taskData?.error ?? run.data.resultData.error) as NodeRun['error'],
+				hints: (taskData?.hints ?? []) as Array<{ message: string }>,
+				run,
+			};
+		});
+		return { stop, done: result, settled };
 	}
 
-	private async execute(workflow: Workflow, start: INode, mode: WorkflowExecuteMode): Promise<IRun> {
+	/** Called with the time the action node's `execute` returned or threw. */
+	private onSettled: (at: number) => void = () => undefined;
+
+	private execute(workflow: Workflow, start: INode, mode: WorkflowExecuteMode): { stop: () => void; done: Promise<IRun> } {
 		const hooks = new ExecutionLifecycleHooks(mode, 'harness-execution', {
 			id: 'harness',
 			name: 'Harness',
@@ -281,8 +307,9 @@ export class Engine {
 			},
 		} as unknown as IRunExecutionData;
 		const workflowExecute = new WorkflowExecute(this.additionalData(hooks), mode, runExecutionData);
-		await workflowExecute.processRunExecutionData(workflow);
-		return await done;
+		const execution = workflowExecute.processRunExecutionData(workflow);
+		execution.catch(() => undefined);
+		return { stop: () => execution.cancel(), done };
 	}
 
 	/**

@@ -43,12 +43,17 @@ export function toIsoDate(value: unknown, offsetMinutes: number): string | null 
 	if (typeof value !== 'string') return null;
 	const match = CHINA_DATE_TIME.exec(value.trim());
 	if (!match) return null;
-	const [, y, mo, d, h, mi, s] = match;
-	const utc =
-		Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)) -
-		offsetMinutes * 60_000;
-	const date = new Date(utc);
-	return Number.isNaN(date.getTime()) ? null : date.toISOString();
+	const [year, month, day, hour, minute, second] = match.slice(1).map(Number);
+	const local = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+	// Date.UTC rolls 2023-02-30 over into March and 25:61:61 into the next day: such a time is none
+	const exact =
+		local.getUTCFullYear() === year &&
+		local.getUTCMonth() === month - 1 &&
+		local.getUTCDate() === day &&
+		local.getUTCHours() === hour &&
+		local.getUTCMinutes() === minute &&
+		local.getUTCSeconds() === second;
+	return exact ? new Date(local.getTime() - offsetMinutes * 60_000).toISOString() : null;
 }
 
 export interface ShapeOptions {
