@@ -12,6 +12,9 @@ import { listParams, useSandbox } from './helpers';
 
 const APP = { appId: 'app_stop', appSecret: 'sec_stop_Q9v2LmX81' };
 
+/** "Promptly": the node returns within this long after the stop (measured: under 20 ms). */
+const PROMPT_MS = 250;
+
 /** Requests that may still arrive after the stop because they left just before it. */
 const IN_TRANSIT_MS = 30;
 
@@ -61,24 +64,24 @@ export function describeStopCases(label: string): void {
 				requestsPerSecond: 1,
 			});
 			expect(measure).toEqual({ afterStop: 0, returnedMs: expect.any(Number) });
-			expect(measure.returnedMs).toBeLessThan(1000);
+			expect(measure.returnedMs).toBeLessThan(PROMPT_MS);
 		});
 
 		it('while waiting to retry a failed page', async () => {
 			t.sandbox.injectFault({ fault: { kind: 'code', code: -1, msg: '失败' }, times: Infinity });
 			const measure = await stopWhen('retry backoff', () => pages() >= 3, listParams({ options: { maxRetries: 10 } }));
 			expect(measure.afterStop).toBe(0);
-			expect(measure.returnedMs).toBeLessThan(1000);
+			expect(measure.returnedMs).toBeLessThan(PROMPT_MS);
 		});
 
 		it('while honouring a Retry-After of 20 s', async () => {
 			t.sandbox.injectFault({
-				fault: { kind: 'http', status: 429, body: '{"code":-1,"msg":"Too Many Requests"}', contentType: 'application/json', headers: { 'retry-after': '20' } },
+				fault: { kind: 'http', status: 429, body: 'Too Many Requests', headers: { 'retry-after': '20' } },
 				times: Infinity,
 			});
 			const measure = await stopWhen('Retry-After', () => pages() >= 1, listParams());
 			expect(measure.afterStop).toBe(0);
-			expect(measure.returnedMs).toBeLessThan(1000);
+			expect(measure.returnedMs).toBeLessThan(PROMPT_MS);
 		});
 
 		it('while an App ID token request is unanswered', async () => {
@@ -89,14 +92,14 @@ export function describeStopCases(label: string): void {
 				...APP,
 			});
 			expect(measure.afterStop).toBe(0);
-			expect(measure.returnedMs).toBeLessThan(1000);
+			expect(measure.returnedMs).toBeLessThan(PROMPT_MS);
 		});
 
 		it('while a page is in flight', async () => {
 			t.sandbox.injectFault({ fault: { kind: 'hang' }, times: Infinity });
 			const measure = await stopWhen('request in flight', () => pages() >= 1, listParams());
 			expect(measure.afterStop).toBe(0);
-			expect(measure.returnedMs).toBeLessThan(1000);
+			expect(measure.returnedMs).toBeLessThan(PROMPT_MS);
 		});
 	});
 }
