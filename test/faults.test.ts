@@ -28,7 +28,8 @@ describe('every Beschannels answer code becomes a clear error', () => {
 
 	it.each(cases)('code %i', async (code, msg, advice) => {
 		t.sandbox.injectFault({ fault: { kind: 'code', code, msg }, times: Infinity });
-		const run = await t.engine.runNode({ parameters: listParams({ options: FAST }) });
+		// a Page Size set by the user is sent as set (automatic sizes step down on 1000 and 10002)
+		const run = await t.engine.runNode({ parameters: listParams({ options: { ...FAST, pageSize: 100 } }) });
 		t.sandbox.clearFaults();
 		expect(run.items).toHaveLength(0);
 		expect(run.error?.message).toContain(`Beschannels error ${code} (${msg})`);

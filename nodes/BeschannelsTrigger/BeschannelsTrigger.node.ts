@@ -7,6 +7,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { DEFAULT_PAGE_SIZE } from '../Beschannels/shared/constants';
 import { groupFields, readOptions } from '../Beschannels/shared/descriptions';
 import { readGroup, readGroupQuery, type GroupQuery } from '../Beschannels/shared/groupUsers';
 import type { HeaderEntry } from '../Beschannels/shared/paginate';
@@ -95,7 +96,7 @@ export class BeschannelsTrigger implements INodeType {
 
 		// Fetch Test Event: the newest member as a sample; the state is left as it is.
 		if (this.getMode() === 'manual') {
-			const sample = await readGroup(client, query, { returnAll: false, limit: query.pageSize });
+			const sample = await readGroup(client, query, { returnAll: false, limit: query.pageSize ?? DEFAULT_PAGE_SIZE });
 			const newest = sample.members.reduce<IDataObject | undefined>(
 				(best, row) => (!best || String(row.CreatedTime ?? '') > String(best.CreatedTime ?? '') ? row : best),
 				undefined,

@@ -60,7 +60,7 @@ export const readOptions: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 1, maxValue: MAX_PAGE_SIZE },
 		default: DEFAULT_PAGE_SIZE,
-		description: `Rows asked for per request (page_size), at most ${MAX_PAGE_SIZE}. The server may send fewer; the node adapts.`,
+		description: `Rows asked for per request (page_size), at most ${MAX_PAGE_SIZE}, sent as set. Leave this option out for automatic: the node asks ${MAX_PAGE_SIZE} rows, then what the server shows it serves, and steps down if the server refuses the size.`,
 	},
 	{
 		displayName: 'Start at Page',
@@ -68,8 +68,7 @@ export const readOptions: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 1 },
 		default: 1,
-		description:
-			'The page (of Page Size members) to start reading from. With Limit, reads a large group one slice per execution.',
+		description: `The page to start reading from, in pages of Page Size members (${DEFAULT_PAGE_SIZE} when Page Size is automatic). With Limit, reads a large group one slice per execution.`,
 	},
 	{
 		displayName: 'Search',

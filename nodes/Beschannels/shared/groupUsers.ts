@@ -1,7 +1,13 @@
 import type { IDataObject, INode } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { GROUP_USER_LIST_PATH, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './constants';
+import {
+	AUTO_PAGE_SIZE,
+	DEFAULT_PAGE_SIZE,
+	FALLBACK_PAGE_SIZES,
+	GROUP_USER_LIST_PATH,
+	MAX_PAGE_SIZE,
+} from './constants';
 import { paginate, type HeaderEntry, type Page, type PageRequest, type PaginateResult } from './paginate';
 import { parseOffset, type ShapeOptions } from './shape';
 import { MalformedAnswer, type BeschannelsClient, type CallOptions } from './transport';
@@ -13,7 +19,8 @@ export interface GroupQuery {
 	groupId: string;
 	searchStr: string;
 	returnFieldList: string;
-	pageSize: number;
+	/** Rows per request as the user set them; undefined: automatic. */
+	pageSize?: number;
 	startPage: number;
 	useLabels: boolean;
 	timeoutMs?: number;
@@ -57,11 +64,12 @@ export function readGroupQuery(
 			'Choose a Group Object, e.g. Market Leads (leads_schema_data).',
 		);
 	const { options } = raw;
-	const pageSize = options.pageSize === undefined ? DEFAULT_PAGE_SIZE : Number(options.pageSize);
-	if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE)
+	const automatic = options.pageSize === undefined || options.pageSize === null || options.pageSize === '';
+	const pageSize = automatic ? undefined : Number(options.pageSize);
+	if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE))
 		throw fail(
 			`Page Size must be a whole number from 1 to ${MAX_PAGE_SIZE}`,
-			`Page Size is ${String(options.pageSize)}. Set it between 1 and ${MAX_PAGE_SIZE} (the default is ${DEFAULT_PAGE_SIZE}).`,
+			`Page Size is ${String(options.pageSize)}. Set it between 1 and ${MAX_PAGE_SIZE}, or remove the option to let the node choose.`,
 		);
 	const startPage = options.startPage === undefined ? 1 : Number(options.startPage);
 	if (!Number.isInteger(startPage) || startPage < 1)
@@ -120,7 +128,22 @@ export function readPage(data: unknown): Page {
 	};
 }
 
-/** Reads a group's members page by page (see `paginate` for how and when it stops). */
+/** Page sizes that worked after a refusal, per account (Base URL and credential), for this process. */
+const sizeThatWorks = new Map<string, number>();
+
+/** Whether Beschannels refused a request as a bad parameter, as a too-large page size is refused. */
+function refusedAsBadParameter(error: unknown): boolean {
+	if (!(error instanceof NodeApiError)) return false;
+	const code = (error.errorResponse as { beschannelsCode?: unknown } | undefined)?.beschannelsCode;
+	return code === 10002 || code === 1000 || error.httpCode === '400' || error.httpCode === '413';
+}
+
+/**
+ * Reads a group's members page by page (see `paginate` for how and when it stops). With Page Size
+ * automatic, the first request asks the most rows the node allows (or the size that worked last time
+ * for this account), later ones what the server serves; a first request refused as a bad parameter is
+ * asked again at the sizes APIs commonly cap at, and the size that worked is remembered.
+ */
 export async function readGroup(
 	client: BeschannelsClient,
 	query: GroupQuery,
@@ -142,17 +165,25 @@ export async function readGroup(
 		maxRetries: query.maxRetries,
 		signal,
 	});
-	return await paginate({
+	const automatic = query.pageSize === undefined;
+	const account = client.account.accountKey;
+	const result = await paginate({
 		returnAll: options.returnAll,
 		limit: options.limit,
-		pageSize: query.pageSize,
+		pageSize: query.pageSize ?? sizeThatWorks.get(account) ?? AUTO_PAGE_SIZE,
+		stepDown: automatic ? FALLBACK_PAGE_SIZES : undefined,
+		refused: refusedAsBadParameter,
 		// Start at Page counts pages of Page Size, whatever Limit is
-		startOffset: (query.startPage - 1) * query.pageSize,
+		startOffset: (query.startPage - 1) * (query.pageSize ?? DEFAULT_PAGE_SIZE),
 		concurrency: options.concurrency,
 		until: options.until,
 		keep: options.keep,
 		fetchPage: async (request, signal) => await client.call(call(request, signal), readPage),
 	});
+	if (automatic && result.refusals > 0 && result.firstServedSize !== undefined) {
+		sizeThatWorks.set(account, result.firstServedSize);
+	}
+	return result;
 }
 
 /**

@@ -26,6 +26,12 @@ export interface PaginateOptions {
 	limit: number;
 	/** Rows asked per page at first (Page Size); later pages ask what the server showed it serves. */
 	pageSize: number;
+	/**
+	 * Smaller sizes to try, in order, when the first request is refused (`refused`) before any
+	 * answer arrived: a server that rejects a large page_size as a bad parameter.
+	 */
+	stepDown?: number[];
+	refused?: (error: unknown) => boolean;
 	/** Members to skip before the first one read (Start at Page: pages of Page Size). */
 	startOffset?: number;
 	/** Fetches one page; `signal` aborts once the page is no longer needed, so it is not sent. */
@@ -68,6 +74,10 @@ export interface PaginateResult {
 	/** The page number of the last request, and the rows per page it asked. */
 	lastPage: number;
 	pageSize: number;
+	/** First requests refused as a bad parameter before one was answered (see `stepDown`). */
+	refusals: number;
+	/** The page size the first answered request asked. */
+	firstServedSize?: number;
 }
 
 function mergeHeader(into: HeaderEntry[], known: Set<string>, header: HeaderEntry[]): void {
@@ -115,6 +125,8 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 	let read = 0;
 	let duplicates = 0;
 	let askAgain = false;
+	let refusals = 0;
+	let firstServedSize: number | undefined;
 	let previousAnonymous: string | undefined;
 	let pageNum = 1;
 	let end: ReadEnd | undefined;
@@ -154,10 +166,23 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 			}
 			pageNum = Math.floor(position / size) + 1;
 			const skip = position - (pageNum - 1) * size;
-			const answer = await request(pageNum);
+			const smaller = firstServedSize === undefined ? options.stepDown?.find((candidate) => candidate < size) : undefined;
+			const answer = await request(pageNum).catch((error: unknown) => {
+				if (smaller !== undefined && options.refused?.(error)) return undefined;
+				throw error;
+			});
 			requests++;
+			if (answer === undefined) {
+				// refused before anything was read: ask the same position at the next smaller size
+				refusals++;
+				size = smaller!;
+				dropAhead();
+				continue;
+			}
+			const firstAnswer = firstServedSize === undefined;
+			firstServedSize ??= size;
 			mergeHeader(header, headerProps, answer.header);
-			if (requests === 1) total = answer.total;
+			if (firstAnswer) total = answer.total;
 			const served = answer.list.length;
 
 			// A short answer at a later page, at a size never served in full: where its rows start
@@ -220,13 +245,14 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 				planAhead(pageNum);
 				continue;
 			}
-			// a short or empty answer: the end, if the total agrees or a second answer confirms it
-			if (total !== undefined && position >= total) {
+			// A short or empty answer: the end, if the total agrees or a second answer confirms it. A
+			// total the rows already passed is shown to lie low: it no longer vouches for the end.
+			if (position === total) {
 				end = 'total';
 				break;
 			}
 			if (askAgain && rows.length === 0) {
-				end = total === undefined ? 'confirmed' : 'shortOfTotal';
+				end = total !== undefined && position < total ? 'shortOfTotal' : 'confirmed';
 				break;
 			}
 			askAgain = true;
@@ -255,5 +281,7 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 		complete: end === 'total' || end === 'confirmed',
 		lastPage: pageNum,
 		pageSize: size,
+		refusals,
+		firstServedSize,
 	};
 }

@@ -1,0 +1,78 @@
+import type { INodeExecutionData } from 'n8n-workflow';
+
+import { DEFAULT_USER_ID, listParams, useSandbox } from './helpers';
+
+/**
+ * Fewest requests: with Page Size left out, the node asks the largest page it allows, then what
+ * the server serves, and steps down when the server refuses a size. Request counts and exact
+ * member sets, never times.
+ */
+
+const identities = (items: INodeExecutionData[]) => items.map((i) => i.json.identity_id);
+const big = { groupObj: 'leads_schema_data', groupId: '1001', size: 5000 };
+const small = { groupObj: 'member', groupId: '3001', size: 80 };
+
+describe('automatic Page Size', () => {
+	const t = useSandbox({ pageCap: 500, groups: [big, small] });
+	const group = () => t.sandbox.members('leads_schema_data', '1001').map((m) => m.identity_id);
+	const sizes = () => t.pageRequests().map((r) => Number(r.fields.page_size));
+	afterEach(() => t.sandbox.setMaxPageSize(undefined));
+
+	it('reads 5,000 members from a server that serves 500 a page in 11 requests', async () => {
+		const run = await t.engine.runNode({ parameters: listParams() });
+		expect(identities(run.items)).toEqual(group());
+		expect(sizes()).toEqual([1000, ...Array(10).fill(500)]);
+	});
+
+	it('a group smaller than one page costs one request', async () => {
+		const run = await t.engine.runNode({ parameters: listParams({ groupObj: 'member', groupId: '3001' }) });
+		expect(run.items).toHaveLength(80);
+		expect(sizes()).toEqual([1000]);
+	});
+
+	it('Limit asks only what it needs', async () => {
+		const run = await t.engine.runNode({ parameters: listParams({ returnAll: false, limit: 45 }) });
+		expect(identities(run.items)).toEqual(group().slice(0, 45));
+		expect(sizes()).toEqual([45]);
+	});
+
+	it('a Page Size the user sets is sent as set', async () => {
+		const run = await t.engine.runNode({ parameters: listParams({ options: { pageSize: 300 } }) });
+		expect(identities(run.items)).toEqual(group());
+		expect(sizes().slice(0, 2)).toEqual([300, 300]);
+	});
+
+	it('Start at Page counts pages of 100 members when Page Size is automatic, and reads on in big pages', async () => {
+		const run = await t.engine.runNode({ parameters: listParams({ options: { startPage: 3 } }) });
+		expect(identities(run.items)).toEqual(group().slice(200));
+		expect(sizes()[0]).toBe(1000);
+		expect(sizes().length).toBeLessThanOrEqual(12);
+	});
+
+	it('a refusal that is not about the page size still ends in the error, after the sizes were tried', async () => {
+		const run = await t.engine.runNode({ parameters: listParams({ groupId: 'no-such-group' }) });
+		expect(run.error?.message).toMatch(/Beschannels error 10002/);
+		expect(sizes()).toEqual([1000, 500, 200, 100, 50]);
+	});
+
+	it('Any New Member reads the whole group in big pages too', async () => {
+		const poller = t.engine.createPoller({ userId: DEFAULT_USER_ID, groupObj: 'leads_schema_data', groupId: '1001', watch: 'anyNewMember' });
+		expect(await poller.poll()).toBeNull();
+		expect(t.pageRequests()).toHaveLength(11);
+	});
+
+	// last: the size that works is remembered for this account for the life of the process
+	it('steps down when the server refuses sizes above 200, and remembers what works', async () => {
+		t.sandbox.setMaxPageSize({ limit: 200, code: 10002 });
+		const run = await t.engine.runNode({ parameters: listParams() });
+		expect(run.error).toBeUndefined();
+		expect(identities(run.items)).toEqual(group());
+		expect(sizes().slice(0, 3)).toEqual([1000, 500, 200]);
+		expect(sizes()).toHaveLength(2 + 25 + 1);
+		t.sandbox.clearLog();
+		const again = await t.engine.runNode({ parameters: listParams() });
+		expect(again.items).toHaveLength(5000);
+		expect(sizes()[0]).toBe(200);
+		expect(sizes()).toHaveLength(25 + 1);
+	});
+});
