@@ -271,6 +271,7 @@ class VersionRun {
 				await this.step(`execute ${item.file}`, () => this.executeExample(item));
 			}
 			await this.step('execute wrong token', () => this.executeWrongToken(imported.wrongTokenId));
+			await this.step('stop ends a wait', () => this.checkStopEndsWait());
 			this.say('all checks passed');
 		} catch (error) {
 			const message = error instanceof CheckError ? error.message : (error as Error).stack ?? String(error);
@@ -499,6 +500,39 @@ class VersionRun {
 			fail(`n8n execute of ${example.file} failed (exit ${result.code ?? result.signal})${message ? `: ${message}` : ''}:\n${tail(result.stdout + result.stderr)}`);
 		}
 		for (const line of await check(result)) this.say(`${example.file}: ${line}`);
+	}
+
+	/**
+	 * The node waits (rate limiter, backoff, Retry-After) with the `sleep` of the n8n-workflow its
+	 * host n8n provides: 2.x's takes a signal, 1.x's does not but 1.x has `sleepWithAbort`. The
+	 * installed package's wait, run on this n8n's own n8n-workflow, must end at once on a stop.
+	 */
+	private async checkStopEndsWait(): Promise<void> {
+		const n8nModules = resolve(this.version.bin, '..', '..');
+		const wait = join(this.nodesDir, 'node_modules', PACKAGE_NAME, 'dist', 'nodes', 'Beschannels', 'shared', 'wait.js');
+		const script = [
+			`const { pause } = require(${JSON.stringify(wait)});`,
+			`const workflow = require('n8n-workflow');`,
+			'const stop = new AbortController();',
+			'const started = Date.now();',
+			'setTimeout(() => stop.abort(), 200);',
+			'pause(20000, stop.signal).then(',
+			'  () => console.log(JSON.stringify({ ended: "resolved", ms: Date.now() - started })),',
+			'  (error) => console.log(JSON.stringify({ ended: error.constructor.name, ms: Date.now() - started,',
+			'    sleepWithAbort: typeof workflow.sleepWithAbort, sleepParameters: workflow.sleep.length })),',
+			');',
+		].join('\n');
+		const env = { ...(await this.n8nEnv()), NODE_PATH: n8nModules };
+		const result = await run('node', ['-e', script], { cwd: this.dir, env, timeoutMs: 30_000, logFile: join(this.logs, 'stop-wait.log') });
+		this.expectSuccess(result, 'the stop check');
+		const outcome = JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}') as Json;
+		if (outcome.ended !== 'ExecutionStopped' || !(Number(outcome.ms) < 1200)) {
+			fail(`a 20 s wait stopped after 200 ms should end at once with ExecutionStopped; it ended ${JSON.stringify(outcome)}`);
+		}
+		this.say(
+			`stop: a 20 s wait stopped after 200 ms ended after ${outcome.ms} ms on this n8n's n8n-workflow ` +
+				`(sleepWithAbort: ${outcome.sleepWithAbort}, sleep takes ${outcome.sleepParameters} parameters)`,
+		);
 	}
 
 	private async executeWrongToken(id: string): Promise<void> {

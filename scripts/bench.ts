@@ -27,10 +27,10 @@ interface Sandbox {
 	admin: (path: string, body?: unknown) => Promise<unknown>;
 }
 
-async function startSandbox(members: number, cap: number): Promise<Sandbox> {
+async function startSandbox(members: number, cap: number, extra: string[] = []): Promise<Sandbox> {
 	const child = spawn(process.execPath, [
 		join(packageRoot(), 'dist/sandbox/cli.js'),
-		...['--port', '0', '--cap', String(cap), '--members', String(members), '--token', TOKEN],
+		...['--port', '0', '--cap', String(cap), '--members', String(members), '--token', TOKEN, ...extra],
 	]);
 	const url = await new Promise<string>((resolve, reject) => {
 		child.once('exit', () => reject(new Error('sandbox exited')));
@@ -87,10 +87,11 @@ async function sequentialPager(url: string): Promise<number> {
 	}
 }
 
-function nodeRead(url: string, members: number, pageSize: number) {
+/** A Return All through the engine; `pageSize` undefined leaves Page Size out (automatic). */
+function nodeRead(url: string, members: number, pageSize?: number) {
 	const engine = new Engine({ baseUrl: url, authMode: 'accessToken', accessToken: TOKEN });
 	return async () => {
-		const run = await engine.runNode({ parameters: listParams({ options: { pageSize } }) });
+		const run = await engine.runNode({ parameters: listParams({ options: pageSize === undefined ? {} : { pageSize } }) });
 		if (run.error) throw run.error;
 		if (run.items.length !== members) throw new Error(`expected ${members} members, got ${run.items.length}`);
 		return run.items.length;
@@ -152,8 +153,44 @@ function shapingBench(varied: boolean) {
 	return { bytes, parseMs, shapeMs, shapedBytes: added };
 }
 
+/**
+ * Requests, seconds and requests/second for Return All of 100,000 members, Page Size 100 (the
+ * former default) next to automatic, from servers that serve at most 100, 500 and 1,000 rows a
+ * page, and from one that refuses page sizes above 200 (code 10002).
+ */
+async function pageSizeBench(): Promise<string[]> {
+	const members = Number(process.env.BENCH_PAGE_MEMBERS ?? 100_000);
+	const latency = Number(process.env.BENCH_PAGE_LATENCY ?? 50);
+	const rows = [
+		`| Server (${members.toLocaleString('en')} members, ${latency} ms latency) | Page Size | Requests | Wall time | Requests/s | Most in any 1 s |`,
+		'|---|---|---|---|---|---|',
+	];
+	const servers: Array<[string, number, string[]]> = [
+		['serves at most 100 rows', 100, []],
+		['serves at most 500 rows', 500, []],
+		['serves at most 1,000 rows', 1000, []],
+		['refuses page sizes above 200', 1000, ['--max-page-size', '200']],
+	];
+	for (const [name, cap, extra] of servers) {
+		const sandbox = await startSandbox(members, cap, extra);
+		try {
+			await sandbox.admin('/latency', { ms: latency });
+			for (const [label, size] of [['100 (set)', 100], ['automatic', undefined]] as const) {
+				if (extra.length && size !== undefined) continue;
+				const r = await measure(sandbox, nodeRead(sandbox.url, members, size));
+				rows.push(`| ${name} | ${label} | ${r.requests} | ${r.seconds.toFixed(1)} s | ${r.rps.toFixed(2)} | ${r.maxWindow} |`);
+				console.log(rows[rows.length - 1]);
+				await new Promise((resolve) => setTimeout(resolve, 1200));
+			}
+		} finally {
+			sandbox.process.kill();
+		}
+	}
+	return rows;
+}
+
 async function bigGroupMemory() {
-	const sandbox = await startSandbox(50_000, 1000);
+	const sandbox = await startSandbox(100_000, 1000);
 	try {
 		gc();
 		const baseline = process.memoryUsage();
@@ -165,7 +202,7 @@ async function bigGroupMemory() {
 			peakHeap = Math.max(peakHeap, now.heapUsed);
 		}, 20);
 		const started = performance.now();
-		await nodeRead(sandbox.url, 50_000, 1000)();
+		await nodeRead(sandbox.url, 100_000)();
 		clearInterval(sampler);
 		return {
 			seconds: (performance.now() - started) / 1000,
@@ -180,6 +217,13 @@ async function bigGroupMemory() {
 async function main() {
 	const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`;
 	console.log(`Beschannels benchmark on ${machine}`);
+	if (process.env.BENCH_ONLY === 'pageSize') {
+		const table = await pageSizeBench();
+		const big = await bigGroupMemory();
+		console.log(`\n${table.join('\n')}\n`);
+		console.log(memoryLine(big));
+		return;
+	}
 	console.log(`${MEMBERS} members, page size ${PAGE_SIZE} (the sandbox's cap), sandbox in its own process\n`);
 	const sandbox = await startSandbox(MEMBERS, PAGE_SIZE);
 	const rows: string[] = [
@@ -206,6 +250,7 @@ async function main() {
 		sandbox.process.kill();
 	}
 
+	const pageSizes = await pageSizeBench();
 	// the engine run first, while the heap is still small, so its peak is its own
 	const big = await bigGroupMemory();
 	const same = shapingBench(false);
@@ -213,6 +258,7 @@ async function main() {
 	const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
 	const cells = (f: (s: typeof same) => string) => `| ${f(same)} | ${f(varied)} |`;
 	console.log(`\n${rows.join('\n')}\n`);
+	console.log(`${pageSizes.join('\n')}\n`);
 	console.log('| Shaping 100,000 members, 30 scores each | Same models | Models vary by member |');
 	console.log('|---|---|---|');
 	console.log(`| Raw JSON ${cells((s) => mb(s.bytes))}`);
@@ -223,9 +269,13 @@ async function main() {
 	console.log(
 		`| Heap the shaped items add ${cells((s) => `${mb(s.shapedBytes)} (${(s.shapedBytes / s.bytes).toFixed(2)} x the raw JSON)`)}`,
 	);
-	console.log(
-		`\nReturn All over 50,000 members through the engine (page size 1000, no latency): ${big.seconds.toFixed(1)} s, ` +
-			`peak heap +${big.heapMb.toFixed(0)} MB, peak RSS +${big.rssMb.toFixed(0)} MB`,
+	console.log(`\n${memoryLine(big)}`);
+}
+
+function memoryLine(big: { seconds: number; heapMb: number; rssMb: number }): string {
+	return (
+		`Return All over 100,000 members through the engine (automatic Page Size, a server serving 1,000 rows, no latency): ` +
+		`${big.seconds.toFixed(1)} s, peak heap +${big.heapMb.toFixed(0)} MB, peak RSS +${big.rssMb.toFixed(0)} MB`
 	);
 }
 
