@@ -30,7 +30,6 @@ export class BeschannelsApi implements ICredentialType {
 		dark: 'file:../nodes/Beschannels/beschannels.dark.svg',
 	};
 
-	// eslint-disable-next-line n8n-nodes-base/cred-class-field-documentation-url-miscased -- a community package documents itself at a full URL, as the community plugin's credential-documentation-url rule requires
 	documentationUrl = 'https://github.com/beschannels-community/n8n-nodes-beschannels#credentials';
 
 	properties: INodeProperties[] = [

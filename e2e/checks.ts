@@ -9,6 +9,7 @@ export const ACTION_NODE_TYPE = `${PACKAGE_NAME}.beschannels`;
 export const TRIGGER_NODE_TYPE = `${PACKAGE_NAME}.beschannelsTrigger`;
 export const CREDENTIAL_TYPE = 'beschannelsApi';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON from n8n and the sandbox, read field by field and checked at run time
 export type Json = Record<string, any>;
 
 export class CheckError extends Error {}
@@ -18,6 +19,7 @@ export function fail(message: string): never {
 }
 
 /** Calls one of the sandbox's admin routes (`/__sandbox/<route>`) and returns its JSON answer. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each admin route answers its own JSON shape
 export async function sandboxAdmin(sandboxUrl: string, route: string, body: Json = {}): Promise<any> {
 	const response = await fetch(`${sandboxUrl}/__sandbox/${route}`, {
 		method: 'POST',

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console -- development code: runs in Node.js, never inside n8n */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -317,6 +318,7 @@ class VersionRun {
 		this.say(`sandbox on ${this.sandboxUrl}`);
 	}
 
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each admin route answers its own JSON shape
 	private async admin(route: string, body: Json = {}): Promise<any> {
 		return await sandboxAdmin(this.sandboxUrl, route, body);
 	}

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- development code: runs in Node.js, never inside n8n */
 import './env';
 import 'reflect-metadata';
 
@@ -168,12 +169,12 @@ export class Engine {
 		this.credentials = new HarnessCredentialsHelper(this.credentialTypes, { [CREDENTIAL]: credentialData });
 		const action = loadBuilt<INodeType>('nodes/Beschannels/Beschannels.node.js', 'Beschannels');
 		const execute = action.execute!;
-		const engine = this;
+		const settle = (at: number) => this.onSettled(at);
 		action.execute = async function (this: IExecuteFunctions) {
 			try {
 				return await execute.call(this);
 			} finally {
-				engine.onSettled(Date.now());
+				settle(Date.now());
 			}
 		};
 		const types: Record<string, INodeType> = {
@@ -329,7 +330,6 @@ export class Engine {
 		};
 		let record = JSON.stringify(saved);
 		let writes = 0;
-		const engine = this;
 		return {
 			/** The static data as the workflow record holds it (JSON text). */
 			get record(): string {
@@ -353,15 +353,15 @@ export class Engine {
 					nodes: [node],
 					connections: {},
 					active: true,
-					nodeTypes: engine.nodeTypes,
+					nodeTypes: this.nodeTypes,
 					staticData: JSON.parse(record) as IDataObject,
 					settings: { executionOrder: 'v1' },
 				});
-				const nodeType = engine.nodeTypes.getByNameAndVersion(TRIGGER_TYPE, 1);
+				const nodeType = this.nodeTypes.getByNameAndVersion(TRIGGER_TYPE, 1);
 				const context = new PollContext(
 					workflow,
 					workflow.getNode(node.name)!,
-					engine.additionalData(),
+					this.additionalData(),
 					mode,
 					'activate',
 				);

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console -- development code: runs in Node.js, never inside n8n */
 import { BeschannelsSandbox, DEFAULT_GROUPS, DEFAULT_USER_ID } from './server';
 
 /**

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- development code: runs in Node.js, never inside n8n */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -12,7 +13,7 @@ import { parseForm } from './multipart';
  */
 
 export const GROUP_USER_LIST_PATH = '/leads/open-api/group-user-list';
-export const ACCESS_TOKEN_PATH = '/api/get-access-token';
+export const ACCESS_GRANT_PATH = '/api/get-access-token';
 const ADMIN_PREFIX = '/__sandbox';
 
 export interface GroupSpec {
@@ -474,7 +475,8 @@ export class BeschannelsSandbox {
 			return;
 		}
 
-		let fault: Fault | undefined;
+		// set once the rate check has passed; answer() reads it
+		let fault: Fault | undefined = undefined;
 		const answer = (status: number, payload: Record<string, unknown>, headers?: Record<string, string>) => {
 			entry.status = status;
 			entry.code = typeof payload.code === 'number' ? payload.code : undefined;
@@ -498,7 +500,7 @@ export class BeschannelsSandbox {
 		if (fault?.kind === 'delay') await new Promise((r) => setTimeout(r, fault.ms));
 		if (fault && this.applyFault(fault, res, entry)) return;
 
-		if (url.pathname === ACCESS_TOKEN_PATH && req.method === 'POST') {
+		if (url.pathname === ACCESS_GRANT_PATH && req.method === 'POST') {
 			this.issueToken(fields, at, answer);
 			return;
 		}
@@ -558,7 +560,7 @@ export class BeschannelsSandbox {
 			}
 			case 'trickle':
 				// The group user list and token answers trickle as built; other paths get a small answer.
-				if (entry.path === GROUP_USER_LIST_PATH || entry.path === ACCESS_TOKEN_PATH) return false;
+				if (entry.path === GROUP_USER_LIST_PATH || entry.path === ACCESS_GRANT_PATH) return false;
 				entry.status = 200;
 				entry.code = 0;
 				trickle(res, 200, JSON.stringify({ code: 0, msg: '成功', data: null }), fault);
@@ -675,9 +677,11 @@ export class BeschannelsSandbox {
 	}
 
 	private admin(path: string, body: Buffer, res: ServerResponse): void {
-		let input: Record<string, any> = {};
+		// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test's JSON body, each route reads its own fields
+		type AdminInput = Record<string, any>;
+		let input: AdminInput = {};
 		try {
-			input = body.length ? (JSON.parse(body.toString('utf8')) as Record<string, any>) : {};
+			input = body.length ? (JSON.parse(body.toString('utf8')) as AdminInput) : {};
 		} catch {
 			json(res, 400, { error: 'admin body must be JSON' });
 			return;

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console -- development code: runs in Node.js, never inside n8n */
 import { Engine } from '../harness/engine';
 import { listParams } from '../harness/params';
 import { BeschannelsSandbox, GROUP_USER_LIST_PATH } from '../sandbox/server';

@@ -1,8 +1,9 @@
-import { ACCESS_TOKEN_PATH } from '../sandbox/server';
+/* eslint-disable no-console -- development code: runs in Node.js, never inside n8n */
+import { ACCESS_GRANT_PATH } from '../sandbox/server';
 import { listParams, serialize, useSandbox } from './helpers';
 
-const APP = { appId: 'app_7f3c2e', appSecret: 'sec_Q9v2LmX81kTz' };
-const OTHER_APP = { appId: 'app_51ab09', appSecret: 'sec_W4n8PzR27cYd' };
+const APP = { appId: 'app_7f3c2e', appSecret: 'example-secret-Q9v2LmX81kTz' };
+const OTHER_APP = { appId: 'app_51ab09', appSecret: 'example-secret-W4n8PzR27cYd' };
 const appCredential = (baseUrl: string, overrides = {}) => ({
 	baseUrl,
 	authMode: 'appCredentials',
@@ -21,14 +22,14 @@ describe('App ID + App Secret credentials', () => {
 			{ groupObj: 'member', groupId: '3001', size: 30 },
 		],
 	});
-	const tokenRequests = () => t.sandbox.log.filter((r) => r.path === ACCESS_TOKEN_PATH);
+	const tokenRequests = () => t.sandbox.log.filter((r) => r.path === ACCESS_GRANT_PATH);
 	const texts: string[] = [];
 	beforeEach(() => t.engine.setCredential(appCredential(t.sandbox.url)));
 
 	it('the sandbox issues the same token while more than 1/6 of its life is left', async () => {
 		const ask = async () =>
 			(await (
-				await fetch(`${t.sandbox.url}${ACCESS_TOKEN_PATH}`, {
+				await fetch(`${t.sandbox.url}${ACCESS_GRANT_PATH}`, {
 					method: 'POST',
 					headers: { 'content-type': 'application/json' },
 					body: JSON.stringify(APP),
@@ -93,7 +94,7 @@ describe('App ID + App Secret credentials', () => {
 	});
 
 	it('a wrong App Secret fails once, clearly, without retry loops', async () => {
-		t.engine.setCredential(appCredential(t.sandbox.url, { appSecret: 'wrong-secret-123' }));
+		t.engine.setCredential(appCredential(t.sandbox.url, { appSecret: 'wrong-example-secret-123' }));
 		const run = await t.engine.runNode({ parameters: listParams() });
 		expect(run.error?.message).toMatch(/refused the App ID \/ App Secret \(code 1001/);
 		expect(run.error?.description).toMatch(/Check App ID and App Secret/);
@@ -104,7 +105,7 @@ describe('App ID + App Secret credentials', () => {
 
 	it('a token endpoint that fails for a passing reason is asked at most twice', async () => {
 		t.engine.setCredential(appCredential(t.sandbox.url, OTHER_APP));
-		t.sandbox.injectFault({ fault: { kind: 'http', status: 503 }, path: ACCESS_TOKEN_PATH, times: Infinity });
+		t.sandbox.injectFault({ fault: { kind: 'http', status: 503 }, path: ACCESS_GRANT_PATH, times: Infinity });
 		const run = await t.engine.runNode({ parameters: listParams({ groupObj: 'member', groupId: '3001' }) });
 		t.sandbox.clearFaults();
 		expect(run.error?.message).toMatch(/HTTP 503/);
@@ -117,7 +118,7 @@ describe('App ID + App Secret credentials', () => {
 		expect(all.length).toBeGreaterThan(1000);
 		expect(all).not.toContain(APP.appSecret);
 		expect(all).not.toContain(OTHER_APP.appSecret);
-		expect(all).not.toContain('wrong-secret-123');
+		expect(all).not.toContain('wrong-example-secret-123');
 		const tokens = t.sandbox.issuedTokens();
 		expect(tokens.length).toBeGreaterThan(2);
 		for (const token of tokens) expect(all).not.toContain(token);

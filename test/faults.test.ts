@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- development code: runs in Node.js, never inside n8n */
 import { join } from 'node:path';
 
 import { packageRoot } from '../harness/engine';
@@ -165,6 +166,7 @@ describe('pagination that cannot be fooled', () => {
 	});
 
 	it('a group that never ends stops at the page bound with a clear error', async () => {
+		// eslint-disable-next-line @typescript-eslint/no-require-imports -- the built module itself, to change one of its exports for this test
 		const constants = require(join(packageRoot(), 'dist/nodes/Beschannels/shared/constants.js'));
 		const bound = constants.MAX_PAGES;
 		constants.MAX_PAGES = 4;

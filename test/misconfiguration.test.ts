@@ -1,3 +1,4 @@
+/* eslint-disable no-console -- development code: runs in Node.js, never inside n8n */
 import { BeschannelsSandbox } from '../sandbox/server';
 import { listParams, serialize, useSandbox } from './helpers';
 

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- development code: runs in Node.js, never inside n8n */
 import { BeschannelsSandbox, DEFAULT_USER_ID, GROUP_USER_LIST_PATH, type SandboxOptions } from '../sandbox/server';
 
 /** The sandbox's own new behaviours, checked over raw HTTP. */

@@ -1,6 +1,7 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console -- development code: runs in Node.js, never inside n8n */
 import type { IDataObject } from 'n8n-workflow';
 
-import { ACCESS_TOKEN_PATH } from '../sandbox/server';
+import { ACCESS_GRANT_PATH } from '../sandbox/server';
 import { listParams, useSandbox } from './helpers';
 
 /**
@@ -10,7 +11,7 @@ import { listParams, useSandbox } from './helpers';
  * n8n 1.x's `sleep(ms)` + `sleepWithAbort`.
  */
 
-const APP = { appId: 'app_stop', appSecret: 'sec_stop_Q9v2LmX81' };
+const APP = { appId: 'app_stop', appSecret: 'example-secret-stop-Q9v2' };
 
 /** "Promptly": the node returns within this long after the stop (measured: under 20 ms). */
 const PROMPT_MS = 250;
@@ -57,7 +58,7 @@ export function describeStopCases(label: string): void {
 			return measure;
 		}
 
-		const pages = () => t.sandbox.log.filter((r) => r.path !== ACCESS_TOKEN_PATH).length;
+		const pages = () => t.sandbox.log.filter((r) => r.path !== ACCESS_GRANT_PATH).length;
 
 		it('while the rate limiter holds the next page back', async () => {
 			const measure = await stopWhen('rate limiter', () => pages() >= 3, listParams({ options: { pageSize: 10 } }), {
@@ -75,8 +76,8 @@ export function describeStopCases(label: string): void {
 		});
 
 		it('while an App ID token request is unanswered', async () => {
-			t.sandbox.injectFault({ fault: { kind: 'hang' }, path: ACCESS_TOKEN_PATH, times: Infinity });
-			const tokenRequests = () => t.sandbox.log.filter((r) => r.path === ACCESS_TOKEN_PATH).length;
+			t.sandbox.injectFault({ fault: { kind: 'hang' }, path: ACCESS_GRANT_PATH, times: Infinity });
+			const tokenRequests = () => t.sandbox.log.filter((r) => r.path === ACCESS_GRANT_PATH).length;
 			const measure = await stopWhen('token request', () => tokenRequests() >= 1, listParams(), {
 				authMode: 'appCredentials',
 				...APP,

@@ -1,3 +1,4 @@
+/* eslint-disable no-console -- development code: runs in Node.js, never inside n8n */
 import type { INodeExecutionData } from 'n8n-workflow';
 
 import { DEFAULT_USER_ID, useSandbox } from './helpers';

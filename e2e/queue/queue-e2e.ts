@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/require-node-api-error, no-console -- development code: runs in Node.js, never inside n8n */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -156,6 +157,7 @@ class Sandbox {
 		return new Sandbox(match[1], token);
 	}
 
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each admin route answers its own JSON shape
 	async admin(route: string, body: Json = {}): Promise<any> {
 		return await sandboxAdmin(this.url, route, body);
 	}
@@ -257,6 +259,7 @@ class N8nApi {
 
 	constructor(readonly url: string) {}
 
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any -- n8n's REST answers, read field by field and checked at run time
 	async call(method: string, path: string, body?: unknown): Promise<any> {
 		let response: Response;
 		let text: string;

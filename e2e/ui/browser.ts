@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/require-node-api-error -- development code: runs in Node.js, never inside n8n */
 /**
  * The browser of the UI test: Debian's Chromium driven by playwright-core (a devDependency,
  * loaded at run time). playwright-core is typed here for the few calls the test makes, so that

