@@ -24,7 +24,8 @@ export async function sendWithin(
 	try {
 		const answer = (await httpRequest({
 			...request,
-			timeout: timeoutMs,
+			// a backstop only: the deadline below ends the request first, with a clearer message
+			timeout: timeoutMs + 1000,
 			abortSignal: stop ? AbortSignal.any([stop, deadline]) : deadline,
 			disableFollowRedirect: true,
 			returnFullResponse: true,
