@@ -14,7 +14,7 @@ import { baseUrlProblem, readAccount } from '../nodes/Beschannels/shared/credent
 import { requestAccessToken } from '../nodes/Beschannels/shared/tokens';
 
 /**
- * Beschannels (致趣百川) OpenAPI credential.
+ * Beschannels OpenAPI credential.
  *
  * Every call carries the access token as `?access_token=`: pasted, or obtained from App ID + App
  * Secret. The API answers a wrong token with HTTP 200 and `code: 2`, which is why the test rules
@@ -95,7 +95,7 @@ export class BeschannelsApi implements ICredentialType {
 			default: '',
 			required: true,
 			description:
-				'The OpenAPI access token (访问令牌). It is sent as the access_token query parameter and lives 2 hours.',
+				'The OpenAPI access token. It is sent as the access_token query parameter and lives 2 hours.',
 			displayOptions: { show: { authMode: ['accessToken'] } },
 		},
 		{
@@ -180,7 +180,7 @@ export class BeschannelsApi implements ICredentialType {
 					key: 'code',
 					value: 2,
 					message:
-						'Beschannels rejected the access token (code 2, 不合法的访问令牌): it is wrong or has expired. Tokens live 2 hours; get a new one from your Beschannels admin.',
+						'Beschannels rejected the access token (code 2): it is wrong or has expired. Tokens live 2 hours; get a new one from your Beschannels admin.',
 				},
 			},
 			{

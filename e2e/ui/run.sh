@@ -25,7 +25,7 @@ node -e "require.resolve('playwright-core')" 2>/dev/null \
 # tarball must behave as it does for a user: drop them.
 while IFS= read -r name; do unset "$name"; done < <(compgen -e | grep -i '^npm_' || true)
 
-# ---- Chromium and a font for Chinese text (the screenshots show 市场线索 and names) -----------
+# ---- Chromium and a font for Chinese text (the screenshots show Chinese member names) ---------
 chromium_bin="${BESCHANNELS_UI_CHROMIUM:-/usr/bin/chromium}"
 packages=()
 [ -x "$chromium_bin" ] || packages+=(chromium)

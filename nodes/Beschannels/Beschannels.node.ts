@@ -17,7 +17,7 @@ export class Beschannels implements INodeType {
 		group: ['input'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Read groups from Beschannels (致趣百川), one item per member',
+		description: 'Read groups from Beschannels, one item per member',
 		defaults: { name: 'Beschannels' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -26,7 +26,7 @@ export class BeschannelsTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["watch"] === "anyNewMember" ? "Any new member" : "New leads"}}',
-		description: 'Starts a workflow when members join a Beschannels (致趣百川) group',
+		description: 'Starts a workflow when members join a Beschannels group',
 		defaults: { name: 'Beschannels Trigger' },
 		polling: true,
 		inputs: [],

@@ -12,7 +12,7 @@ const TOKEN_ACTION =
 	'Access tokens live 2 hours. Put a fresh token in the Beschannels credential, or switch the credential to App ID + App Secret so the node renews tokens itself.';
 
 const PERMISSION_ACTION =
-	'Ask your Beschannels administrator to grant the OpenAPI user access to this interface (group user list, 分组下用户列表) and to the data of the User ID you entered.';
+	'Ask your Beschannels administrator to grant the OpenAPI user access to this interface (the group user list) and to the data of the User ID you entered.';
 
 export const API_CODES: Record<number, ApiCodeInfo> = {
 	[-3]: {
@@ -77,7 +77,7 @@ export const API_CODES: Record<number, ApiCodeInfo> = {
 	},
 	10007: {
 		meaning: 'user_id is missing',
-		action: 'Fill in User ID: in Beschannels open Personal settings (个人设置) and copy your User ID.',
+		action: 'Fill in User ID: in Beschannels open Personal settings and copy your User ID.',
 		retryable: false,
 	},
 };

@@ -12,8 +12,8 @@ export const groupFields: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. usercd4adfcb940f4aad4785ca60f2b34aad',
 		description:
-			'The Beschannels user whose data permissions apply (user_id). Find it in Beschannels under Personal settings > User ID (个人设置 > 用户ID).',
-		hint: 'Beschannels: Personal settings > User ID (个人设置 > 用户ID)',
+			'The Beschannels user whose data permissions apply (user_id). Find it in Beschannels under Personal settings > User ID (see <a href="https://github.com/beschannels-community/n8n-nodes-beschannels#finding-things-in-the-beschannels-app">Finding things in the Beschannels app</a>).',
+		hint: 'Beschannels: Personal settings > User ID',
 	},
 	{
 		displayName: 'Group Object',
@@ -23,17 +23,17 @@ export const groupFields: INodeProperties[] = [
 		default: 'leads_schema_data',
 		options: [
 			{
-				name: 'Market Leads (市场线索)',
+				name: 'Market Leads',
 				value: 'leads_schema_data',
 				description: 'Market leads, group_obj leads_schema_data',
 			},
 			{
-				name: 'Customers With Details (留资客户)',
+				name: 'Customers With Details',
 				value: 'schema_data',
 				description: 'Customers who left their details, group_obj schema_data',
 			},
 			{
-				name: 'Members (会员)',
+				name: 'Members',
 				value: 'member',
 				description: 'Members, group_obj member',
 			},
@@ -48,7 +48,7 @@ export const groupFields: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. 12345',
 		description:
-			'The ID of the group (分组ID, sent as groupId). Beschannels documents it as optional; what the API returns without one is not documented.',
+			'The ID of the group (sent as groupId). Beschannels documents it as optional; what the API returns without one is not documented.',
 	},
 ];
 
@@ -92,7 +92,7 @@ export const readOptions: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description:
-			'Whether to name output fields by the column labels Beschannels shows (姓名, 手机号, ...) instead of the API keys (FullName, MobilePhone, ...)',
+			'Whether to name output fields by the column labels the Beschannels app shows instead of the API keys (FullName, MobilePhone, ...)',
 	},
 	{
 		displayName: 'Add ISO Created Time',

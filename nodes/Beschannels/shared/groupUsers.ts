@@ -55,7 +55,7 @@ export function readGroupQuery(
 	if (!userId)
 		throw fail(
 			'User ID is empty',
-			'Fill in User ID: in Beschannels open Personal settings (个人设置) and copy your User ID.',
+			'Fill in User ID: in Beschannels open Personal settings and copy your User ID.',
 		);
 	const groupObj = text(raw.groupObj);
 	if (!groupObj)

@@ -15,7 +15,7 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Get Many',
 				value: 'getAll',
-				description: 'Get the group user list (分组下用户列表): the members of a group, one item each',
+				description: 'Get the group user list: the members of a group, one item each',
 				action: 'Get many users in a group',
 			},
 		],
