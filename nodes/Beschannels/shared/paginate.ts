@@ -245,9 +245,10 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 				planAhead(pageNum);
 				continue;
 			}
-			// A short or empty answer: the end, if the total agrees or a second answer confirms it. A
-			// total the rows already passed is shown to lie low: it no longer vouches for the end.
-			if (position === total) {
+			// A short or empty answer: the end, if the total agrees (by position, or by members read
+			// when rows came twice) or a second answer confirms it. A total the rows already passed is
+			// shown to lie low: it no longer vouches for the end.
+			if (total !== undefined && (position === total || startOffset + read === total)) {
 				end = 'total';
 				break;
 			}
