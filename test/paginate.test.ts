@@ -1,4 +1,7 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals -- development code: runs in Node.js, never inside n8n */
+import type { INode } from 'n8n-workflow';
+
+import { assessRead } from '../nodes/Beschannels/shared/groupUsers';
 import { paginate, type Page, type PageRequest } from '../nodes/Beschannels/shared/paginate';
 
 interface ServerOptions {
@@ -148,6 +151,15 @@ describe('paginate', () => {
 		const fetchPage = async (): Promise<Page> => ({ list: [{ identity_id: `x${n++}` }], header: [] });
 		const result = await paginate({ ...all, pageSize: 1, fetchPage, maxPages: 7 });
 		expect(result).toMatchObject({ end: 'maxPages', complete: false, pagesRead: 7 });
+	});
+
+	it('a group that never ends stops at the page bound, and the node says so', async () => {
+		let n = 0;
+		const fetchPage = async (): Promise<Page> => ({ total: 3, list: [{ identity_id: `x${n++}` }], header: [] });
+		const result = await paginate({ ...all, pageSize: 1, fetchPage, maxPages: 4 });
+		expect(result).toMatchObject({ end: 'maxPages', complete: false, pagesRead: 4, read: 4 });
+		const node = { id: 'n', name: 'Beschannels', type: 'beschannels', typeVersion: 1, position: [0, 0], parameters: {} } as INode;
+		expect(() => assessRead(node, result)).toThrow(/Stopped after 4 pages without reaching the end of the group/);
 	});
 
 	it('keeps rows without an identity rather than dropping them', async () => {
