@@ -37,6 +37,9 @@ export const PACKAGE = 'n8n-nodes-beschannels';
 export const ACTION_TYPE = `${PACKAGE}.beschannels`;
 export const TRIGGER_TYPE = `${PACKAGE}.beschannelsTrigger`;
 export const INPUT_TYPE = 'harness.input';
+/** The tool type n8n generates from the action node's `usableAsTool`. */
+export const TOOL_TYPE = `${PACKAGE}.beschannelsTool`;
+export const TOOL_CALLER_TYPE = 'harness.toolCaller';
 export const CREDENTIAL = 'beschannelsApi';
 
 export function packageRoot(from = __dirname): string {
@@ -74,6 +77,123 @@ class InputNode implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = JSON.parse(this.getNodeParameter('items', 0) as string) as IDataObject[];
 		return [items.map((json) => ({ json }))];
+	}
+}
+
+/**
+ * The tool type n8n makes of a node with `usableAsTool` (`convertNodeToAiTool` and
+ * `NodeTypes.getByNameAndVersion` in the n8n package, which n8n-core does not export): a clone
+ * named `<name>Tool`, no main input, an `ai_tool` output, and a Tool Description parameter unless the
+ * node brings its own. Runtime n8n builds it from the node itself, without `usableAsTool.replacements`.
+ */
+export function asTool(nodeType: INodeType): INodeType {
+	const original = nodeType.description;
+	const properties = [...original.properties];
+	if (!properties.some((property) => property.name === 'toolDescription')) {
+		properties.unshift(
+			{
+				displayName: 'Tool Description',
+				name: 'descriptionType',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Set Automatically', value: 'auto' },
+					{ name: 'Set Manually', value: 'manual' },
+				],
+				default: 'auto',
+			},
+			{
+				displayName: 'Description',
+				name: 'toolDescription',
+				type: 'string',
+				default: original.description,
+				required: true,
+				displayOptions: { show: { descriptionType: ['manual'] } },
+			},
+		);
+	}
+	const description = {
+		...original,
+		name: `${original.name}Tool`,
+		displayName: `${original.displayName} Tool`,
+		inputs: [],
+		outputs: ['ai_tool'],
+		properties,
+	} as INodeType['description'];
+	delete description.usableAsTool;
+	const tool = Object.create(nodeType) as INodeType;
+	Object.defineProperty(tool, 'description', { value: description });
+	return tool;
+}
+
+/** One property of a tool's input schema, as the model sees it. */
+export interface ToolArgument {
+	type: string;
+	description?: string;
+	required: boolean;
+	default?: unknown;
+}
+
+interface ZodLike {
+	description?: string;
+	isOptional(): boolean;
+	_def: { typeName: string; innerType?: ZodLike; defaultValue?: () => unknown };
+	shape?: Record<string, ZodLike>;
+}
+
+/** The properties of a tool's zod input schema: type, description, whether required, default. */
+function describeSchema(schema: ZodLike): Record<string, ToolArgument> {
+	const out: Record<string, ToolArgument> = {};
+	for (const [key, field] of Object.entries(schema.shape ?? {})) {
+		const inner = field._def.innerType ?? field;
+		out[key] = {
+			type: inner._def.typeName.replace(/^Zod/, '').toLowerCase(),
+			description: field.description,
+			required: !field.isOptional(),
+			...(field._def.defaultValue && { default: field._def.defaultValue() }),
+		};
+	}
+	return out;
+}
+
+interface ToolLike {
+	name: string;
+	description: string;
+	schema: ZodLike;
+	invoke(args: IDataObject): Promise<unknown>;
+}
+
+/**
+ * Calls the tool connected to its `ai_tool` input the way n8n's AI Agent and MCP Server Trigger do:
+ * n8n-core's `getInputConnectionData` builds the tool (`createNodeAsTool`), and each `invoke` runs
+ * the tool node's `execute` in a supply-data context, where `isToolExecution()` is true.
+ */
+class ToolCallerNode implements INodeType {
+	description = {
+		displayName: 'Tool caller',
+		name: 'toolCaller',
+		group: ['transform'],
+		version: 1,
+		description: 'Calls the connected tool',
+		defaults: { name: 'Tool caller' },
+		inputs: ['main', { type: 'ai_tool', displayName: 'Tool', required: true, maxConnections: 1 }],
+		outputs: ['main'],
+		properties: [{ displayName: 'Calls', name: 'calls', type: 'json' as const, default: '[]' }],
+	} as unknown as INodeType['description'];
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const tool = (await this.getInputConnectionData('ai_tool' as never, 0)) as ToolLike;
+		const calls = JSON.parse(this.getNodeParameter('calls', 0) as string) as IDataObject[];
+		const results: IDataObject[] = [];
+		for (const args of calls) {
+			try {
+				results.push({ text: (await tool.invoke(args)) as string });
+			} catch (error) {
+				results.push({ error: (error as Error).message });
+			}
+		}
+		const schema = describeSchema(tool.schema);
+		return [[{ json: { name: tool.name, description: tool.description, schema, results } as unknown as IDataObject }]];
 	}
 }
 
@@ -152,6 +272,18 @@ export interface RunNodeOptions {
 	mode?: WorkflowExecuteMode;
 }
 
+export interface ToolRun {
+	/** The tool as the model sees it: name, description, input schema. */
+	name: string;
+	description: string;
+	schema: Record<string, ToolArgument>;
+	/** One per call: the text the tool returned (JSON), or the error it threw. */
+	results: Array<{ text?: string; error?: string }>;
+	/** The error the caller stopped with, if the tool could not even be built. */
+	error?: Error;
+	run: IRun;
+}
+
 export class Engine {
 	readonly logger = new CapturingLogger();
 
@@ -179,7 +311,9 @@ export class Engine {
 		};
 		const types: Record<string, INodeType> = {
 			[ACTION_TYPE]: action,
+			[TOOL_TYPE]: asTool(action),
 			[INPUT_TYPE]: new InputNode(),
+			[TOOL_CALLER_TYPE]: new ToolCallerNode(),
 		};
 		const triggerFile = join(packageRoot(), 'dist/nodes/BeschannelsTrigger/BeschannelsTrigger.node.js');
 		if (existsSync(triggerFile)) {
@@ -281,6 +415,54 @@ export class Engine {
 		return { stop, done: result, settled };
 	}
 
+	/**
+	 * Connects the Beschannels tool (`beschannelsTool`, with `parameters`) to a node that calls it as
+	 * n8n's AI Agent and MCP Server Trigger do, once per entry of `calls` (the model's arguments).
+	 */
+	async callTool(parameters: INode['parameters'], calls: IDataObject[], mode: WorkflowExecuteMode = 'manual'): Promise<ToolRun> {
+		const input: INode = {
+			id: 'input',
+			name: 'Input',
+			type: INPUT_TYPE,
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: { items: '[{}]' },
+		};
+		const caller: INode = {
+			id: 'caller',
+			name: 'Tool caller',
+			type: TOOL_CALLER_TYPE,
+			typeVersion: 1,
+			position: [200, 0],
+			parameters: { calls: JSON.stringify(calls) },
+		};
+		const tool: INode = {
+			id: 'beschannels-tool',
+			name: 'Beschannels',
+			type: TOOL_TYPE,
+			typeVersion: 1,
+			position: [200, 200],
+			parameters,
+			credentials: { [CREDENTIAL]: { id: 'cred-1', name: 'Beschannels account' } },
+		};
+		const workflow = new Workflow({
+			id: 'harness-tool',
+			name: 'Harness tool',
+			nodes: [input, caller, tool],
+			connections: {
+				Input: { main: [[{ node: caller.name, type: 'main', index: 0 }]] },
+				[tool.name]: { ai_tool: [[{ node: caller.name, type: 'ai_tool', index: 0 }]] },
+			},
+			active: false,
+			nodeTypes: this.nodeTypes,
+			settings: { executionOrder: 'v1' },
+		});
+		const run = await this.execute(workflow, input, mode).done;
+		const taskData = run.data.resultData.runData[caller.name]?.[0];
+		const out = (taskData?.data?.main?.[0]?.[0]?.json ?? {}) as unknown as Omit<ToolRun, 'run' | 'error'>;
+		return { ...out, results: out.results ?? [], error: (taskData?.error ?? run.data.resultData.error) as Error | undefined, run };
+	}
+
 	/** Called with the time the action node's `execute` returned or threw. */
 	private onSettled: (at: number) => void = () => undefined;
 
@@ -318,7 +500,7 @@ export class Engine {
 	 * is kept between polls the way n8n keeps it: saved as JSON in the workflow record and loaded
 	 * into a fresh workflow for the next poll.
 	 */
-	createPoller(parameters: INode['parameters'], saved: IDataObject = {}) {
+	createPoller(parameters: INode['parameters'], saved: IDataObject = {}, pollBudgetMs?: number) {
 		const node: INode = {
 			id: 'trigger',
 			name: 'Beschannels Trigger',
@@ -358,12 +540,20 @@ export class Engine {
 					settings: { executionOrder: 'v1' },
 				});
 				const nodeType = this.nodeTypes.getByNameAndVersion(TRIGGER_TYPE, 1);
+				// n8n 2.x tells a poll how long it may take (`getPollBudgetMs`); n8n-core's default when unset
+				const budget = pollBudgetMs === undefined ? undefined : () => pollBudgetMs;
 				const context = new PollContext(
 					workflow,
 					workflow.getNode(node.name)!,
 					this.additionalData(),
 					mode,
 					'activate',
+					undefined,
+					undefined,
+					undefined,
+					undefined,
+					undefined,
+					budget,
 				);
 				try {
 					return await nodeType.poll!.call(context);

@@ -136,6 +136,25 @@ describe('the trigger never invents or loses events', () => {
 		expect(t.engine.logger.lines.some((l) => /1 members have no readable CreatedTime/.test(l.message))).toBe(true);
 	});
 
+	it('a poll that runs out of the time n8n gives it fails cleanly, saving and emitting nothing', async () => {
+		const parameters = { ...base, watch: 'anyNewMember', options: { pageSize: 5 } };
+		const first = t.engine.createPoller(parameters);
+		await first.poll();
+		// the same workflow, now with 2 s per poll: 13 pages at 1 s each do not fit
+		const p = t.engine.createPoller(parameters, first.staticData, 2000);
+		const saved = p.record;
+		t.sandbox.addMembers('leads_schema_data', '1001', 3);
+		t.sandbox.setLatency(1000);
+		try {
+			const started = Date.now();
+			await expect(p.poll()).rejects.toThrow(/The poll ran out of time before the group was read/);
+			expect(Date.now() - started).toBeLessThan(2000);
+			expect(p.record).toBe(saved);
+		} finally {
+			t.sandbox.setLatency(0);
+		}
+	});
+
 	it('New Leads reads CreatedTime written with a T', async () => {
 		const p = t.engine.createPoller({ ...base, watch: 'newLeads', options: { pageSize: 20 } });
 		await p.poll();
