@@ -7,6 +7,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import * as groupUser from './resources/groupUser';
+import { toolDescription } from './resources/groupUser/getAllAsTool';
 import { route } from './router';
 
 export class Beschannels implements INodeType {
@@ -24,6 +25,7 @@ export class Beschannels implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'beschannelsApi', required: true }],
 		properties: [
+			toolDescription,
 			{
 				displayName: 'Resource',
 				name: 'resource',

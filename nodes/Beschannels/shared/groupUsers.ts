@@ -36,6 +36,8 @@ export interface GroupReadOptions {
 	until?: (page: Page) => boolean;
 	/** Shapes (or drops) each member as its page is read (see `paginate`). */
 	keep?: (member: IDataObject) => IDataObject | undefined;
+	/** Members to skip before the first one read; by default those before Start at Page. */
+	startOffset?: number;
 }
 
 function text(value: unknown): string {
@@ -174,7 +176,7 @@ export async function readGroup(
 		stepDown: automatic ? FALLBACK_PAGE_SIZES : undefined,
 		refused: refusedAsBadParameter,
 		// Start at Page counts pages of Page Size, whatever Limit is
-		startOffset: (query.startPage - 1) * (query.pageSize ?? DEFAULT_PAGE_SIZE),
+		startOffset: options.startOffset ?? (query.startPage - 1) * (query.pageSize ?? DEFAULT_PAGE_SIZE),
 		concurrency: options.concurrency,
 		until: options.until,
 		keep: options.keep,

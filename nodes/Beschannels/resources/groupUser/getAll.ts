@@ -5,10 +5,12 @@ import { API_REQUESTS_PER_SECOND } from '../../shared/constants';
 import { groupFields, readOptions } from '../../shared/descriptions';
 import { assessRead, readGroup, readGroupQuery } from '../../shared/groupUsers';
 import { createShaper } from '../../shared/shape';
+import { runsAsTool } from '../../shared/toolMode';
 import { BeschannelsClient } from '../../shared/transport';
+import { executeAsTool, notForTool, toolGroupId, toolGroupObj, toolProperties } from './getAllAsTool';
 
-const properties: INodeProperties[] = [
-	...groupFields,
+/** The plain node's parameters; as a tool (`'@tool'`) the node shows its own in place of some of them. */
+const plainProperties: INodeProperties[] = [
 	{
 		displayName: 'Return All',
 		name: 'returnAll',
@@ -35,6 +37,19 @@ const properties: INodeProperties[] = [
 	},
 ];
 
+const field = (name: string) => groupFields.find((property) => property.name === name)!;
+const [userId, groupObj, groupId] = ['userId', 'groupObj', 'groupId'].map(field);
+
+const properties: INodeProperties[] = [
+	userId,
+	notForTool(groupObj),
+	toolGroupObj,
+	notForTool(groupId),
+	toolGroupId,
+	...plainProperties.map(notForTool),
+	...toolProperties,
+];
+
 export const description = updateDisplayOptions(
 	{ show: { resource: ['groupUser'], operation: ['getAll'] } },
 	properties,
@@ -42,6 +57,7 @@ export const description = updateDisplayOptions(
 
 /** Group user list: one output item per member of the group named by input item `i`. */
 export async function execute(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
+	if (runsAsTool(this)) return await executeAsTool.call(this, i);
 	const node = this.getNode();
 	const options = this.getNodeParameter('options', i, {}) as IDataObject;
 	const query = readGroupQuery(

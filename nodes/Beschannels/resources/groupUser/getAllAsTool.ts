@@ -1,0 +1,190 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { API_REQUESTS_PER_SECOND } from '../../shared/constants';
+import { groupFields, readOptions } from '../../shared/descriptions';
+import { assessRead, readGroup, readGroupQuery } from '../../shared/groupUsers';
+import { createShaper } from '../../shared/shape';
+import {
+	compactMember,
+	fromAiKey,
+	returnFieldKeys,
+	TOOL_DEFAULT_LIMIT,
+	TOOL_MAX_LIMIT,
+	toolAnswer,
+} from '../../shared/toolAnswer';
+import { BeschannelsClient } from '../../shared/transport';
+
+/**
+ * Get Many as a tool (`beschannelsTool`, for an AI Agent or the MCP Server Trigger): the parameters a
+ * model fills by default, and an answer sized for a model's context (see shared/toolAnswer.ts).
+ * Parameters shown only to the tool carry `'@tool': [true]`; their counterparts of the plain node
+ * hide themselves from the tool.
+ */
+
+/** A parameter value the model fills, written as n8n's editor writes one ("Defined automatically by the model"). */
+function byModel(key: string, description: string, type: 'string' | 'number', defaultValue?: string | number): string {
+	const fallback = defaultValue === undefined ? '' : `, ${typeof defaultValue === 'string' ? `'${defaultValue}'` : defaultValue}`;
+	return `={{ /*n8n-auto-generated-fromAI-override*/ $fromAI('${key}', \`${description}\`, '${type}'${fallback}) }}`;
+}
+
+const forTool = { show: { '@tool': [true] } };
+
+/** Hides a plain-node parameter from the tool, which has its own in its place. */
+export function notForTool(property: INodeProperties): INodeProperties {
+	const hide = { ...property.displayOptions?.hide, '@tool': [true] };
+	return { ...property, displayOptions: { ...property.displayOptions, hide } };
+}
+
+const groupObj = groupFields.find((field) => field.name === 'groupObj')!;
+const groupId = groupFields.find((field) => field.name === 'groupId')!;
+
+/** Options a tool offers: Search and the start position are the model's; labels would rename the fields the tool describes. */
+const toolOptionNames = new Set(['pageSize', 'returnFieldList', 'addIsoDate', 'createdTimeOffset', 'timeout', 'maxRetries']);
+
+export const toolGroupObj: INodeProperties = {
+	...groupObj,
+	default: byModel(
+		'groupObject',
+		'The kind of group: leads_schema_data for market leads (the default), schema_data for customers with details, member for members',
+		'string',
+		'leads_schema_data',
+	),
+	displayOptions: forTool,
+};
+
+export const toolGroupId: INodeProperties = {
+	...groupId,
+	default: byModel('groupId', 'The ID of the Beschannels group to read, e.g. 1001', 'string'),
+	displayOptions: forTool,
+};
+
+export const toolProperties: INodeProperties[] = [
+	{
+		displayName: 'Search',
+		name: 'search',
+		type: 'string',
+		default: byModel(
+			'search',
+			'Only members matching this text (the basic search of Beschannels, e.g. a name, phone number or email); empty for the whole group',
+			'string',
+			'',
+		),
+		description: 'Only members matching this text (search_str, the basic search of Beschannels)',
+		displayOptions: forTool,
+	},
+	{
+		displayName: 'Members per Call',
+		name: 'membersPerCall',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: TOOL_MAX_LIMIT },
+		default: byModel(
+			'limit',
+			`How many members to return, 1 to ${TOOL_MAX_LIMIT} (default ${TOOL_DEFAULT_LIMIT})`,
+			'number',
+			TOOL_DEFAULT_LIMIT,
+		),
+		description: `How many members one call returns, at most ${TOOL_MAX_LIMIT}`,
+		displayOptions: forTool,
+	},
+	{
+		displayName: 'Start At',
+		name: 'start',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: byModel(
+			'start',
+			'Position of the first member to return: 1 (the default) for the first; to continue, the nextStart of the previous answer',
+			'number',
+			1,
+		),
+		description: 'Position in the group of the first member to return, 1 for the first',
+		displayOptions: forTool,
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: readOptions.filter((option) => toolOptionNames.has(option.name)),
+		displayOptions: forTool,
+	},
+];
+
+/** The tool's description for the model (n8n's Tool Description), shown and editable in the tool node. */
+export const toolDescription: INodeProperties = {
+	displayName: 'Description',
+	name: 'toolDescription',
+	type: 'string',
+	typeOptions: { rows: 4 },
+	default:
+		'Lists the members of a group in Beschannels, a marketing-automation platform (market leads, customers, members). Returns one JSON object: total (how many members Beschannels counts in the group, or matching the search), start and returned (which members this answer holds), nextStart when more follow, a note that says how to get them, and members, each with FullName, MobilePhone, Email, Company, CreatedTime (China time, UTC+8), identity_id, and lead scores as score_<model ID> numbers (no score_ field: no score in that model). Empty fields are left out.',
+	required: true,
+	description:
+		'What the model reads about this tool. Explain what it does; a good, specific description lets models call it well.',
+	displayOptions: forTool,
+};
+
+function wholeNumber(this: IExecuteFunctions, name: string, value: number, i: number, max?: number): number {
+	if (!Number.isInteger(value) || value < 1) {
+		throw new NodeOperationError(this.getNode(), `${name} must be a whole number of at least 1`, {
+			description: `${name} is ${String(value)}.${max ? ` Give 1 to ${max}.` : ''}`,
+			itemIndex: i,
+		});
+	}
+	return value;
+}
+
+/** Get Many as a tool: one answer with a summary and at most `limit` compact members, from `start` on. */
+export async function executeAsTool(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
+	const node = this.getNode();
+	const options = this.getNodeParameter('options', i, {}) as IDataObject;
+	const query = readGroupQuery(
+		node,
+		{
+			userId: this.getNodeParameter('userId', i),
+			groupObj: this.getNodeParameter('groupObj', i),
+			groupId: this.getNodeParameter('groupId', i, ''),
+			options: { ...options, searchStr: this.getNodeParameter('search', i, ''), startPage: undefined, useLabels: false },
+		},
+		i,
+	);
+	const askedLimit = wholeNumber.call(
+		this,
+		'Members per Call',
+		Number(this.getNodeParameter('membersPerCall', i, TOOL_DEFAULT_LIMIT)),
+		i,
+		TOOL_MAX_LIMIT,
+	);
+	const limit = Math.min(askedLimit, TOOL_MAX_LIMIT);
+	const start = wholeNumber.call(this, 'Start At', Number(this.getNodeParameter('start', i, 1)), i);
+
+	const shape = createShaper(query.shape);
+	const extra = returnFieldKeys(query.returnFieldList);
+	const client = await BeschannelsClient.open(this, { itemIndex: i });
+	const result = await readGroup(client, query, {
+		returnAll: false,
+		limit,
+		concurrency: API_REQUESTS_PER_SECOND,
+		startOffset: start - 1,
+		keep: (row) => compactMember(shape(row), extra),
+	});
+	const shortNote = assessRead(node, result, i);
+	if (shortNote) {
+		if (typeof this.addExecutionHints === 'function') {
+			this.addExecutionHints({ message: shortNote, location: 'outputPane' });
+		}
+		this.logger.warn(`Beschannels: ${shortNote}`);
+	}
+	const answer = toolAnswer({
+		result,
+		start,
+		limit,
+		askedLimit,
+		shortNote,
+		startKey: fromAiKey(node.parameters.start),
+		limitKey: fromAiKey(node.parameters.membersPerCall),
+	});
+	return [{ json: answer, pairedItem: { item: i } }];
+}
