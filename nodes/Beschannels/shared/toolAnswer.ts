@@ -71,6 +71,8 @@ export interface ToolRead {
 	limit: number;
 	/** The number the model (or the workflow) asked for, before capping. */
 	askedLimit: number;
+	/** The search the group was narrowed with, if any. */
+	search?: string;
 	/** The note of `assessRead` when the pages ended below `total`. */
 	shortNote?: string;
 	/** The `$fromAI` keys the model fills for the start position and the limit, if it fills them. */
@@ -115,23 +117,27 @@ export function toolAnswer(read: ToolRead): ToolAnswer {
 			note = `${range}${ofTotal}${capped}; Beschannels counts no more.`;
 		} else {
 			nextStart = last + 1;
-			const how: string[] = [];
-			if (startKey) how.push(`call again with ${startKey} ${nextStart}`);
-			if (limitKey) how.push(`${startKey ? 'and ' : 'call again with '}a larger ${limitKey} (at most ${TOOL_MAX_LIMIT})`);
-			const more = how.length
-				? ` More follow: ${how.join(' ')}.`
-				: ' More follow, but this tool cannot read further: the workflow fixes where it starts and how many it returns.';
+			let more: string;
+			if (startKey) {
+				const size = limitKey ? `; ${limitKey} (at most ${TOOL_MAX_LIMIT}) sets how many come at once` : '';
+				more = ` More follow: call again with ${startKey} ${nextStart} for the next ones${size}.`;
+			} else if (limitKey && limit < TOOL_MAX_LIMIT) {
+				more = ` More follow: call again with a larger ${limitKey} (at most ${TOOL_MAX_LIMIT}) for more of them.`;
+			} else {
+				more = ' More follow, but this tool cannot read further: the workflow fixes where it starts.';
+			}
 			note = `${range}${ofTotal}${capped}.${more}`;
 		}
 	} else if (read.shortNote) {
-		note = `${range}: the last members Beschannels returned. ${read.shortNote}`;
+		note = `${range}${returned > 0 ? ': the last ones Beschannels returned' : ''}. ${read.shortNote}`;
 	} else if (returned === 0) {
 		note =
 			total === undefined
 				? `No members from position ${start} on.`
 				: `No members from position ${start} on; Beschannels counts ${total}${total === 0 ? '' : ' in all'}.`;
 	} else {
-		const whole = start === 1 ? 'the whole group' : 'the last members of the group';
+		const all = read.search ? 'every member matching the search' : 'the whole group';
+		const whole = start === 1 ? all : `the last ${read.search ? 'matching members' : 'members of the group'}`;
 		note = `${range}${ofTotal}: ${whole}${total === undefined ? ' (Beschannels sent no count)' : ''}.`;
 	}
 

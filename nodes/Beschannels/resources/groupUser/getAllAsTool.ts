@@ -182,6 +182,7 @@ export async function executeAsTool(this: IExecuteFunctions, i: number): Promise
 		start,
 		limit,
 		askedLimit,
+		search: query.searchStr,
 		shortNote,
 		startKey: fromAiKey(node.parameters.start),
 		limitKey: fromAiKey(node.parameters.membersPerCall),
