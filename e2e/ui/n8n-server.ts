@@ -143,4 +143,12 @@ export class N8nRest {
 		const created = await this.call('POST', '/rest/workflows', workflow);
 		return String(created.id);
 	}
+
+	/** Saves a workflow and activates it (2.40.7: `POST /rest/workflows/<id>/activate` with its versionId). */
+	async createActiveWorkflow(workflow: Json): Promise<string> {
+		const created = await this.call('POST', '/rest/workflows', { ...workflow, active: false });
+		if (!created?.id || !created.versionId) fail(`n8n returned no id and versionId for workflow "${workflow.name}"`);
+		await this.call('POST', `/rest/workflows/${created.id}/activate`, { versionId: created.versionId });
+		return String(created.id);
+	}
 }
