@@ -14,7 +14,7 @@ import { installPackage, N8nRest, packPackage, startN8n, withoutMigrations, type
 
 /**
  * The Beschannels tool behind n8n's MCP Server Trigger, called by a real MCP client: packs the
- * package and installs the tarball into a fresh n8n 2.x user folder, starts n8n and the local
+ * package and installs the tarball into a fresh n8n user folder (2.x, then 1.x), starts n8n and the local
  * Beschannels sandbox, activates "MCP Server Trigger -> Beschannels tool" workflows over REST, and
  * connects the official MCP TypeScript SDK client (`@modelcontextprotocol/sdk`) to them:
  *   1. lists the tools: one, named after the tool node, with the package's description and the
@@ -24,8 +24,12 @@ import { installPackage, N8nRest, packPackage, startN8n, withoutMigrations, type
  *   4. the same over the SSE transport;
  *   5. calls a tool whose credential holds a rejected token: an error the client can read, no token.
  *
+ * n8n 2.x tells the node it runs as a tool (`isToolExecution()`); n8n 1.x does not, and the node
+ * knows it by its type: both are checked with the same client and the same expectations.
+ *
  * Run it through e2e/mcp/run.sh. Environment:
- *   BESCHANNELS_NODE24_BIN, BESCHANNELS_N8N_V2_BIN  from the env.sh of e2e/install-n8n.sh
+ *   BESCHANNELS_NODE24_BIN, BESCHANNELS_N8N_V2_BIN, BESCHANNELS_N8N_V1_BIN  from e2e/install-n8n.sh's env.sh
+ *   BESCHANNELS_MCP_VERSIONS   v2,v1 (default: both)
  *   BESCHANNELS_MCP_KEEP=1     keep the temporary folder (n8n's user folder)
  *   BESCHANNELS_MCP_TIMEOUT    seconds allowed for the whole test (default 300)
  */
@@ -176,53 +180,63 @@ async function startSandbox(token: string): Promise<{ process: Background; url: 
 	return { process: sandbox, url: match[1] };
 }
 
+const VERSIONS: Record<string, { bin?: string; version?: string }> = {
+	v2: { bin: process.env.BESCHANNELS_N8N_V2_BIN, version: process.env.BESCHANNELS_N8N_V2_VERSION },
+	v1: { bin: process.env.BESCHANNELS_N8N_V1_BIN, version: process.env.BESCHANNELS_N8N_V1_VERSION },
+};
+
 async function main(): Promise<void> {
 	const started = Date.now();
 	for (const file of [SANDBOX_CLI, join(ROOT, 'dist', 'nodes')]) {
 		if (!existsSync(file)) fail(`${file} is missing: run npm run build first`);
 	}
-	const n8nBin = process.env.BESCHANNELS_N8N_V2_BIN;
+	const wanted = (process.env.BESCHANNELS_MCP_VERSIONS ?? 'v2,v1').split(/[\s,]+/).filter(Boolean);
 	const node24Bin = process.env.BESCHANNELS_NODE24_BIN;
-	if (!n8nBin || !node24Bin || !existsSync(n8nBin)) {
-		fail('no n8n 2.x install: run e2e/install-n8n.sh v2 and source its env.sh (e2e/mcp/run.sh does both)');
+	for (const name of wanted) {
+		const bin = VERSIONS[name]?.bin;
+		if (!bin || !node24Bin || !existsSync(bin)) {
+			fail(`no n8n ${name} install: run e2e/install-n8n.sh ${name} and source its env.sh (e2e/mcp/run.sh does both)`);
+		}
 	}
 	tmpRoot = mkdtempSync(join(tmpdir(), 'beschannels-mcp-'));
 	if (keep) say(`keeping ${tmpRoot}`);
-	const userFolder = join(tmpRoot, 'user');
 	const token = `sbx_mcp_${randomBytes(16).toString('hex')}`;
 	const rejectedToken = `sbx_rejected_${randomBytes(16).toString('hex')}`;
 
-	// n8n needs the package installed before it starts; the sandbox starts meanwhile.
-	const [n8n, sandbox] = await Promise.all([
-		(async (): Promise<N8nServer> => {
-			await step('npm pack + install the tarball', async () => {
-				const tarball = await packPackage(ROOT, tmpRoot);
-				await installPackage(tarball, userFolder);
-			});
-			const server = await step('n8n start (until /healthz/readiness)', () =>
-				startN8n({ bin: n8nBin, node24Bin, userFolder, cwd: tmpRoot }),
-			);
-			cleanups.push(() => server.process.stop());
-			return server;
-		})(),
+	const [tarball, sandbox] = await Promise.all([
+		step('npm pack', () => packPackage(ROOT, tmpRoot)),
 		step('sandbox start', async () => {
 			const started = await startSandbox(token);
 			cleanups.push(() => started.process.stop());
 			return started;
 		}),
 	]);
-	say(`n8n on ${n8n.url}, sandbox on ${sandbox.url}`);
+	say(`sandbox on ${sandbox.url}`);
 
-	try {
-		await run(n8n, sandbox.url, token, rejectedToken);
-	} catch (error) {
-		say(`n8n printed (last lines, without stack traces):\n${tail(n8nLog(n8n.process.output()), 25)}`);
-		throw error;
+	// one n8n at a time: each is a fresh user folder with the same tarball
+	for (const name of wanted) {
+		const label = `n8n ${VERSIONS[name].version ?? name}`;
+		const userFolder = join(tmpRoot, name, 'user');
+		await step(`${label}: install the tarball`, () => installPackage(tarball, userFolder));
+		const n8n = await step(`${label}: start (until /healthz/readiness)`, () =>
+			startN8n({ bin: VERSIONS[name].bin!, node24Bin: node24Bin!, userFolder, cwd: join(tmpRoot, name) }),
+		);
+		say(`${label} on ${n8n.url}`);
+		try {
+			await run(label, n8n, sandbox.url, token, rejectedToken);
+		} catch (error) {
+			say(`${label} printed (last lines, without stack traces):\n${tail(n8nLog(n8n.process.output()), 25)}`);
+			throw error;
+		} finally {
+			await n8n.process.stop();
+		}
 	}
 	printTimings(Date.now() - started);
 }
 
-async function run(n8n: N8nServer, sandboxUrl: string, token: string, rejectedToken: string): Promise<void> {
+/** Sets up one n8n (owner, credentials, two activated MCP workflows) and runs the checks against it. */
+async function run(label: string, n8n: N8nServer, sandboxUrl: string, token: string, rejectedToken: string): Promise<void> {
+	const step = <T>(name: string, body: () => Promise<T>) => timeStep(`${label}: ${name}`, body, timings, say);
 	const rest = new N8nRest(n8n.url, randomUUID());
 	const path = `beschannels-${randomBytes(4).toString('hex')}`;
 	const rejectedPath = `beschannels-rejected-${randomBytes(4).toString('hex')}`;
@@ -241,8 +255,31 @@ async function run(n8n: N8nServer, sandboxUrl: string, token: string, rejectedTo
 	const client = await step('connect (Streamable HTTP)', () =>
 		connect(endpoint.href, () => new StreamableHTTPClientTransport(endpoint)),
 	);
-	cleanups.unshift(() => client.close());
-	say(`connected to ${endpoint.href}: server ${JSON.stringify(client.getServerVersion())}`);
+	try {
+		await checks({ label, step, n8n, rows, path, rejectedPath, token, rejectedToken }, client);
+	} finally {
+		await client.close();
+	}
+}
+
+interface Setup {
+	label: string;
+	step: <T>(name: string, body: () => Promise<T>) => Promise<T>;
+	n8n: N8nServer;
+	/** The sandbox group's rows, as the API sends them. */
+	rows: Json[];
+	/** The MCP paths of the workflow with the sandbox's token and of the one with a rejected token. */
+	path: string;
+	rejectedPath: string;
+	token: string;
+	rejectedToken: string;
+}
+
+async function checks(setup: Setup, client: Client): Promise<void> {
+	const { label, step, n8n, rows, path, rejectedPath, token, rejectedToken } = setup;
+	const tell = (message: string) => say(`${label}: ${message}`);
+	const endpoint = new URL(`${n8n.url}/mcp/${path}`);
+	tell(`connected to ${endpoint.href}: server ${JSON.stringify(client.getServerVersion())}`);
 
 	await step('1. list the tools', async () => {
 		const { tools } = await client.listTools();
@@ -254,8 +291,8 @@ async function run(n8n: N8nServer, sandboxUrl: string, token: string, rejectedTo
 		same(Object.keys(properties), ['groupObject', 'groupId', 'search', 'limit', 'start'], 'the tool\'s input schema properties');
 		same(tool.inputSchema.required, ['groupId'], 'the tool\'s required arguments');
 		same(properties.limit.default, 20, 'the default of limit');
-		say(`tool "${tool.name}": ${tool.description}`);
-		say(`input schema: ${JSON.stringify(tool.inputSchema)}`);
+		tell(`tool "${tool.name}": ${tool.description}`);
+		tell(`input schema: ${JSON.stringify(tool.inputSchema)}`);
 	});
 
 	const matching = rows.filter((row) => ['FullName', 'MobilePhone', 'Email'].some((key) => String(row[key]).includes(SEARCH)));
@@ -270,8 +307,8 @@ async function run(n8n: N8nServer, sandboxUrl: string, token: string, rejectedTo
 			{ total: matching.length, start: 1, returned: matching.length, nextStart: undefined },
 			'the summary of the call with a search',
 		);
-		say(`call ${JSON.stringify(args)} -> ${result.bytes} bytes, ${answer.returned} members, ${result.ms} ms`);
-		say(`answer: ${preview(answer)}`);
+		tell(`call ${JSON.stringify(args)} -> ${result.bytes} bytes, ${answer.returned} members, ${result.ms} ms`);
+		tell(`answer: ${preview(answer)}`);
 	});
 
 	await step('3. call with defaults, then with a start and limit asked for', async () => {
@@ -284,9 +321,9 @@ async function run(n8n: N8nServer, sandboxUrl: string, token: string, rejectedTo
 		same(next.members, rows.slice(20, 120).map(expectedMember), 'the members of start 21, limit 100');
 		same([next.total, next.start, next.returned, next.nextStart], [GROUP_SIZE, 21, 100, 121], 'the summary of start 21, limit 100');
 		const rawGroup = Buffer.byteLength(JSON.stringify(rows));
-		say(`call {"groupId":"1001"} -> ${defaults.bytes} bytes, ${first.returned} members of ${first.total}, ${defaults.ms} ms; note: ${first.note}`);
-		say(`call {"groupId":"1001","start":21,"limit":100} -> ${asked.bytes} bytes, ${next.returned} members, ${asked.ms} ms; note: ${next.note}`);
-		say(`(the whole group as the API sends its rows: ${rawGroup} bytes, ${rows.length} members)`);
+		tell(`call {"groupId":"1001"} -> ${defaults.bytes} bytes, ${first.returned} members of ${first.total}, ${defaults.ms} ms; note: ${first.note}`);
+		tell(`call {"groupId":"1001","start":21,"limit":100} -> ${asked.bytes} bytes, ${next.returned} members, ${asked.ms} ms; note: ${next.note}`);
+		tell(`(the whole group as the API sends its rows: ${rawGroup} bytes, ${rows.length} members)`);
 	});
 
 	await step('4. the same over SSE', async () => {
@@ -310,7 +347,7 @@ async function run(n8n: N8nServer, sandboxUrl: string, token: string, rejectedTo
 			expect(result.text.includes('Beschannels error 2'), `the error does not name Beschannels error 2: ${result.text}`);
 			expect(result.text.includes('invalid or expired access token'), `the error does not say the token is invalid: ${result.text}`);
 			expect(!result.text.includes(rejectedToken) && !result.text.includes(token), 'the error shows an access token');
-			say(`error as the client sees it (isError: ${result.isError}): ${result.text}`);
+			tell(`error as the client sees it (isError: ${result.isError}): ${result.text}`);
 		} finally {
 			await other.close();
 		}
