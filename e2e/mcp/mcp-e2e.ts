@@ -4,7 +4,7 @@ import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -15,7 +15,8 @@ import { installPackage, N8nRest, packPackage, startN8n, withoutMigrations, type
 /**
  * The Beschannels tool behind n8n's MCP Server Trigger, called by a real MCP client: packs the
  * package and installs the tarball into a fresh n8n user folder (2.x, then 1.x), starts n8n and the local
- * Beschannels sandbox, activates "MCP Server Trigger -> Beschannels tool" workflows over REST, and
+ * Beschannels sandbox, activates examples/mcp-server.json ("MCP Server Trigger -> Beschannels tool")
+ * over REST, once with the sandbox's token and once with a rejected one, and
  * connects the official MCP TypeScript SDK client (`@modelcontextprotocol/sdk`) to them:
  *   1. lists the tools: one, named after the tool node, with the package's description and the
  *      parameters the model fills;
@@ -41,6 +42,7 @@ const GROUP = { groupObj: 'leads_schema_data', groupId: '1001' };
 const GROUP_SIZE = 250;
 const SEARCH = '王';
 const TOOL_NAME = 'Beschannels';
+const EXAMPLE = join(ROOT, 'examples', 'mcp-server.json');
 const TOTAL_TIMEOUT_MS = Number(process.env.BESCHANNELS_MCP_TIMEOUT ?? 300) * 1000;
 
 /** What a tool answer keeps of a member, written out here independently of the node's code. */
@@ -82,33 +84,24 @@ function expectedMember(row: Json): Json {
 
 // ---- workflows ------------------------------------------------------------------------------
 
-/** "MCP Server Trigger -> Beschannels tool": the tool node as a user drops it in, only User ID set. */
+/**
+ * examples/mcp-server.json, "MCP Server Trigger -> Beschannels tool" with only User ID set on the
+ * tool, with its own path, webhook and node ids, and the credential given.
+ */
 function mcpWorkflow(name: string, path: string, credential: { id: string; name: string }): Json {
-	return {
-		name,
-		nodes: [
-			{
-				id: randomUUID(),
-				name: 'MCP Server Trigger',
-				type: MCP_TRIGGER_TYPE,
-				typeVersion: 2.1,
-				position: [0, 0],
-				webhookId: randomUUID(),
-				parameters: { path },
-			},
-			{
-				id: randomUUID(),
-				name: TOOL_NAME,
-				type: TOOL_TYPE,
-				typeVersion: 1,
-				position: [0, 240],
-				parameters: { userId: USER_ID },
-				credentials: { [CREDENTIAL_TYPE]: credential },
-			},
-		],
-		connections: { [TOOL_NAME]: { ai_tool: [[{ node: 'MCP Server Trigger', type: 'ai_tool', index: 0 }]] } },
-		settings: { executionOrder: 'v1' },
-	};
+	const example = JSON.parse(readFileSync(EXAMPLE, 'utf8')) as Json;
+	const nodes = example.nodes as Json[];
+	const trigger = nodes.find((node) => node.type === MCP_TRIGGER_TYPE);
+	const tool = nodes.find((node) => node.type === TOOL_TYPE);
+	expect(trigger && tool, `${EXAMPLE} lacks a ${MCP_TRIGGER_TYPE} or a ${TOOL_TYPE} node`);
+	expect(tool.name === TOOL_NAME, `the tool node of ${EXAMPLE} is called "${tool.name}", expected "${TOOL_NAME}"`);
+	same(tool.parameters, { userId: USER_ID }, `the tool's parameters in ${EXAMPLE} (the model fills the rest)`);
+	same(example.connections, { [TOOL_NAME]: { ai_tool: [[{ node: trigger.name, type: 'ai_tool', index: 0 }]] } }, `the connections of ${EXAMPLE}`);
+	for (const node of nodes) node.id = randomUUID();
+	trigger.webhookId = randomUUID();
+	trigger.parameters = { ...trigger.parameters, path };
+	tool.credentials = { [CREDENTIAL_TYPE]: credential };
+	return { name, nodes, connections: example.connections, settings: example.settings };
 }
 
 // ---- the MCP client -------------------------------------------------------------------------
