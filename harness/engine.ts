@@ -284,6 +284,12 @@ export interface ToolRun {
 	run: IRun;
 }
 
+/** A node of a harness workflow; nodes of this package get the harness credential. */
+function harnessNode(name: string, type: string, parameters: INode['parameters'], position: [number, number], options: Partial<INode> = {}): INode {
+	const credentials = type.startsWith(`${PACKAGE}.`) ? { [CREDENTIAL]: { id: 'cred-1', name: 'Beschannels account' } } : undefined;
+	return { id: name, name, type, typeVersion: 1, position, parameters, credentials, ...options };
+}
+
 export class Engine {
 	readonly logger = new CapturingLogger();
 
@@ -372,24 +378,10 @@ export class Engine {
 	 * resolves with the time the node's own `execute` returned or threw.
 	 */
 	startNode(options: RunNodeOptions): { stop: () => void; done: Promise<NodeRun>; settled: Promise<number> } {
-		const input: INode = {
-			id: 'input',
-			name: 'Input',
-			type: INPUT_TYPE,
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: { items: JSON.stringify(options.input ?? [{}]) },
-		};
-		const node: INode = {
-			id: 'beschannels',
-			name: 'Beschannels',
-			type: options.nodeType ?? ACTION_TYPE,
-			typeVersion: 1,
-			position: [200, 0],
-			parameters: options.parameters,
-			credentials: { [CREDENTIAL]: { id: 'cred-1', name: 'Beschannels account' } },
+		const input = harnessNode('Input', INPUT_TYPE, { items: JSON.stringify(options.input ?? [{}]) }, [0, 0]);
+		const node = harnessNode('Beschannels', options.nodeType ?? ACTION_TYPE, options.parameters, [200, 0], {
 			onError: options.onError,
-		};
+		});
 		const workflow = new Workflow({
 			id: 'harness',
 			name: 'Harness',
@@ -420,31 +412,9 @@ export class Engine {
 	 * n8n's AI Agent and MCP Server Trigger do, once per entry of `calls` (the model's arguments).
 	 */
 	async callTool(parameters: INode['parameters'], calls: IDataObject[], mode: WorkflowExecuteMode = 'manual'): Promise<ToolRun> {
-		const input: INode = {
-			id: 'input',
-			name: 'Input',
-			type: INPUT_TYPE,
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: { items: '[{}]' },
-		};
-		const caller: INode = {
-			id: 'caller',
-			name: 'Tool caller',
-			type: TOOL_CALLER_TYPE,
-			typeVersion: 1,
-			position: [200, 0],
-			parameters: { calls: JSON.stringify(calls) },
-		};
-		const tool: INode = {
-			id: 'beschannels-tool',
-			name: 'Beschannels',
-			type: TOOL_TYPE,
-			typeVersion: 1,
-			position: [200, 200],
-			parameters,
-			credentials: { [CREDENTIAL]: { id: 'cred-1', name: 'Beschannels account' } },
-		};
+		const input = harnessNode('Input', INPUT_TYPE, { items: '[{}]' }, [0, 0]);
+		const caller = harnessNode('Tool caller', TOOL_CALLER_TYPE, { calls: JSON.stringify(calls) }, [200, 0]);
+		const tool = harnessNode('Beschannels', TOOL_TYPE, parameters, [200, 200]);
 		const workflow = new Workflow({
 			id: 'harness-tool',
 			name: 'Harness tool',
@@ -501,15 +471,7 @@ export class Engine {
 	 * into a fresh workflow for the next poll.
 	 */
 	createPoller(parameters: INode['parameters'], saved: IDataObject = {}, pollBudgetMs?: number) {
-		const node: INode = {
-			id: 'trigger',
-			name: 'Beschannels Trigger',
-			type: TRIGGER_TYPE,
-			typeVersion: 1,
-			position: [0, 0],
-			parameters,
-			credentials: { [CREDENTIAL]: { id: 'cred-1', name: 'Beschannels account' } },
-		};
+		const node = harnessNode('Beschannels Trigger', TRIGGER_TYPE, parameters, [0, 0]);
 		let record = JSON.stringify(saved);
 		let writes = 0;
 		return {

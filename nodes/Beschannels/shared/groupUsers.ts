@@ -1,4 +1,4 @@
-import type { IDataObject, INode } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import {
@@ -105,6 +105,20 @@ export function readGroupQuery(
 		maxRetries: retries,
 		shape,
 	};
+}
+
+/** The group parameters of input item `i`, checked; `options` replaces some of its options. */
+export function readItemGroupQuery(context: IExecuteFunctions, i: number, options: IDataObject = {}): GroupQuery {
+	return readGroupQuery(
+		context.getNode(),
+		{
+			userId: context.getNodeParameter('userId', i),
+			groupObj: context.getNodeParameter('groupObj', i),
+			groupId: context.getNodeParameter('groupId', i, ''),
+			options: { ...(context.getNodeParameter('options', i, {}) as IDataObject), ...options },
+		},
+		i,
+	);
 }
 
 /** Checks one page's `data` and returns it typed; the transport names the page if it is malformed. */

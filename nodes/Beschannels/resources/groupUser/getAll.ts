@@ -1,9 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { API_REQUESTS_PER_SECOND } from '../../shared/constants';
 import { groupFields, readOptions } from '../../shared/descriptions';
-import { assessRead, readGroup, readGroupQuery } from '../../shared/groupUsers';
+import { assessRead, readGroup, readItemGroupQuery } from '../../shared/groupUsers';
 import { createShaper } from '../../shared/shape';
 import { runsAsTool } from '../../shared/toolMode';
 import { BeschannelsClient } from '../../shared/transport';
@@ -59,17 +59,7 @@ export const description = updateDisplayOptions(
 export async function execute(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
 	if (runsAsTool(this)) return await executeAsTool.call(this, i);
 	const node = this.getNode();
-	const options = this.getNodeParameter('options', i, {}) as IDataObject;
-	const query = readGroupQuery(
-		node,
-		{
-			userId: this.getNodeParameter('userId', i),
-			groupObj: this.getNodeParameter('groupObj', i),
-			groupId: this.getNodeParameter('groupId', i, ''),
-			options,
-		},
-		i,
-	);
+	const query = readItemGroupQuery(this, i);
 	const returnAll = this.getNodeParameter('returnAll', i) as boolean;
 	const limit = returnAll ? 0 : Number(this.getNodeParameter('limit', i));
 	if (!returnAll && (!Number.isInteger(limit) || limit < 1)) {

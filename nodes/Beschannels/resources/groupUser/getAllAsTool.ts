@@ -1,9 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { API_REQUESTS_PER_SECOND } from '../../shared/constants';
 import { groupFields, readOptions } from '../../shared/descriptions';
-import { assessRead, readGroup, readGroupQuery } from '../../shared/groupUsers';
+import { assessRead, readGroup, readItemGroupQuery } from '../../shared/groupUsers';
 import { createShaper } from '../../shared/shape';
 import {
 	compactMember,
@@ -139,17 +139,11 @@ function wholeNumber(this: IExecuteFunctions, name: string, value: number, i: nu
 /** Get Many as a tool: one answer with a summary and at most `limit` compact members, from `start` on. */
 export async function executeAsTool(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
 	const node = this.getNode();
-	const options = this.getNodeParameter('options', i, {}) as IDataObject;
-	const query = readGroupQuery(
-		node,
-		{
-			userId: this.getNodeParameter('userId', i),
-			groupObj: this.getNodeParameter('groupObj', i),
-			groupId: this.getNodeParameter('groupId', i, ''),
-			options: { ...options, searchStr: this.getNodeParameter('search', i, ''), startPage: undefined, useLabels: false },
-		},
-		i,
-	);
+	const query = readItemGroupQuery(this, i, {
+		searchStr: this.getNodeParameter('search', i, ''),
+		startPage: undefined,
+		useLabels: false,
+	});
 	const askedLimit = wholeNumber.call(
 		this,
 		'Members per Call',
