@@ -1,45 +1,64 @@
 #!/usr/bin/env bash
-# End-to-end test in real n8n (2.x and 1.x): installs the packed package into fresh n8n user
-# folders like a user does, runs the examples against the local sandbox and checks the items.
-# Expects `npm run build` to have been done. n8n installs are cached by e2e/install-n8n.sh
-# (first run: about 11 minutes for both versions; later runs reuse them).
+# Runs one end-to-end suite with node's test runner on the built files (dist/e2e), after making
+# sure what it needs is installed: n8n through e2e/install-n8n.sh (cached after the first run),
+# Chromium and a CJK font for ui (apt-get, as root), redis-server for queue (apt-get, as root).
 #
-# Usage: e2e/run.sh [v2|v1|both]       (default: both)
-# Environment: see e2e/install-n8n.sh (cache folder, versions) and e2e/n8n-e2e.ts (BESCHANNELS_E2E_*).
+# Usage: e2e/run.sh cli|ui|queue|mcp [v2|v1|both]   (the n8n version, for cli and mcp; default both)
+# Environment: BESCHANNELS_E2E_KEEP=1 keeps the temporary folder (logs, user folders); each
+# suite's file names the settings it reads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-which="${1:-both}"
-case "$which" in
-  both | all) which=both; versions="v2,v1" ;;
-  v2 | 2) which=v2; versions="v2" ;;
-  v1 | 1) which=v1; versions="v1" ;;
-  *) echo "usage: $0 [v2|v1|both]" >&2; exit 2 ;;
-esac
+log() { echo "[e2e] $*"; }
+die() { echo "[e2e] ERROR: $*" >&2; exit 1; }
 
-for f in dist/sandbox/cli.js dist/nodes; do
-  [ -e "$f" ] || { echo "[e2e] $f is missing: run npm run build first" >&2; exit 1; }
+suite="${1:-}"
+versions=v2
+case "$suite" in
+  cli | mcp) case "${2:-both}" in both) versions=both ;; v2 | v1) versions="$2" ;; *) die "unknown version $2 (v2, v1, both)" ;; esac ;;
+  ui | queue) ;;
+  *) die "usage: $0 cli|ui|queue|mcp [v2|v1|both]" ;;
+esac
+for f in dist/sandbox/cli.js dist/nodes "dist/e2e/$suite/$suite.test.js"; do
+  [ -e "$f" ] || die "$f is missing: run npm run build first"
 done
 
-# Under `npm run`, npm passes this project's settings on as npm_* variables (ignore-scripts,
-# nodedir, local prefix...). The installs below must behave as they do for a user: drop them.
+# Under `npm run`, npm passes this project's settings on as npm_* variables: drop them, so the
+# install of the packed package behaves as it does for a user.
 while IFS= read -r name; do unset "$name"; done < <(compgen -e | grep -i '^npm_' || true)
 
-install_log="$(mktemp "${TMPDIR:-/tmp}/beschannels-e2e-install.XXXXXX")"
-trap 'rm -f "$install_log"' EXIT
-start=$(date +%s)
-bash e2e/install-n8n.sh "$which" | tee "$install_log"
-echo "[e2e] n8n installs ready in $(( $(date +%s) - start )) s"
-# "n8n 2.40.7: cached in 3 s ..." -> 2.40.7=cached:3
-BESCHANNELS_E2E_INSTALL_TIMES="$(sed -n 's/^\[install-n8n\] n8n \([0-9][0-9.]*\): \(cached\|installed\) in \([0-9][0-9]*\) s.*/\1=\2:\3/p' "$install_log" | paste -sd, -)"
-export BESCHANNELS_E2E_INSTALL_TIMES
+apt_install() {
+  [ "$(id -u)" -eq 0 ] || die "missing $*: install them (apt-get install $*) or run as root"
+  log "installing $* with apt-get"
+  local apt_log
+  apt_log="$(mktemp "${TMPDIR:-/tmp}/beschannels-apt.XXXXXX")"
+  # Waits for another apt-get or dpkg (up to 5 minutes) instead of failing on its lock.
+  if ! { apt-get -o DPkg::Lock::Timeout=300 update \
+      && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends "$@"; } >"$apt_log" 2>&1; then
+    tail -n 30 "$apt_log" >&2
+    rm -f "$apt_log"
+    die "apt-get install $* failed"
+  fi
+  rm -f "$apt_log"
+}
 
+packages=()
+if [ "$suite" = ui ]; then
+  [ -x "${BESCHANNELS_UI_CHROMIUM:-/usr/bin/chromium}" ] || packages+=(chromium)
+  # The screenshots show Chinese member names.
+  fc-list 2>/dev/null | grep -qiE 'wenquanyi|noto (sans|serif) cjk' || packages+=(fonts-wqy-microhei)
+fi
+if [ "$suite" = queue ] && [ -z "${REDIS_SERVER:-}" ] && ! command -v redis-server >/dev/null 2>&1; then
+  packages+=(redis-server)
+fi
+[ "${#packages[@]}" -eq 0 ] || apt_install "${packages[@]}"
+
+start=$(date +%s)
+bash e2e/install-n8n.sh "$versions"
+log "n8n installs ready in $(( $(date +%s) - start )) s"
 # shellcheck disable=SC1091
 source "${BESCHANNELS_N8N_CACHE:-$HOME/.cache/n8n-nodes-beschannels}/env.sh"
-export BESCHANNELS_E2E_VERSIONS="$versions"
+export BESCHANNELS_NODE24_BIN BESCHANNELS_N8N_V2_BIN BESCHANNELS_N8N_V2_VERSION BESCHANNELS_N8N_V1_BIN BESCHANNELS_N8N_V1_VERSION
+case "$versions" in both) export BESCHANNELS_E2E_VERSIONS=v2,v1 ;; *) export BESCHANNELS_E2E_VERSIONS="$versions" ;; esac
 
-# The checks are TypeScript, built into dist/e2e by the project's tsconfig; build them if needed.
-if [ ! -f dist/e2e/n8n-e2e.js ] || [ -n "$(find e2e -name '*.ts' -newer dist/e2e/n8n-e2e.js)" ]; then
-  npx tsc -p tsconfig.json
-fi
-node dist/e2e/n8n-e2e.js
+exec node --test --test-reporter=spec "dist/e2e/$suite/$suite.test.js"

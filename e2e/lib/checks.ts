@@ -18,6 +18,10 @@ export function fail(message: string): never {
 	throw new CheckError(message);
 }
 
+export function expect(condition: unknown, message: string): asserts condition {
+	if (!condition) fail(message);
+}
+
 /** Calls one of the sandbox's admin routes (`/__sandbox/<route>`) and returns its JSON answer. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each admin route answers its own JSON shape
 export async function sandboxAdmin(sandboxUrl: string, route: string, body: Json = {}): Promise<any> {
@@ -133,6 +137,49 @@ export interface ItemCheck {
 	notes: string[];
 }
 
+/** Same people in the same order as the rows the node should return (the whole group, or up to Limit). */
+function checkOrder(node: WorkflowNode, items: Json[], expectedRows: Json[] | undefined): void {
+	if (!expectedRows) {
+		if (items.length === 0) fail(`"${node.name}" output no items`);
+		return;
+	}
+	if (items.length !== expectedRows.length) {
+		fail(`"${node.name}" output ${items.length} items; the sandbox group has ${expectedRows.length} to return`);
+	}
+	const got = items.map((item) => item.identity_id);
+	const want = expectedRows.map((row) => row.identity_id);
+	const first = got.findIndex((id, i) => id !== want[i]);
+	if (first !== -1) {
+		fail(
+			`"${node.name}" items are not the sandbox's members in API order: item ${first} has identity_id ` +
+				`${show(got[first])}, the sandbox has ${show(want[first])}`,
+		);
+	}
+}
+
+/** `Score-<id>` of the raw row as `score_<id>` of the item (numeric strings as numbers), no `Score-` key left. */
+function checkScores(where: string, item: Json, raw: Json, result: ItemCheck): void {
+	const scoreApiKeys = Object.keys(item).filter((key) => key.startsWith('Score-'));
+	if (scoreApiKeys.length) fail(`${where} still has API score keys: ${scoreApiKeys.join(', ')}`);
+	const rawScores = Object.keys(raw).filter((key) => key.startsWith('Score-'));
+	const wantScoreKeys = rawScores.map((key) => `score_${key.slice('Score-'.length)}`).sort();
+	const gotScoreKeys = Object.keys(item).filter((key) => key.startsWith('score_')).sort();
+	if (!same(gotScoreKeys, wantScoreKeys)) {
+		fail(`${where} has score fields ${gotScoreKeys.join(',') || '(none)'}; the raw row has ${rawScores.join(',') || '(none)'}`);
+	}
+	for (const key of rawScores) {
+		const name = `score_${key.slice('Score-'.length)}`;
+		const want = expectedScore(raw[key]);
+		if (!same(item[name], want)) {
+			fail(`${where}: ${name} is ${show(item[name])}; raw ${key} is ${show(raw[key])}, expected ${show(want)}`);
+		}
+		if (typeof want === 'number' && typeof item[name] !== 'number') fail(`${where}: ${name} is not a number`);
+		result.scoreFields++;
+		if (typeof raw[key] === 'string' && raw[key] !== '') result.numericStrings++;
+		if (raw[key] === '') result.emptyScores++;
+	}
+}
+
 /**
  * Compares the items of one Beschannels "Get Many" node with the sandbox's raw rows (API order):
  * same people in the same order, `Score-<id>` flattened to `score_<id>` (numeric strings as
@@ -142,76 +189,30 @@ export function checkGroupItems(node: WorkflowNode, items: Json[], rawRows: Json
 	const parameters = node.parameters ?? {};
 	const options: Json = parameters.options ?? {};
 	const notes: string[] = [];
-	const returnAll = parameters.returnAll === true;
 	const limit = typeof parameters.limit === 'number' ? parameters.limit : 50;
-	if (options.searchStr || options.returnFieldList) {
-		notes.push('search or return fields set: only the shape of the items is checked');
-	}
 	const sameRows = !options.searchStr && !options.returnFieldList;
-	const expectedRows = sameRows ? (returnAll ? rawRows : rawRows.slice(0, limit)) : undefined;
-
-	if (expectedRows) {
-		if (items.length !== expectedRows.length) {
-			fail(`"${node.name}" output ${items.length} items; the sandbox group has ${expectedRows.length} to return`);
-		}
-		const got = items.map((item) => item.identity_id);
-		const want = expectedRows.map((row) => row.identity_id);
-		const first = got.findIndex((id, i) => id !== want[i]);
-		if (first !== -1) {
-			fail(
-				`"${node.name}" items are not the sandbox's members in API order: item ${first} has identity_id ` +
-					`${show(got[first])}, the sandbox has ${show(want[first])}`,
-			);
-		}
-	} else if (items.length === 0) {
-		fail(`"${node.name}" output no items`);
-	}
+	if (!sameRows) notes.push('search or return fields set: only the shape of the items is checked');
+	checkOrder(node, items, sameRows ? (parameters.returnAll === true ? rawRows : rawRows.slice(0, limit)) : undefined);
 
 	const result: ItemCheck = { compared: 0, scoreFields: 0, numericStrings: 0, emptyScores: 0, notes };
 	const byId = new Map(rawRows.map((row) => [String(row.identity_id), row]));
 	const labels = options.useLabels === true;
-	const isoOffset = options.createdTimeOffset ?? '+08:00';
-	const checkIso = options.addIsoDate === true && isoOffset === '+08:00';
+	const checkIso = options.addIsoDate === true && (options.createdTimeOffset ?? '+08:00') === '+08:00';
 	if (labels) notes.push('column labels on: fields other than scores are not compared by name');
 
 	items.forEach((item, index) => {
 		const where = `"${node.name}" item ${index} (identity_id ${show(item.identity_id)})`;
-		const scoreApiKeys = Object.keys(item).filter((key) => key.startsWith('Score-'));
-		if (scoreApiKeys.length) fail(`${where} still has API score keys: ${scoreApiKeys.join(', ')}`);
 		const raw = byId.get(String(item.identity_id));
 		if (!raw) fail(`${where} is not a member of the sandbox group`);
-
-		const rawScores = Object.keys(raw).filter((key) => key.startsWith('Score-'));
-		const wantScoreKeys = rawScores.map((key) => `score_${key.slice('Score-'.length)}`).sort();
-		const gotScoreKeys = Object.keys(item).filter((key) => key.startsWith('score_')).sort();
-		if (!same(gotScoreKeys, wantScoreKeys)) {
-			fail(`${where} has score fields ${gotScoreKeys.join(',') || '(none)'}; the raw row has ${rawScores.join(',') || '(none)'}`);
-		}
-		for (const key of rawScores) {
-			const name = `score_${key.slice('Score-'.length)}`;
-			const want = expectedScore(raw[key]);
-			if (!same(item[name], want)) {
-				fail(`${where}: ${name} is ${show(item[name])}; raw ${key} is ${show(raw[key])}, expected ${show(want)}`);
-			}
-			if (typeof want === 'number' && typeof item[name] !== 'number') fail(`${where}: ${name} is not a number`);
-			result.scoreFields++;
-			if (typeof raw[key] === 'string' && raw[key] !== '') result.numericStrings++;
-			if (raw[key] === '') result.emptyScores++;
-		}
-
-		if (!labels && sameRows) {
-			for (const [key, value] of Object.entries(raw)) {
-				if (key.startsWith('Score-')) continue;
-				if (!same(item[key], value)) {
-					fail(`${where}: field ${key} is ${show(item[key])}; the raw row has ${show(value)}`);
-				}
+		checkScores(where, item, raw, result);
+		for (const [key, value] of !labels && sameRows ? Object.entries(raw) : []) {
+			if (!key.startsWith('Score-') && !same(item[key], value)) {
+				fail(`${where}: field ${key} is ${show(item[key])}; the raw row has ${show(value)}`);
 			}
 		}
-		if (checkIso) {
-			const want = chinaTimeToIso(raw.CreatedTime);
-			if (item.CreatedTimeIso !== want) {
-				fail(`${where}: CreatedTimeIso is ${show(item.CreatedTimeIso)}; CreatedTime ${show(raw.CreatedTime)} is ${show(want)}`);
-			}
+		const wantIso = checkIso ? chinaTimeToIso(raw.CreatedTime) : undefined;
+		if (checkIso && item.CreatedTimeIso !== wantIso) {
+			fail(`${where}: CreatedTimeIso is ${show(item.CreatedTimeIso)}; CreatedTime ${show(raw.CreatedTime)} is ${show(wantIso)}`);
 		}
 		result.compared++;
 	});

@@ -4,8 +4,8 @@ import { appendFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
-/** The package's folder (this file runs from dist/e2e/), and the sandbox's command line there. */
-export const ROOT = resolve(__dirname, '..', '..');
+/** The package's folder (this file runs from dist/e2e/lib/), and the sandbox's command line there. */
+export const ROOT = resolve(__dirname, '..', '..', '..');
 export const SANDBOX_CLI = join(ROOT, 'dist', 'sandbox', 'cli.js');
 
 /**
@@ -53,18 +53,19 @@ export interface RunResult {
 	timedOut: boolean;
 }
 
+/** Starts a command in a process group of its own, its output piped, ended by `killAll`. */
+function spawnGroup(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv }): ChildProcess {
+	const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+	live.add(child);
+	return child;
+}
+
 /** Runs a command to its end, collecting its output. Never rejects for a non-zero exit. */
 export function run(command: string, args: string[], options: RunOptions): Promise<RunResult> {
 	const started = Date.now();
 	const line = [command, ...args].join(' ');
 	return new Promise((resolve, reject) => {
-		const child = spawn(command, args, {
-			cwd: options.cwd,
-			env: options.env,
-			stdio: ['ignore', 'pipe', 'pipe'],
-			detached: true,
-		});
-		live.add(child);
+		const child = spawnGroup(command, args, options);
 		const out: Buffer[] = [];
 		const err: Buffer[] = [];
 		child.stdout!.on('data', (chunk: Buffer) => out.push(chunk));
@@ -119,13 +120,7 @@ export function startBackground(
 	options: { cwd?: string; env?: NodeJS.ProcessEnv; ready: RegExp; timeoutMs: number },
 ): Promise<{ process: Background; match: RegExpMatchArray }> {
 	return new Promise((resolve, reject) => {
-		const child = spawn(command, args, {
-			cwd: options.cwd,
-			env: options.env,
-			stdio: ['ignore', 'pipe', 'pipe'],
-			detached: true,
-		});
-		live.add(child);
+		const child = spawnGroup(command, args, options);
 		let text = '';
 		let settled = false;
 		const handle: Background = {
@@ -214,29 +209,9 @@ export function cleanUpOnExit(label: string, cleanup: () => void): void {
 	}
 }
 
-/** Milliseconds as seconds with one decimal, for timing lines. */
+/** Milliseconds as seconds with one decimal. */
 export function secs(ms: number): string {
 	return (ms / 1000).toFixed(1);
 }
 
-export interface Timing {
-	step: string;
-	ms: number;
-}
-
-/** Runs `body`, then records how long it took in `timings` and says so, whether it passed or failed. */
-export async function timeStep<T>(
-	name: string,
-	body: () => Promise<T>,
-	timings: Timing[],
-	say: (message: string) => void,
-): Promise<T> {
-	const started = Date.now();
-	try {
-		return await body();
-	} finally {
-		const ms = Date.now() - started;
-		timings.push({ step: name, ms });
-		say(`${name}: ${secs(ms)} s`);
-	}
-}
+export const sleep = async (ms: number): Promise<void> => await new Promise((done) => setTimeout(done, ms));

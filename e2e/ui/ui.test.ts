@@ -1,0 +1,109 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/require-node-api-error, no-console -- development code: runs in Node.js, never inside n8n */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, afterEach, before, describe, it } from 'node:test';
+
+import { CREDENTIAL_TYPE, expect } from '../lib/checks';
+import { installPackage, N8nRest, n8nInstall, n8nLog, packTarball, startN8n, type N8nServer } from '../lib/n8n';
+import { ROOT, tail } from '../lib/proc';
+import { Sandbox } from '../lib/sandbox';
+import { SuiteRun } from '../lib/suite';
+import { CHROMIUM_PATH, launchChromium, type Page } from './browser';
+import { Editor, GROUP, GROUP_SIZE, NODE, testWorkflow, VIEWPORT } from './editor';
+import { credentialDialog, executeNode, nodeErrors, nodeParameters, triggerTestEvent, type Context } from './editor-checks';
+
+/**
+ * The package in a real n8n editor, in Chromium: the packed package installed in a fresh n8n 2.x
+ * user folder, the local sandbox as Beschannels, and a user's steps in the editor. Screenshots of
+ * these screens are taken on the way: into the temporary folder, or with
+ * BESCHANNELS_UI_SCREENSHOTS=1 into docs/screenshots/ (any other value: into that folder).
+ */
+
+const FAILURE_SCREENSHOT = join(tmpdir(), 'beschannels-ui-failure.png');
+const suite = new SuiteRun('ui');
+let n8n: N8nServer;
+let page: Page;
+const pageErrors: string[] = [];
+const ctx = {} as Context;
+
+function screenshotDir(): string {
+	const wanted = process.env.BESCHANNELS_UI_SCREENSHOTS;
+	if (!wanted) return join(suite.dir, 'screenshots');
+	return wanted === '1' ? join(ROOT, 'docs', 'screenshots') : resolve(wanted);
+}
+
+/** n8n with the package installed, the sandbox and the browser, started side by side. */
+async function startAll(): Promise<[N8nServer, Sandbox, Awaited<ReturnType<typeof launchChromium>>]> {
+	const install = n8nInstall('v2');
+	if (!existsSync(CHROMIUM_PATH)) expect(false, `${CHROMIUM_PATH} is missing: apt-get install chromium (e2e/run.sh ui does it)`);
+	const userFolder = join(suite.dir, 'user');
+	return await Promise.all([
+		packTarball(suite.dir)
+			.then(async (tarball) => await installPackage(tarball, userFolder))
+			.then(async () => suite.track('n8n', await startN8n(install, userFolder))),
+		Sandbox.start().then((sandbox) => suite.track('sandbox', sandbox)),
+		launchChromium().then((browser) => {
+			suite.onStop(async () => await browser.close());
+			return browser;
+		}),
+	]);
+}
+
+/** The owner, the credentials and the workflow (REST), then the workflow open in the editor. */
+async function openWorkflow(sandbox: Sandbox, browser: Awaited<ReturnType<typeof launchChromium>>): Promise<void> {
+	const rest = new N8nRest(n8n.url);
+	await rest.setupOwner();
+	const wrongToken = `sbx_wrong_${randomBytes(16).toString('hex')}`;
+	const right = await rest.createCredential('Beschannels sandbox', CREDENTIAL_TYPE, sandbox.account());
+	const wrong = await rest.createCredential('Beschannels wrong token', CREDENTIAL_TYPE, sandbox.account({}, wrongToken));
+	const workflowId = await rest.createWorkflow(testWorkflow(right, wrong));
+	const members = await sandbox.members(GROUP);
+	expect(members.length === GROUP_SIZE, `the sandbox group ${GROUP.groupObj}/${GROUP.groupId} has ${members.length} members, expected ${GROUP_SIZE}`);
+
+	const context = await browser.newContext({ viewport: VIEWPORT, locale: 'en-US' });
+	context.setDefaultTimeout(30_000);
+	await context.addCookies([{ name: 'n8n-auth', value: rest.authCookie, domain: '127.0.0.1', path: '/' }]);
+	// The editor sends this browser id with every call; n8n accepts the cookie only with it.
+	await context.addInitScript({ content: `localStorage.setItem('n8n-browserId', ${JSON.stringify(rest.browserId)});` });
+	page = await context.newPage();
+	page.on('pageerror', (error) => pageErrors.push(error.message));
+	Object.assign(ctx, { editor: new Editor(page, screenshotDir()), sandboxUrl: sandbox.url, token: sandbox.token, wrongToken, members });
+	await page.goto(`${n8n.url}/workflow/${workflowId}`, { timeout: 120_000 });
+	await page.locator(`[data-test-id="canvas-node"][data-node-name="${NODE.action}"]`).waitFor({ state: 'visible', timeout: 120_000 });
+}
+
+/** A check's steps; on a failure, a screenshot, the page's errors and n8n's last lines are shown first. */
+function inEditor(check: (context: Context) => Promise<void>): () => Promise<void> {
+	return async () => {
+		try {
+			await check(ctx);
+		} catch (error) {
+			await page?.screenshot({ path: FAILURE_SCREENSHOT }).then(() => console.log(`[ui] screenshot of the failure: ${FAILURE_SCREENSHOT}`), () => undefined);
+			if (pageErrors.length) console.log(`[ui] errors in the editor page:\n${pageErrors.slice(-5).join('\n')}`);
+			if (n8n) console.log(`[ui] n8n printed (last lines, without stack traces):\n${tail(n8nLog(n8n.process.output()), 25)}`);
+			throw error;
+		}
+	};
+}
+
+describe("the package in n8n's editor (Chromium)", { timeout: Number(process.env.BESCHANNELS_UI_TIMEOUT ?? 600) * 1000 }, () => {
+	before(async () => {
+		const [server, sandbox, browser] = await startAll();
+		n8n = server;
+		console.log(`[ui] n8n on ${n8n.url}, sandbox on ${sandbox.url}, Chromium ${browser.version()}`);
+		await inEditor(async () => await openWorkflow(sandbox, browser))();
+	});
+	afterEach(async () => await ctx.editor?.backToCanvas());
+	after(async () => {
+		if (ctx.editor) console.log(`[ui] ${ctx.editor.screenshotCount} screenshots in ${screenshotDir()}`);
+		await suite.stop();
+	});
+
+	it("credential dialog: n8n's test fails a wrong token with the package's message and passes the right one", inEditor(credentialDialog));
+	it('node panel: labels, User ID hint, Group Object options, Return All hides Limit, options to add', inEditor(nodeParameters));
+	it("execute: the group's 250 members with score_<id> columns, in the sandbox's order", inEditor(executeNode));
+	it("execute: an unknown group and a wrong token show the package's error, no stack trace, no token", inEditor(nodeErrors));
+	it('trigger: "Fetch Test Event" shows one sample, the group\'s newest member', inEditor(triggerTestEvent));
+});
