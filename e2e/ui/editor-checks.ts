@@ -75,7 +75,6 @@ export async function credentialDialog({ editor, sandboxUrl, token, wrongToken }
 		`the node does not use the new credential "${credentialName}" (shows "${selected.trim() || selectedValue}")`,
 	);
 	say(`the node now uses the credential "${credentialName}" created in the dialog`);
-	await editor.closeNode();
 }
 
 /** Saves the right token in the open dialog and waits for n8n's test to succeed. */
@@ -153,7 +152,6 @@ export async function nodeParameters({ editor }: Context): Promise<void> {
 	expect((await pageSize.inputValue()) === '100', `Page Size was added with ${await pageSize.inputValue()}, not 100`);
 	expect(!(await ndv.getByText('No properties').isVisible()), '"No properties" is still shown after adding Page Size');
 	say(`labels ok; Group Object: ${groupObjects.join(' / ')}; hint "${hint}"; options: ${options.join(', ')}`);
-	await editor.closeNode();
 }
 
 /** Executing the node: the group's members, score_<id> columns, in the sandbox's order. */

@@ -105,7 +105,13 @@ export class Editor {
 		return this.ndv.getByTestId('output-panel');
 	}
 
+	/** Opens a node's panel (or keeps it, when it is open already). */
 	async openNode(name: string): Promise<Locator> {
+		if (await this.ndv.isVisible()) {
+			const open = await this.ndv.getByTestId('node-title-container').innerText();
+			if (open.trim().split('\n')[0].trim() === name) return this.ndv;
+			await this.closeNode();
+		}
 		await this.page.locator(`[data-test-id="canvas-node"][data-node-name="${name}"]`).dblclick();
 		await this.ndv.waitFor({ state: 'visible' });
 		const title = await this.ndv.getByTestId('node-title-container').innerText();

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 
 import { CREDENTIAL_TYPE, expect } from '../lib/checks';
 import { installPackage, N8nRest, n8nInstall, n8nLog, packTarball, startN8n, type N8nServer } from '../lib/n8n';
@@ -74,7 +74,10 @@ async function openWorkflow(sandbox: Sandbox, browser: Awaited<ReturnType<typeof
 	await page.locator(`[data-test-id="canvas-node"][data-node-name="${NODE.action}"]`).waitFor({ state: 'visible', timeout: 120_000 });
 }
 
-/** A check's steps; on a failure, a screenshot, the page's errors and n8n's last lines are shown first. */
+/**
+ * A check's steps. A check opens the node it needs (or finds it open); on a failure, a screenshot, the
+ * page's errors and n8n's last lines are shown, and the editor goes back to the canvas.
+ */
 function inEditor(check: (context: Context) => Promise<void>): () => Promise<void> {
 	return async () => {
 		try {
@@ -83,6 +86,8 @@ function inEditor(check: (context: Context) => Promise<void>): () => Promise<voi
 			await page?.screenshot({ path: FAILURE_SCREENSHOT }).then(() => console.log(`[ui] screenshot of the failure: ${FAILURE_SCREENSHOT}`), () => undefined);
 			if (pageErrors.length) console.log(`[ui] errors in the editor page:\n${pageErrors.slice(-5).join('\n')}`);
 			if (n8n) console.log(`[ui] n8n printed (last lines, without stack traces):\n${tail(n8nLog(n8n.process.output()), 25)}`);
+			// The next check starts on the canvas.
+			await ctx.editor?.backToCanvas();
 			throw error;
 		}
 	};
@@ -95,7 +100,6 @@ describe("the package in n8n's editor (Chromium)", { timeout: Number(process.env
 		console.log(`[ui] n8n on ${n8n.url}, sandbox on ${sandbox.url}, Chromium ${browser.version()}`);
 		await inEditor(async () => await openWorkflow(sandbox, browser))();
 	});
-	afterEach(async () => await ctx.editor?.backToCanvas());
 	after(async () => {
 		if (ctx.editor) console.log(`[ui] ${ctx.editor.screenshotCount} screenshots in ${screenshotDir()}`);
 		await suite.stop();
