@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { CREDENTIAL_TYPE, expect } from '../lib/checks';
+import { CREDENTIAL_TYPE, expect, type Json } from '../lib/checks';
 import { installPackage, N8nRest, n8nInstall, n8nLog, packTarball, startN8n, type N8nServer } from '../lib/n8n';
 import { ROOT, tail } from '../lib/proc';
 import { Sandbox } from '../lib/sandbox';
@@ -24,6 +24,8 @@ import { credentialDialog, executeNode, nodeErrors, nodeParameters, triggerTestE
 const FAILURE_SCREENSHOT = join(tmpdir(), 'beschannels-ui-failure.png');
 const suite = new SuiteRun('ui');
 let n8n: N8nServer;
+let rest: N8nRest;
+let sandboxes: { sandbox: Sandbox; redirector: Sandbox };
 let page: Page;
 const pageErrors: string[] = [];
 const ctx = {} as Context;
@@ -53,7 +55,7 @@ async function startAll(): Promise<[N8nServer, Sandbox, Awaited<ReturnType<typeo
 
 /** The owner, the credentials and the workflow (REST), then the workflow open in the editor. */
 async function openWorkflow(sandbox: Sandbox, browser: Awaited<ReturnType<typeof launchChromium>>): Promise<void> {
-	const rest = new N8nRest(n8n.url);
+	rest = new N8nRest(n8n.url);
 	await rest.setupOwner();
 	const wrongToken = `sbx_wrong_${randomBytes(16).toString('hex')}`;
 	const right = await rest.createCredential('Beschannels sandbox', CREDENTIAL_TYPE, sandbox.account());
@@ -93,10 +95,37 @@ function inEditor(check: (context: Context) => Promise<void>): () => Promise<voi
 	};
 }
 
+/**
+ * The Test button as the editor calls it (`POST /rest/credentials/test` with a saved credential), for
+ * Base URLs a user gets wrong: the package names the problem instead of an error code.
+ */
+async function testButton(name: string, data: Json): Promise<{ status: string; message: string }> {
+	const saved = await rest.createCredential(name, CREDENTIAL_TYPE, data);
+	return await rest.call('POST', '/rest/credentials/test', { credentials: { ...saved, type: CREDENTIAL_TYPE, data } });
+}
+
+async function misconfiguredBaseUrls(): Promise<void> {
+	const { sandbox, redirector } = sandboxes;
+	const noScheme = await testButton('No scheme', sandbox.account({ baseUrl: sandbox.url.replace(/^http:\/\//, '') }));
+	expect(
+		noScheme.status === 'Error' && /does not start with https:\/\/ or http:\/\//.test(noScheme.message),
+		`a Base URL without http:// should be named by the Test button; n8n said ${JSON.stringify(noScheme)}`,
+	);
+	await redirector.admin('redirect', { status: 301, to: sandbox.url });
+	const redirected = await testButton('Redirects', sandbox.account({ baseUrl: redirector.url }));
+	expect(
+		redirected.status === 'Error' && /^The Base URL redirects \(HTTP 301\)/.test(redirected.message),
+		`a Base URL that redirects should be named by the Test button; n8n said ${JSON.stringify(redirected)}`,
+	);
+	console.log(`[ui] Test button, no scheme: ${noScheme.message}`);
+	console.log(`[ui] Test button, redirect: ${redirected.message}`);
+}
+
 describe("the package in n8n's editor (Chromium)", { timeout: Number(process.env.BESCHANNELS_UI_TIMEOUT ?? 600) * 1000 }, () => {
 	before(async () => {
 		const [server, sandbox, browser] = await startAll();
 		n8n = server;
+		sandboxes = { sandbox, redirector: suite.track('redirector', await Sandbox.start()) };
 		console.log(`[ui] n8n on ${n8n.url}, sandbox on ${sandbox.url}, Chromium ${browser.version()}`);
 		await inEditor(async () => await openWorkflow(sandbox, browser))();
 	});
@@ -110,4 +139,5 @@ describe("the package in n8n's editor (Chromium)", { timeout: Number(process.env
 	it("execute: the group's 250 members with score_<id> columns, in the sandbox's order", inEditor(executeNode));
 	it("execute: an unknown group and a wrong token show the package's error, no stack trace, no token", inEditor(nodeErrors));
 	it('trigger: "Fetch Test Event" shows one sample, the group\'s newest member', inEditor(triggerTestEvent));
+	it('Test button: a Base URL without http:// and one that redirects are named', misconfiguredBaseUrls);
 });
