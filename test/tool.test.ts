@@ -3,6 +3,7 @@ import type { IDataObject, INode } from 'n8n-workflow';
 import { Workflow } from 'n8n-workflow';
 
 import { ACTION_TYPE, TOOL_TYPE, type ToolRun } from '../harness/engine';
+import type { ToolAnswer as Answer } from '../nodes/Beschannels/shared/toolAnswer';
 import type { Row } from '../sandbox/members';
 import { DEFAULT_USER_ID, listParams, serialize, useSandbox } from './helpers';
 
@@ -18,15 +19,6 @@ function expectedMember(row: Row): IDataObject {
 		else if (KEPT.has(key)) out[key] = value as string;
 	}
 	return out;
-}
-
-interface Answer {
-	total?: number;
-	start: number;
-	returned: number;
-	nextStart?: number;
-	note: string;
-	members: IDataObject[];
 }
 
 /** The JSON text one call returned: n8n's tool hands the model the items' JSON, one answer item. */

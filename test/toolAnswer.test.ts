@@ -17,7 +17,6 @@ function result(overrides: Partial<PaginateResult>): PaginateResult {
 		end: 'total',
 		complete: true,
 		lastPage: 1,
-		pageSize: 20,
 		refusals: 0,
 		...overrides,
 		...(overrides.members && overrides.read === undefined && { read: overrides.members.length }),

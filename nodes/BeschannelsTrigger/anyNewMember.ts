@@ -14,9 +14,6 @@ export interface MembershipChange {
 	header: HeaderEntry[];
 	/** identity_id of each member that left (only when the state keeps identities). */
 	left: string[];
-	pagesRead: number;
-	/** Size of the saved state, in bytes of JSON; 0 when nothing was written. */
-	stateBytes: number;
 }
 
 /** The members at the last poll: hash -> identity (the identity only when the state keeps them). */
@@ -67,18 +64,13 @@ export async function pollAnyNewMember(
 		if (id !== undefined) left.push(id);
 	}
 	const sameShape = state !== undefined && (trackLeft ? state.ids !== undefined : state.members !== undefined);
-	if (sameShape && joined.length === 0 && leftCount === 0) {
-		return { joined, header: result.header, left, pagesRead: result.pagesRead, stateBytes: 0 };
+	if (!sameShape || joined.length > 0 || leftCount > 0) {
+		saveState(
+			staticData,
+			trackLeft
+				? { mode: 'anyNewMember', group, ids: [...now.values()], count: now.size }
+				: { mode: 'anyNewMember', group, members: encodeMemberSet(now.keys()), count: now.size },
+		);
 	}
-	const next: AnyNewMemberState = trackLeft
-		? { mode: 'anyNewMember', group, ids: [...now.values()], count: now.size }
-		: { mode: 'anyNewMember', group, members: encodeMemberSet(now.keys()), count: now.size };
-	saveState(staticData, next);
-	return {
-		joined,
-		header: result.header,
-		left: state ? left : [],
-		pagesRead: result.pagesRead,
-		stateBytes: JSON.stringify(next).length,
-	};
+	return { joined, header: result.header, left };
 }

@@ -19,7 +19,6 @@ export function createdTime(row: IDataObject): string | undefined {
 export interface PollOutcome {
 	members: IDataObject[];
 	header: HeaderEntry[];
-	pagesRead: number;
 	/** True when the order was not newest first and the whole group was read instead. */
 	fellBack: boolean;
 	/** Members read whose CreatedTime could not be read (never emitted). */
@@ -85,5 +84,5 @@ export async function pollNewLeads(
 	}
 	const moved = !state || newest !== cursor || newestIds.size !== seenAtCursor.size;
 	if (moved) saveState(staticData, { mode: 'newLeads', group, newest, newestIds: [...newestIds] });
-	return { members: fresh, header: result.header, pagesRead: result.pagesRead, fellBack: !ordered, undated };
+	return { members: fresh, header: result.header, fellBack: !ordered, undated };
 }

@@ -128,10 +128,9 @@ export function readAnswer(answer: HttpAnswer, target: string): { envelope: IDat
 		return { failure: httpFailure(answer, target) };
 	}
 	const read = readEnvelope(answer.body, target);
-	if ('failure' in read && (status < 200 || status >= 300)) return { failure: httpFailure(answer, target) };
-	if ('envelope' in read && Number(read.envelope.code) === 0 && (status < 200 || status >= 300)) {
-		return { failure: httpFailure(answer, target) };
-	}
+	// outside 2xx, only an error code of the envelope says more than the status
+	const apiError = 'envelope' in read && Number(read.envelope.code) !== 0;
+	if ((status < 200 || status >= 300) && !apiError) return { failure: httpFailure(answer, target) };
 	return read;
 }
 

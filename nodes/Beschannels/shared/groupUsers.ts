@@ -203,6 +203,20 @@ export async function readGroup(
 }
 
 /**
+ * Judges a finished read for input item `i` (see `assessRead`) and shows its note, if any, as an
+ * execution hint and in the log; returns the note.
+ */
+export function reportRead(context: IExecuteFunctions, result: PaginateResult, i: number): string | undefined {
+	const note = assessRead(context.getNode(), result, i);
+	if (note) {
+		// an AI Agent's tool context may lack execution hints
+		if (typeof context.addExecutionHints === 'function') context.addExecutionHints({ message: note, location: 'outputPane' });
+		context.logger.warn(`Beschannels: ${note}`);
+	}
+	return note;
+}
+
+/**
  * Judges a finished read. A read that could not show it has the whole group is an error; one whose
  * end was confirmed by asking again, but with fewer members than `total` announced, is returned
  * with a note that says what is known and what is not.

@@ -71,9 +71,8 @@ export interface PaginateResult {
 	end: ReadEnd;
 	/** True only when the read showed it has every member from the start offset on. */
 	complete: boolean;
-	/** The page number of the last request, and the rows per page it asked. */
+	/** The page number of the last request. */
 	lastPage: number;
-	pageSize: number;
 	/** First requests refused as a bad parameter before one was answered (see `stepDown`). */
 	refusals: number;
 	/** The page size the first answered request asked. */
@@ -281,7 +280,6 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 		end,
 		complete: end === 'total' || end === 'confirmed',
 		lastPage: pageNum,
-		pageSize: size,
 		refusals,
 		firstServedSize,
 	};

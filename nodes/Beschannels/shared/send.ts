@@ -1,7 +1,7 @@
 import type { IHttpRequestOptions } from 'n8n-workflow';
 
 import { networkFailure, type Failure, type HttpAnswer } from './answers';
-import { throwIfStopped } from './wait';
+import { anySignal, throwIfStopped } from './wait';
 
 export type HttpRequest = (options: IHttpRequestOptions) => Promise<unknown>;
 
@@ -26,7 +26,7 @@ export async function sendWithin(
 			...request,
 			// a backstop only: the deadline below ends the request first, with a clearer message
 			timeout: timeoutMs + 1000,
-			abortSignal: stop ? AbortSignal.any([stop, deadline]) : deadline,
+			abortSignal: anySignal(stop, deadline),
 			disableFollowRedirect: true,
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,

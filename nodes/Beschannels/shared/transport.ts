@@ -7,7 +7,7 @@ import { baseUrlProblem, fingerprint, readAccount, type BeschannelsAccount } fro
 import { acquireSlot, recordSuccess, slowDown, type Slot } from './rateLimiter';
 import { sendWithin, type SendOutcome } from './send';
 import { cachedToken, requestAccessToken } from './tokens';
-import { ExecutionStopped, pause } from './wait';
+import { anySignal, ExecutionStopped, pause } from './wait';
 
 export type BeschannelsContext = IExecuteFunctions | IPollFunctions;
 
@@ -133,10 +133,8 @@ export class BeschannelsClient {
 		}
 		const cancel = 'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined;
 		const deadline = deadlineMs === undefined ? undefined : AbortSignal.timeout(deadlineMs);
-		const signals = [cancel, deadline].filter((signal): signal is AbortSignal => signal !== undefined);
-		const stop = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
 		const accessToken = String(credentials.accessToken ?? '');
-		return new BeschannelsClient(context, account, accessToken, stop, deadline, itemIndex);
+		return new BeschannelsClient(context, account, accessToken, anySignal(cancel, deadline), deadline, itemIndex);
 	}
 
 	get node(): INode {
@@ -224,8 +222,7 @@ export class BeschannelsClient {
 	/** A place in the account's window; a page no longer needed (`abandon`) leaves the queue. */
 	private async takeSlot(abandon?: AbortSignal): Promise<Slot> {
 		const { account } = this;
-		const signals = [this.stop, abandon].filter((signal): signal is AbortSignal => signal !== undefined);
-		const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+		const signal = anySignal(this.stop, abandon);
 		const slot = await acquireSlot(account.accountKey, account.requestsPerSecond, signal).catch((error: unknown) => {
 			if (error instanceof ExecutionStopped && !this.stop?.aborted) return undefined;
 			throw error;

@@ -16,6 +16,12 @@ export class ExecutionStopped extends Error {
 	}
 }
 
+/** One signal that aborts when any of the given ones does; undefined when none is given. */
+export function anySignal(...signals: Array<AbortSignal | undefined>): AbortSignal | undefined {
+	const given = signals.filter((signal): signal is AbortSignal => signal !== undefined);
+	return given.length > 1 ? AbortSignal.any(given) : given[0];
+}
+
 /** Throws `ExecutionStopped` when `signal` has been aborted. */
 export function throwIfStopped(signal: AbortSignal | undefined): void {
 	if (signal?.aborted) throw new ExecutionStopped();

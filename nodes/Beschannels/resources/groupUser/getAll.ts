@@ -3,7 +3,7 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { API_REQUESTS_PER_SECOND } from '../../shared/constants';
 import { groupFields, readOptions } from '../../shared/descriptions';
-import { assessRead, readGroup, readItemGroupQuery } from '../../shared/groupUsers';
+import { readGroup, readItemGroupQuery, reportRead } from '../../shared/groupUsers';
 import { createShaper } from '../../shared/shape';
 import { runsAsTool } from '../../shared/toolMode';
 import { BeschannelsClient } from '../../shared/transport';
@@ -78,11 +78,7 @@ export async function execute(this: IExecuteFunctions, i: number): Promise<INode
 		concurrency: API_REQUESTS_PER_SECOND,
 		keep: shapeNow,
 	});
-	const note = assessRead(node, result, i);
-	if (note) {
-		this.addExecutionHints({ message: note, location: 'outputPane' });
-		this.logger.warn(`Beschannels: ${note}`);
-	}
+	reportRead(this, result, i);
 
 	const members = shapeNow
 		? result.members

@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { API_REQUESTS_PER_SECOND } from '../../shared/constants';
 import { groupFields, readOptions } from '../../shared/descriptions';
-import { assessRead, readGroup, readItemGroupQuery } from '../../shared/groupUsers';
+import { readGroup, readItemGroupQuery, reportRead } from '../../shared/groupUsers';
 import { createShaper } from '../../shared/shape';
 import {
 	compactMember,
@@ -164,13 +164,7 @@ export async function executeAsTool(this: IExecuteFunctions, i: number): Promise
 		startOffset: start - 1,
 		keep: (row) => compactMember(shape(row), extra),
 	});
-	const shortNote = assessRead(node, result, i);
-	if (shortNote) {
-		if (typeof this.addExecutionHints === 'function') {
-			this.addExecutionHints({ message: shortNote, location: 'outputPane' });
-		}
-		this.logger.warn(`Beschannels: ${shortNote}`);
-	}
+	const shortNote = reportRead(this, result, i);
 	const answer = toolAnswer({
 		result,
 		start,
