@@ -30,10 +30,13 @@ async function newAccessTokenCredential(editor: Editor): Promise<{ ndv: Locator;
 
 	const mode = modal.getByTestId('parameter-input-authMode');
 	const modeText = async () => `${await mode.innerText()} ${await mode.locator('input').first().inputValue().catch(() => '')}`;
+	// the field shows its default only once rendered: look at it after that, not before
+	await mode.locator('input').first().waitFor({ state: 'visible' });
 	// the dropdown can take a moment to open on a busy machine: choose again until the choice shows
 	for (let attempt = 0; attempt < 5 && !(await modeText()).includes('Access Token'); attempt++) {
 		await mode.click();
-		const option = page.getByTestId('parameter-input-item').filter({ visible: true, hasText: 'Access Token' }).first();
+		// by the option's name: the other option's description mentions "access tokens" too
+		const option = page.getByTestId('parameter-input-item').filter({ visible: true, hasText: /^\s*Access Token/ }).first();
 		await option.waitFor({ state: 'visible', timeout: 10_000 }).catch(() => undefined);
 		await option.click({ timeout: 5_000 }).catch(() => undefined);
 		await page.waitForTimeout(300);
