@@ -143,7 +143,8 @@ describe('Beschannels Trigger state for a 100,000-member group', () => {
 		const seconds = (Date.now() - started) / 1000;
 		const anyPages = t.pageRequests().length;
 		const anyBytes = Buffer.byteLength(any.record);
-		expect(anyPages).toBe(101);
+		// ceil(100,000 / 1,000) + 1 requests, and at most 5% more for the overlaps that show movement
+		expect(anyPages).toBeLessThanOrEqual(Math.floor(101 * 1.05));
 		expect(anyBytes / 100_000).toBeLessThan(8.1);
 
 		// one new member is found in the next full read

@@ -2,8 +2,8 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { API_REQUESTS_PER_SECOND } from '../Beschannels/shared/constants';
 import { readGroup, type GroupQuery } from '../Beschannels/shared/groupUsers';
-import type { HeaderEntry } from '../Beschannels/shared/paginate';
-import { memberIdentity } from '../Beschannels/shared/shape';
+import type { HeaderEntry } from '../Beschannels/shared/page';
+import { memberIdentity } from '../Beschannels/shared/page';
 import type { BeschannelsClient } from '../Beschannels/shared/transport';
 import { decodeMemberSet, encodeMemberSet, identityHash } from './memberSet';
 import { requireComplete } from './complete';

@@ -1,8 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { readGroup, type GroupQuery } from '../Beschannels/shared/groupUsers';
-import type { HeaderEntry } from '../Beschannels/shared/paginate';
-import { memberIdentity } from '../Beschannels/shared/shape';
+import type { HeaderEntry } from '../Beschannels/shared/page';
+import { memberIdentity } from '../Beschannels/shared/page';
 import type { BeschannelsClient } from '../Beschannels/shared/transport';
 import { requireComplete } from './complete';
 import { groupKey, loadState, saveState, type NewLeadsState } from './state';
