@@ -52,7 +52,7 @@ export type Verdict =
 	/** Take `fresh` (the members after the anchor, not read before); `end` when the read is over. */
 	| { kind: 'take'; fresh: IDataObject[]; duplicates: number; end?: 'total' | 'confirmed' | 'repeat' };
 
-/** The rows after the last member already read; without one, after the rows before `position`. */
+/** The rows after the last member already read; in the first answer, the rows from `position` on. */
 function placeRows(page: Page, window: Window, reading: Reading) {
 	const rows = page.list;
 	let anchor = -1;
@@ -63,7 +63,9 @@ function placeRows(page: Page, window: Window, reading: Reading) {
 			break;
 		}
 	}
-	const after = anchor >= 0 ? rows.slice(anchor + 1) : rows.slice(Math.max(0, reading.position - window.start));
+	// Only the first answer is placed by position (Start at Page): later ones may lack hidden rows
+	const skip = reading.first ? Math.max(0, reading.position - window.start) : 0;
+	const after = rows.slice(anchor >= 0 ? anchor + 1 : skip);
 	const fresh: IDataObject[] = [];
 	const ids = new Set<string>();
 	let duplicates = 0;

@@ -154,6 +154,8 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 	let rereads = 0;
 	let depth = 0;
 	let askedAgain = false;
+	/** The first answer of a window asked again. */
+	let earlier: Page | undefined;
 	let stepped = false;
 	let refusedSize: number | undefined;
 	let refusedOnce: number | undefined;
@@ -201,18 +203,21 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 				break;
 			}
 			// a first request refused as a bad parameter gives the size to ask instead
-			const page = await ahead.take(window).catch((error: unknown) => {
+			const answer = await ahead.take(window).catch((error: unknown) => {
 				const smaller = firstServedSize === undefined && options.refused?.(error) ? afterRefusal(window.pageSize) : undefined;
 				if (smaller === undefined) throw error;
 				return smaller;
 			});
-			if (typeof page === 'number') {
+			if (typeof answer === 'number') {
 				requests++;
 				replan();
-				window = windowHolding(startOffset, page);
+				window = windowHolding(startOffset, answer);
 				continue;
 			}
 			requests++;
+			// asked again: the answer with more rows counts
+			const page = askedAgain && earlier !== undefined && earlier.list.length > answer.list.length ? earlier : answer;
+			earlier = undefined;
 			firstServedSize ??= window.pageSize;
 			mergeHeader(header, page.header);
 			if (page.total !== undefined && page.total !== totals.at(-1)) totals.push(page.total);
@@ -234,6 +239,7 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 			if (verdict.kind === 'askAgain') {
 				replan();
 				askedAgain = true;
+				earlier = page;
 				continue;
 			}
 			if (verdict.kind === 'resize') {
