@@ -4,7 +4,6 @@ import { NodeApiError } from 'n8n-workflow';
 import type { PaginateResult } from '../Beschannels/shared/paginate';
 
 const WHY: Record<string, string> = {
-	shortOfTotal: 'the pages ended, twice, before the number of members Beschannels announced',
 	repeat: 'a page brought only members already read (the server seems to ignore page_num)',
 	moved: 'the group kept changing while it was read',
 	maxPages: 'the group did not end within the safety bound on pages',
@@ -15,11 +14,10 @@ const WHY: Record<string, string> = {
  * the poll with a clear error. n8n polls again at the next interval, from the same saved state.
  */
 export function requireComplete(node: INode, result: PaginateResult): void {
-	const short = result.expected !== undefined && result.read < result.expected;
-	if (result.end === 'until' || (result.complete && !short)) return;
+	// complete with fewer than total: the end was seen, the rest are hidden from this User ID
+	if (result.complete || result.end === 'until') return;
 	const of = result.expected === undefined ? '' : ` of the ${result.expected} announced`;
-	const why = result.complete ? 'shortOfTotal' : result.end;
-	const message = `The group could not be read completely: ${WHY[why] ?? why}`;
+	const message = `The group could not be read completely: ${WHY[result.end] ?? result.end}`;
 	throw new NodeApiError(node, { message }, {
 		message,
 		description: `Read ${result.read} members${of}. This poll emitted nothing and saved nothing, so no member is reported as joined or left on a partial read; the next poll tries again. If it repeats, contact Beschannels support.`,
