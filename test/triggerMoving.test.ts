@@ -99,7 +99,8 @@ describe('New Leads', () => {
 		const p = t.engine.createPoller({ ...base, watch: 'newLeads', options: { pageSize: 20 } });
 		await p.poll();
 		const second = epoch(String(newest().CreatedTime)) + 60;
-		const added = t.sandbox.addMembers(GROUP.groupObj, GROUP.groupId, 44, { createdAt: second });
+		// 44 new leads, each a second after the last
+		const added = Array.from({ length: 44 }, (_, i) => t.sandbox.addMembers(GROUP.groupObj, GROUP.groupId, 1, { createdAt: second + i })[0]);
 		t.sandbox.scheduleChanges(GROUP.groupObj, GROUP.groupId, [{ atRequest: 2, leave: { at: 'top' } }]);
 		const first = events(await p.poll());
 		const second2 = events(await p.poll());
