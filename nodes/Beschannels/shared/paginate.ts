@@ -156,7 +156,6 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 	let read = 0;
 	let duplicates = 0;
 	let rereads = 0;
-	let depth = 0;
 	let askedAgain = false;
 	/** The first answer of a window asked again. */
 	let earlier: Page | undefined;
@@ -166,7 +165,8 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 	let firstServedSize: number | undefined;
 	let end: ReadEnd | undefined;
 	let window = windowHolding(startOffset, Math.max(1, Math.min(options.pageSize, wanted)));
-	let recheck = false;
+	/** The furthest position read: windows that end before it read a part again. */
+	let frontier = 0;
 
 	/** Windows planned after the current one, fetched ahead while the plan holds. */
 	let queue: Window[] = [];
@@ -212,7 +212,10 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 		const first = checked.indexOf(false);
 		return first > 0 ? first - 1 : undefined;
 	};
-	/** Reads the window taken at `index` again, then goes on from it; false when the re-reads are used up. */
+	/**
+	 * Reads the window taken at `index` again, then goes on from it (the windows up to `frontier`
+	 * are read again too); false when the re-reads are used up.
+	 */
 	const rewindTo = (index: number): boolean => {
 		replan();
 		rereads++;
@@ -220,10 +223,11 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 			end = 'moved';
 			return false;
 		}
-		const back = taken[index];
-		recheck = true;
-		position = back.start + Math.min(back.pageSize, cap ?? back.pageSize);
-		window = back;
+		window = taken[index];
+		taken.length = index;
+		checked.length = index;
+		// the rows it held were read: the rows it holds now must follow one of them
+		position = window.start + Math.min(window.pageSize, cap ?? window.pageSize);
 		askedAgain = false;
 		return true;
 	};
@@ -264,7 +268,7 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 				lastTotal,
 				totalShownLow: pastTotal,
 				askedAgain,
-				recheck,
+				recheck: window.end <= frontier,
 				sameAnonymousRows: anonymous !== undefined && anonymous === lastAnonymous,
 			};
 			const verdict: Verdict = judge(page, window, reading);
@@ -281,9 +285,7 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 				continue;
 			}
 			if (verdict.kind === 'rewind') {
-				depth++;
-				const back = seenMoving() ?? taken.length - depth;
-				if (!rewindTo(back)) break;
+				if (!rewindTo(seenMoving() ?? taken.length - 1)) break;
 				continue;
 			}
 
@@ -300,23 +302,16 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 			}
 			const served = page.list.length;
 			cap ??= served < window.pageSize ? Math.max(1, served) : window.pageSize;
-			depth = 0;
 			const totalChanged = lastTotal !== undefined && page.total !== undefined && page.total !== lastTotal;
-			if (recheck) {
-				// the re-read part is taken: the windows after it are read afresh
-				recheck = false;
-				taken.length = taken.indexOf(window) + 1;
-				checked.length = taken.length;
-			} else {
-				checked.push(taken.length === 0 || position - window.start >= OVERLAP_ROWS);
-				taken.push(window);
-			}
+			checked.push(taken.length === 0 || position - window.start >= OVERLAP_ROWS);
+			taken.push(window);
 			lastTotal = page.total;
 			lastAnonymous = anonymous;
 			if (lastTotal !== undefined && startOffset + read > lastTotal) pastTotal = true;
 			const hidden = taken.length > 1 ? Math.max(0, window.pageSize - served) : 0;
 			overlap = OVERLAP_ROWS + hidden <= cap * (moving ? 0.5 : 0.1) ? OVERLAP_ROWS + hidden : 0;
 			position = window.start + Math.min(window.pageSize, cap);
+			frontier = Math.max(frontier, position);
 			if ((totalChanged || verdict.shifted === true) && verdict.end === undefined && read < wanted) {
 				// moved: windows taken without an overlap may have missed members; read again from there
 				const back = seenMoving();
