@@ -33,10 +33,8 @@ const ROUND_TRIPS_KEPT = 20;
 const RECHECK_MS = 250;
 /** The rate never falls below this many requests a second, however often the server refuses. */
 export const MIN_RATE = 1;
-/** After a refusal the rate grows back by this many requests a second, each second... */
-export const LINEAR = 0.1;
-/** ...and faster and faster the longer nothing is refused: this x seconds cubed. */
-export const PROBE = 0.003;
+/** How fast the rate grows back after a refusal (see `currentRate`): requests a second per second cubed. */
+export const REGAIN = 0.005;
 /** After a refusal no request leaves for this long after the refused one left. */
 const REFUSED_PAUSE_MS = 500;
 /** A request may leave this share of its spacing early, to make up for one that left late. */
@@ -62,8 +60,10 @@ interface AccountWindow {
 	answered?: () => void;
 	/** No request leaves before this (a Retry-After). */
 	pausedUntil: number;
-	/** The rate the last refusal found (Infinity: never refused), and when it cut. */
+	/** The rate at which the last refusal came (Infinity: never refused)... */
 	refusedAt: number;
+	/** ...the rate it cut to, and when. */
+	cutTo: number;
 	cutAt: number;
 	/** Recent round-trip times (ms), newest last. */
 	roundTrips: number[];
@@ -95,6 +95,7 @@ function windowFor(accountKey: string): AccountWindow {
 			queue: Promise.resolve(),
 			pausedUntil: 0,
 			refusedAt: Infinity,
+			cutTo: Infinity,
 			cutAt: -Infinity,
 			roundTrips: [],
 		};
@@ -123,31 +124,41 @@ export function windowSpan(accountKey: string): number {
 
 /**
  * The rate (requests a second) the account may use at `now`, under `ceiling` (Max Requests per
- * Second). A refusal at rate W cuts to `CUT_TO` x W; within a second the rate climbs back to
- * `LEVEL_AT` x W, just under where the account was refused (others are likely still there), and
- * stays near it; then it probes for more, faster and faster (they may have gone), so a process left
- * alone regains the whole budget within seconds.
+ * Second). After a refusal at rate W cut the rate to C, it grows back along a cubic: fast at first,
+ * level as it nears W (where the account was refused: others are likely still there), then faster
+ * and faster past it (they may have gone), so that a process left alone regains the whole budget
+ * within seconds. Only whole requests per window are used (see `allowance`).
  */
 export function currentRate(accountKey: string, ceiling: number, now = Date.now()): number {
-	const { refusedAt, cutAt } = windowFor(accountKey);
+	const { refusedAt, cutTo, cutAt } = windowFor(accountKey);
 	if (refusedAt === Infinity) return ceiling;
 	const seconds = Math.max(0, now - cutAt) / 1000;
-	const growth = LINEAR * Math.sqrt(ceiling / Math.max(refusedAt, MIN_RATE));
-	return Math.max(MIN_RATE, Math.min(ceiling, refusedAt + growth * seconds + PROBE * seconds ** 3));
+	const level = Math.cbrt((refusedAt - cutTo) / REGAIN);
+	return Math.max(MIN_RATE, Math.min(ceiling, refusedAt + REGAIN * (seconds - level) ** 3));
+}
+
+/**
+ * Requests this account may send per window at `now`: the current rate in whole requests. Each
+ * process sending whole requests per window, processes that share an account never add up to more
+ * than their shares, however their requests fall.
+ */
+function allowance(accountKey: string, ceiling: number, now: number): number {
+	return Math.max(MIN_RATE, Math.floor(currentRate(accountKey, ceiling, now)));
 }
 
 /**
  * The server refused a request sent at `sentAt`: it had already taken its fill in the second
- * before, and this process's share of that fill is what it may send. The rate is cut to `CUT_TO` x
- * that share, unless the request left before the last cut or just after it, while the server's
- * window was still full of the requests that led to that cut.
+ * before, and this process's share of that fill (what got through of its own) is what it may send:
+ * the rate drops to that share, at least one request less than before. A request that left before
+ * the last cut, or while the server's window was still full of the requests that led to it, says
+ * nothing new.
  */
 function cut(account: AccountWindow, accountKey: string, ceiling: number, sentAt: number, now: number): void {
 	if (sentAt < account.cutAt + REFUSED_PAUSE_MS) return;
-	const sent = account.sends.filter((s) => s.at > sentAt - WINDOW_MS && s.at <= sentAt);
-	const taken = sent.filter((s) => !s.refused).length;
-	const allowed = Math.floor(currentRate(accountKey, ceiling, now));
-	account.refusedAt = Math.max(MIN_RATE, Math.min(allowed - 1, taken));
+	const taken = account.sends.filter((s) => !s.refused && s.at > sentAt - WINDOW_MS && s.at < sentAt).length;
+	const allowed = allowance(accountKey, ceiling, now);
+	account.refusedAt = allowed;
+	account.cutTo = Math.max(MIN_RATE, Math.min(allowed - 1, taken));
 	account.cutAt = now;
 }
 
@@ -156,7 +167,7 @@ export function recordSend(accountKey: string, ceiling: number, at = Date.now())
 	const account = windowFor(accountKey);
 	const sent: Sent = { at };
 	account.sends.push(sent);
-	account.dueAt = Math.max(account.dueAt, at) + windowSpan(accountKey) / Math.max(MIN_RATE, Math.floor(currentRate(accountKey, ceiling, at)));
+	account.dueAt = Math.max(account.dueAt, at) + windowSpan(accountKey) / allowance(accountKey, ceiling, at);
 	return {
 		settle(verdict, answeredAt = Date.now()) {
 			if (sent.answeredAt !== undefined) return;
@@ -191,7 +202,7 @@ export function waitTime(accountKey: string, ceiling: number, now = Date.now()):
 	const arrival = (s: Sent) => Math.max(s.at, (s.answeredAt ?? now) - fastest);
 	account.sends = account.sends.filter((s) => s.answeredAt === undefined || s.answeredAt > now - span);
 	const { sends } = account;
-	const allowed = Math.max(MIN_RATE, Math.floor(currentRate(accountKey, ceiling, now)));
+	const allowed = allowance(accountKey, ceiling, now);
 	const early = (PACE_TOLERANCE * span) / allowed;
 	let wait = Math.max(account.pausedUntil, account.dueAt - early) - now;
 	if (sends.length >= allowed) {
