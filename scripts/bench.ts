@@ -4,6 +4,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 
 import { Engine, packageRoot } from '../harness/engine';
+import { countArrivals, startAccountProcess } from '../harness/processes';
 import type { IDataObject } from 'n8n-workflow';
 
 import { createShaper } from '../nodes/Beschannels/shared/shape';
@@ -215,35 +216,6 @@ async function bigGroupMemory() {
 	}
 }
 
-interface ProcessResult {
-	startedAt: number;
-	endedAt: number;
-	items?: number;
-	polls?: number;
-	error?: string;
-}
-
-/** Starts one engine in its own Node process (scripts/benchProcess.ts); resolves with what it printed. */
-function benchProcess(job: object): { done: Promise<ProcessResult>; stop: () => void } {
-	const child = spawn(process.execPath, [join(packageRoot(), 'dist/scripts/benchProcess.js'), JSON.stringify(job)]);
-	let out = '';
-	child.stdout!.on('data', (chunk) => (out += String(chunk)));
-	child.stderr!.on('data', (chunk) => process.stderr.write(chunk));
-	const done = new Promise<ProcessResult>((resolve, reject) => {
-		child.once('exit', () => {
-			const line = out.trim().split('\n').pop() ?? '';
-			try {
-				resolve(JSON.parse(line) as ProcessResult);
-			} catch {
-				reject(new Error(`a bench process printed no result: ${out.slice(-500)}`));
-			}
-		});
-	});
-	return { done, stop: () => child.stdin!.end('stop\n') };
-}
-
-const refusedEntry = (r: { status: number; code?: number }) => r.status === 429 || r.code === -1;
-
 /**
  * Several n8n processes on one account, as in queue mode: each its own Node process with its own
  * engine and limiter, against a sandbox (in a process of its own) whose API refuses beyond 10
@@ -268,9 +240,9 @@ async function processBench(): Promise<string[]> {
 			const startAt = Date.now() + 1500;
 			const base = { url: sandbox.url, token: TOKEN, startAt };
 			const reads = Array.from({ length: readers }, () =>
-				benchProcess({ ...base, read: { groupObj: 'leads_schema_data', groupId: '1001', members } }),
+				startAccountProcess({ ...base, read: { groupObj: 'leads_schema_data', groupId: '1001', members } }),
 			);
-			const poller = count === 'trigger' ? benchProcess({ ...base, poll: { groupObj: 'schema_data', groupId: '2001', everyMs: 1000 } }) : undefined;
+			const poller = count === 'trigger' ? startAccountProcess({ ...base, poll: { groupObj: 'schema_data', groupId: '2001', everyMs: 1000 } }) : undefined;
 			const results = await Promise.all(reads.map((r) => r.done));
 			poller?.stop();
 			const polled = await poller?.done;
@@ -281,11 +253,7 @@ async function processBench(): Promise<string[]> {
 			const t1 = Math.max(...results.map((r) => r.endedAt));
 			const firstDone = Math.min(...results.map((r) => r.endedAt));
 			const share = (part: number, all: number) => `${((100 * part) / Math.max(1, all)).toFixed(1)}%`;
-			const summary = (from: number, to: number) => {
-				const inside = log.filter((r) => r.at >= from && r.at < to);
-				const refused = inside.filter(refusedEntry).length;
-				return { all: inside.length, refused, accepted: inside.length - refused, seconds: (to - from) / 1000 };
-			};
+			const summary = (from: number, to: number) => countArrivals(log, from, to);
 			const whole = summary(t0, t1 + 1);
 			const settled = summary(t0 + 3000, firstDone - 2000);
 			const failures = results.filter((r) => r.error).map((r) => r.error);

@@ -183,9 +183,9 @@ export class BeschannelsClient {
 
 			if (failure.rateLimited) {
 				refusedSince ??= Date.now();
-				const seconds = Math.round((Date.now() - refusedSince) / 1000);
-				if (Date.now() - refusedSince >= timeoutMs * (maxRetries + 1)) {
-					throw toNodeError(this.node, keptRefusing(failure, seconds, target), 1, this.itemIndex);
+				const allowedMs = timeoutMs * (maxRetries + 1);
+				if (Date.now() - refusedSince >= allowedMs) {
+					throw toNodeError(this.node, keptRefusing(failure, Math.round(allowedMs / 1000), target), 1, this.itemIndex);
 				}
 				const rate = currentRate(account.accountKey, account.requestsPerSecond).toFixed(1);
 				this.context.logger.debug(`Beschannels: ${failure.message} at ${target}; sending it again at ${rate} requests a second`);
@@ -288,7 +288,7 @@ export class BeschannelsClient {
 				// not a failed attempt (see `keptRefusing`), within the time two attempts may take
 				refusedSince ??= Date.now();
 				if (Date.now() - refusedSince < 2 * DEFAULT_TIMEOUT_MS) continue;
-				failure = keptRefusing(failure, Math.round((Date.now() - refusedSince) / 1000), `POST ${app.baseUrl}`);
+				failure = keptRefusing(failure, (2 * DEFAULT_TIMEOUT_MS) / 1000, `POST ${app.baseUrl}`);
 			}
 			attempts++;
 			if (!failure.retryable) break;

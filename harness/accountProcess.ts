@@ -1,25 +1,26 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console -- development code: runs in Node.js, never inside n8n */
-import { Engine } from '../harness/engine';
-import { listParams } from '../harness/params';
+import { Engine } from './engine';
+import { listParams } from './params';
 import { DEFAULT_USER_ID } from '../sandbox/server';
 
 /**
- * One n8n process of the multi-process benchmark (see `processBench` in bench.ts): its own engine,
- * so its own limiter, on the account the others use. Started with one JSON argument:
- * `{ url, token, startAt, read?: { groupObj, groupId, members }, poll?: { groupObj, groupId, everyMs, untilFile } }`.
+ * One n8n process on an account other processes use too (see `startAccountProcess`): its own
+ * engine, so its own limiter. Started with one JSON argument (`AccountJob`).
  * It waits until `startAt` (epoch ms) so the processes begin together, then either reads the group
  * in full (Return All, Page Size 100) and checks it got exactly `members` distinct members, or runs
  * the trigger's poll (Any New Member) every `everyMs` until the parent sends "stop" on stdin. Prints
  * one JSON line: `{ startedAt, endedAt, items?, polls?, error? }`.
  */
 
-interface Job {
+export interface AccountJob {
 	url: string;
 	token: string;
 	startAt: number;
 	read?: { groupObj: string; groupId: string; members: number };
 	poll?: { groupObj: string; groupId: string; everyMs: number };
 }
+
+type Job = AccountJob;
 
 async function read(engine: Engine, job: NonNullable<Job['read']>): Promise<{ items: number }> {
 	const run = await engine.runNode({
@@ -61,4 +62,4 @@ async function main() {
 	process.exit(0);
 }
 
-void main();
+if (require.main === module) void main();
