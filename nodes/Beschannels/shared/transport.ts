@@ -73,7 +73,7 @@ function keptRefusing(failure: Failure, seconds: number, target: string): Failur
 	return {
 		...failure,
 		message: `Beschannels kept refusing the request as too many for ${seconds} s`,
-		description: `The account's limit (10 requests a second, shared by every system and n8n process that uses it) refused this request each time it was sent for ${seconds} s, while the node slowed down to as little as one request a second. Something else seems to use the account's whole budget: try again later, or slow down the other systems that use this account. The time allowed is Timeout x (Retries + 1). [${target}]`,
+		description: `The account's limit (10 requests a second, shared by every system and n8n process that uses it) refused this request each time it was sent for ${seconds} s, while the node slowed down to as little as one request a second. Something else seems to use the account's whole budget: try again later, or slow down the other systems that use this account. The time allowed is Timeout x (Retries + 1); the last answer: ${failure.message}. [${target}]`,
 		retryable: false,
 	};
 }
