@@ -7,12 +7,16 @@ import { ExecutionStopped, pause, throwIfStopped } from './wait';
  *
  * Pace. Requests leave evenly spaced at the account's current rate, never in bursts. Alone, a
  * process runs at Max Requests per Second. Other processes (queue-mode workers, a main process
- * whose triggers poll) may share the account, and nothing but the API's answers tells of them: a
- * refusal ("too many requests") cuts the rate at once to half of what was really sent in the last
- * second, and the rate then grows back by a fixed step per second (additive increase,
- * multiplicative decrease). Processes that share an account so settle on its budget between them,
- * and one left alone regains all of it. The rate never falls below one request a second, and a
- * refusal of a request sent before the last cut cuts no further.
+ * whose triggers poll) may share the account, and nothing but the API's answers tells of them. A
+ * refusal ("too many requests") says the server had already taken its fill in the second before:
+ * the rate drops at once to this process's own share of that fill (what got through of its
+ * requests), at least one request a second less, and requests pause for half a second while the
+ * server's window drains (a multiplicative decrease). The rate then grows back along a cubic: fast
+ * at first, level just under the rate that was refused, then faster and faster, so a process left
+ * alone regains the whole budget. Only whole requests per window are used, so processes never add
+ * up to more than their shares however their requests fall in the server's second. The rate never
+ * falls below one request a second, and a refusal of a request sent before the last cut (or while
+ * the server's window was still full of the requests that led to it) cuts no further.
  *
  * Window. On top of the pace, no more than Max Requests per Second may arrive in any second, as
  * the server counts them. The server counts a request when it arrives, and "arrives" is somewhere
@@ -58,7 +62,7 @@ interface AccountWindow {
 	queue: Promise<void>;
 	/** Wakes the caller at the head of the queue when an answer comes back. */
 	answered?: () => void;
-	/** No request leaves before this (a Retry-After). */
+	/** No request leaves before this (after a refusal, or its Retry-After). */
 	pausedUntil: number;
 	/** The rate at which the last refusal came (Infinity: never refused)... */
 	refusedAt: number;
