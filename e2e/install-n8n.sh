@@ -9,13 +9,16 @@
 # Usage: e2e/install-n8n.sh [v2|v1|both]...     (default: both)
 # Environment:
 #   BESCHANNELS_N8N_CACHE  cache root (default: $HOME/.cache/n8n-nodes-beschannels)
-#   N8N_V2_VERSION         n8n 2.x version (default: 2.40.7)
+#   N8N_V2_VERSION         n8n 2.x version (default: 2.41.1, the newest 2.x whose dependencies the
+#                          registry has; 2.41.3 needs an n8n-core it lacks)
 #   N8N_V1_VERSION         n8n 1.x version (default: 1.123.81)
 #   NODE24_VERSION         npm spec of the `node` package (default: 24)
+#   BESCHANNELS_N8N_ENV_OUT  also write this run's variables to this file (env.sh is shared by
+#                          every run on the cache, whatever versions it chose)
 set -euo pipefail
 
 CACHE="${BESCHANNELS_N8N_CACHE:-$HOME/.cache/n8n-nodes-beschannels}"
-N8N_V2_VERSION="${N8N_V2_VERSION:-2.40.7}"
+N8N_V2_VERSION="${N8N_V2_VERSION:-2.41.1}"
 N8N_V1_VERSION="${N8N_V1_VERSION:-1.123.81}"
 NODE24_VERSION="${NODE24_VERSION:-24}"
 MARKER=".install-complete"
@@ -25,7 +28,7 @@ log() { echo "[install-n8n] $*"; }
 die() { echo "[install-n8n] ERROR: $*" >&2; exit 1; }
 
 usage() {
-  sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 # ---- which versions --------------------------------------------------------------------------
@@ -217,6 +220,7 @@ ENV_FILE="$CACHE/env.sh"
     fi
   done
 } >"$ENV_FILE.tmp"
+if [ -n "${BESCHANNELS_N8N_ENV_OUT:-}" ]; then cp "$ENV_FILE.tmp" "$BESCHANNELS_N8N_ENV_OUT"; fi
 mv "$ENV_FILE.tmp" "$ENV_FILE"
 
 log "done in $(( $(date +%s) - TOTAL_START )) s; run n8n with Node 24 first on PATH:"

@@ -54,10 +54,15 @@ fi
 [ "${#packages[@]}" -eq 0 ] || apt_install "${packages[@]}"
 
 start=$(date +%s)
-bash e2e/install-n8n.sh "$versions"
+# This run's own copy of the install's variables: the shared env.sh may be rewritten meanwhile by a
+# run that chose other versions.
+env_file="$(mktemp "${TMPDIR:-/tmp}/beschannels-n8n-env.XXXXXX")"
+trap 'rm -f "$env_file"' EXIT
+BESCHANNELS_N8N_ENV_OUT="$env_file" bash e2e/install-n8n.sh "$versions"
 log "n8n installs ready in $(( $(date +%s) - start )) s"
-# shellcheck disable=SC1091
-source "${BESCHANNELS_N8N_CACHE:-$HOME/.cache/n8n-nodes-beschannels}/env.sh"
+# shellcheck disable=SC1090
+source "$env_file"
+rm -f "$env_file"
 export BESCHANNELS_NODE24_BIN BESCHANNELS_N8N_V2_BIN BESCHANNELS_N8N_V2_VERSION BESCHANNELS_N8N_V1_BIN BESCHANNELS_N8N_V1_VERSION
 case "$versions" in both) export BESCHANNELS_E2E_VERSIONS=v2,v1 ;; *) export BESCHANNELS_E2E_VERSIONS="$versions" ;; esac
 

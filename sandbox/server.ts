@@ -61,6 +61,23 @@ export interface GroupQuirks {
 	order?: 'newest' | 'oldest' | 'shuffled';
 	/** Start every page after the first this many rows early, as when members join mid-read. */
 	repeatRows?: number;
+	/**
+	 * Members (by identity_id) the User ID may not see: a page is picked first, then their rows are
+	 * left out of it, while `total` still counts them (as data permissions do).
+	 */
+	hidden?: string[];
+}
+
+/**
+ * A change to a group's members that happens while it is read: applied just before the group's
+ * `atRequest`-th page request (1 for the first) is answered. Leaves remove members at the top (the
+ * newest), at the end, or from a position (0-based); joins add new members at the top (brand-new
+ * leads) or at the end (the oldest).
+ */
+export interface GroupChange {
+	atRequest: number;
+	leave?: { at: 'top' | 'end' | number; count?: number };
+	join?: { at: 'top' | 'end'; count?: number };
 }
 
 export interface SandboxOptions {
@@ -112,6 +129,9 @@ interface Group {
 	spec: GroupSpec;
 	records: MemberRecord[];
 	quirks: GroupQuirks;
+	/** Changes not yet applied, and the group's page requests so far. */
+	changes: GroupChange[];
+	requests: number;
 }
 
 interface IssuedToken {
@@ -277,7 +297,7 @@ export class BeschannelsSandbox {
 		for (const spec of this.options.groups) {
 			const records = seedRecords(spec.size, this.options.newest, this.nextN, this.options.seed);
 			this.nextN += spec.size;
-			this.groups.set(this.key(spec.groupObj, spec.groupId), { spec, records, quirks: {} });
+			this.groups.set(this.key(spec.groupObj, spec.groupId), { spec, records, quirks: {}, changes: [], requests: 0 });
 		}
 	}
 
@@ -295,11 +315,42 @@ export class BeschannelsSandbox {
 	addGroup(spec: GroupSpec): void {
 		const records = seedRecords(spec.size, this.options.newest, this.nextN, this.options.seed);
 		this.nextN += spec.size;
-		this.groups.set(this.key(spec.groupObj, spec.groupId), { spec, records, quirks: {} });
+		this.groups.set(this.key(spec.groupObj, spec.groupId), { spec, records, quirks: {}, changes: [], requests: 0 });
 	}
 
 	setQuirks(groupObj: string, groupId: string, quirks: GroupQuirks): void {
 		this.group(groupObj, groupId).quirks = quirks;
+	}
+
+	/** Schedules changes during the next read(s); request numbers count from now. */
+	scheduleChanges(groupObj: string, groupId: string, changes: GroupChange[]): void {
+		const group = this.group(groupObj, groupId);
+		group.requests = 0;
+		group.changes = changes.map((change) => ({ ...change }));
+	}
+
+	/** Applies the scheduled changes due at the group's current request number. */
+	private applyChanges(group: Group): void {
+		group.requests++;
+		const due = group.changes.filter((change) => change.atRequest <= group.requests);
+		group.changes = group.changes.filter((change) => change.atRequest > group.requests);
+		for (const change of due) {
+			if (change.leave) {
+				const count = change.leave.count ?? 1;
+				const at = change.leave.at;
+				const from = at === 'top' ? 0 : at === 'end' ? Math.max(0, group.records.length - count) : at;
+				group.records.splice(from, count);
+			}
+			if (change.join) {
+				const count = change.join.count ?? 1;
+				if (change.join.at === 'top') {
+					this.addMembers(group.spec.groupObj, group.spec.groupId, count);
+				} else {
+					const oldest = group.records.at(-1)?.createdAt ?? this.options.newest;
+					for (let i = 0; i < count; i++) group.records.push({ n: this.nextN++, createdAt: oldest - 1 });
+				}
+			}
+		}
 	}
 
 	/**
@@ -646,6 +697,7 @@ export class BeschannelsSandbox {
 		const stride = this.options.offsets === 'asked' ? asked : size;
 		const askedPage = Number(fields.page_num);
 		const pageNum = group.quirks.ignorePageNum ? 1 : Number.isInteger(askedPage) && askedPage > 0 ? askedPage : 1;
+		this.applyChanges(group);
 		let records = this.ordered(group);
 		const search = fields.search_str?.trim();
 		let rows: Row[];
@@ -661,6 +713,8 @@ export class BeschannelsSandbox {
 			const from = Math.max(0, start - (pageNum > 1 ? (group.quirks.repeatRows ?? 0) : 0));
 			rows = records.slice(from, start + size).map((r) => memberRow(this.options.seed, r));
 		}
+		const hidden = new Set(group.quirks.hidden ?? []);
+		if (hidden.size > 0) rows = rows.filter((row) => !hidden.has(String(row.identity_id)));
 		const wantedFields = fields.return_field_list
 			?.split(',')
 			.map((f) => f.trim())

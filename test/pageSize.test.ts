@@ -18,10 +18,13 @@ describe('automatic Page Size', () => {
 	const sizes = () => t.pageRequests().map((r) => Number(r.fields.page_size));
 	afterEach(() => t.sandbox.setMaxPageSize(undefined));
 
-	it('reads 5,000 members from a server that serves 500 a page in 11 requests', async () => {
+	it('reads 5,000 members from a server that serves 500 a page in 12 requests', async () => {
 		const run = await t.engine.runNode({ parameters: listParams() });
 		expect(identities(run.items)).toEqual(group());
-		expect(sizes()).toEqual([1000, ...Array(10).fill(500)]);
+		// the short first answer asked once more, then pages of at most 500 that overlap by a few rows
+		expect(sizes().slice(0, 2)).toEqual([1000, 1000]);
+		expect(sizes().slice(2).every((size) => size <= 500 && size >= 480)).toBe(true);
+		expect(sizes()).toHaveLength(12);
 	});
 
 	it('a group smaller than one page costs one request', async () => {
@@ -36,10 +39,11 @@ describe('automatic Page Size', () => {
 		expect(sizes()).toEqual([45]);
 	});
 
-	it('a Page Size the user sets is sent as set', async () => {
+	it('a Page Size the user sets is the most any request asks', async () => {
 		const run = await t.engine.runNode({ parameters: listParams({ options: { pageSize: 300 } }) });
 		expect(identities(run.items)).toEqual(group());
-		expect(sizes().slice(0, 2)).toEqual([300, 300]);
+		expect(sizes()[0]).toBe(300);
+		expect(sizes().every((size) => size <= 300 && size >= 240)).toBe(true);
 	});
 
 	it('Start at Page counts pages of 100 members when Page Size is automatic, and reads on in big pages', async () => {
@@ -52,13 +56,14 @@ describe('automatic Page Size', () => {
 	it('a refusal that is not about the page size still ends in the error, after the sizes were tried', async () => {
 		const run = await t.engine.runNode({ parameters: listParams({ groupId: 'no-such-group' }) });
 		expect(run.error?.message).toMatch(/Beschannels error 10002/);
-		expect(sizes()).toEqual([1000, 500, 200, 100, 50]);
+		// each size refused twice before the next is tried: one refusal can be a passing fault
+		expect(sizes()).toEqual([1000, 1000, 500, 500, 200, 200, 100, 100, 50, 50]);
 	});
 
 	it('Any New Member reads the whole group in big pages too', async () => {
 		const poller = t.engine.createPoller({ userId: DEFAULT_USER_ID, groupObj: 'leads_schema_data', groupId: '1001', watch: 'anyNewMember' });
 		expect(await poller.poll()).toBeNull();
-		expect(t.pageRequests()).toHaveLength(11);
+		expect(t.pageRequests()).toHaveLength(12);
 	});
 
 	// last: the size that works is remembered for this account for the life of the process
@@ -67,12 +72,13 @@ describe('automatic Page Size', () => {
 		const run = await t.engine.runNode({ parameters: listParams() });
 		expect(run.error).toBeUndefined();
 		expect(identities(run.items)).toEqual(group());
-		expect(sizes().slice(0, 3)).toEqual([1000, 500, 200]);
-		expect(sizes()).toHaveLength(2 + 25 + 1);
+		expect(sizes().slice(0, 5)).toEqual([1000, 1000, 500, 500, 200]);
+		expect(sizes().slice(4).every((size) => size <= 200)).toBe(true);
+		expect(sizes().length).toBeLessThanOrEqual(4 + Math.floor((25 + 1) * 1.05));
 		t.sandbox.clearLog();
 		const again = await t.engine.runNode({ parameters: listParams() });
 		expect(again.items).toHaveLength(5000);
 		expect(sizes()[0]).toBe(200);
-		expect(sizes()).toHaveLength(25 + 1);
+		expect(sizes().length).toBeLessThanOrEqual(Math.floor((25 + 1) * 1.05));
 	});
 });

@@ -1,12 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import {
-	createShaper,
-	memberIdentity,
-	parseOffset,
-	scoreValue,
-	toIsoDate,
-} from '../nodes/Beschannels/shared/shape';
+import { memberIdentity } from '../nodes/Beschannels/shared/page';
+import { createShaper, parseOffset, scoreValue, toIsoDate } from '../nodes/Beschannels/shared/shape';
 
 describe('item shaping', () => {
 	it('turns numbers and numeric strings into numbers and keeps anything else', () => {

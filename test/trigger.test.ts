@@ -116,6 +116,8 @@ describe('Beschannels Trigger', () => {
 		it('reports a member who left', async () => {
 			const gone = String(newest().identity_id);
 			t.sandbox.removeMembers('leads_schema_data', '1001', [gone]);
+			// absent from one complete read: not yet reported; absent from the next too: it left
+			expect(await p.poll()).toBeNull();
 			const result = await p.poll();
 			expect(result?.[0].map((i) => i.json)).toEqual([{ identity_id: gone, event: 'left' }]);
 			expect(await p.poll()).toBeNull();
@@ -143,7 +145,8 @@ describe('Beschannels Trigger state for a 100,000-member group', () => {
 		const seconds = (Date.now() - started) / 1000;
 		const anyPages = t.pageRequests().length;
 		const anyBytes = Buffer.byteLength(any.record);
-		expect(anyPages).toBe(101);
+		// ceil(100,000 / 1,000) + 1 requests, and at most 5% more for the overlaps that show movement
+		expect(anyPages).toBeLessThanOrEqual(Math.floor(101 * 1.05));
 		expect(anyBytes / 100_000).toBeLessThan(8.1);
 
 		// one new member is found in the next full read

@@ -112,6 +112,18 @@ function versionSuite(key: 'v2' | 'v1'): void {
 
 	it('loads the trigger as a polling trigger without inputs that uses the Beschannels credential', async () => await checkTrigger(cli));
 
+	it("declares an n8nNodesApiVersion this n8n accepts when it installs a package from its Community Nodes screen", async (t) => {
+		const outcome = await cli.nodesApiVersionCheck();
+		if (outcome.supported === null) {
+			t.skip('this n8n does not check n8nNodesApiVersion');
+			return;
+		}
+		if (outcome.check?.compatible !== true) {
+			fail(`n8n (node API version ${outcome.supported}) would refuse to install the package: ${JSON.stringify(outcome.check)}`);
+		}
+		say(`node API version: the package passes this n8n's check (it supports ${outcome.supported}): ${JSON.stringify(outcome.check)}`);
+	});
+
 	for (const example of examples) {
 		// The n8n CLI starts workflows from a Manual Trigger only: the others are imported, not executed.
 		const skip = cliStartable(example.workflow) ? false : 'no Manual Trigger: imported, not executed';

@@ -222,6 +222,26 @@ export class N8nCli {
 		expectSuccess(result, 'the stop check');
 		return JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}') as Json;
 	}
+
+	/**
+	 * The installed package's package.json through this n8n's own node API version check
+	 * (`checkNodesApiVersion` in its n8n-workflow, which n8n 2.41 and later run when they install or
+	 * update a community package themselves); `supported: null` when this n8n has no such check.
+	 */
+	async nodesApiVersionCheck(): Promise<Json> {
+		const script = [
+			`const manifest = require(${JSON.stringify(join(this.packageDir, 'package.json'))});`,
+			`const workflow = require('n8n-workflow');`,
+			'console.log(JSON.stringify(typeof workflow.checkNodesApiVersion === "function"',
+			'  ? { supported: workflow.N8N_NODES_API_VERSION, check: workflow.checkNodesApiVersion(manifest) }',
+			'  : { supported: null }));',
+		].join('\n');
+		const env = { ...(await n8nEnv(this.userFolder)), NODE_PATH: resolve(this.install.bin, '..', '..') };
+		const logFile = join(this.logs, `${this.install.version}-nodes-api-version.log`);
+		const result = await run('node', ['-e', script], { cwd: this.dir, env, timeoutMs: 30_000, logFile });
+		expectSuccess(result, 'the node API version check');
+		return JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}') as Json;
+	}
 }
 
 export function crashed(result: RunResult): boolean {

@@ -10,7 +10,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { DEFAULT_PAGE_SIZE } from '../Beschannels/shared/constants';
 import { groupFields, readOptions } from '../Beschannels/shared/descriptions';
 import { readGroup, readGroupQuery, type GroupQuery } from '../Beschannels/shared/groupUsers';
-import type { HeaderEntry } from '../Beschannels/shared/paginate';
+import type { HeaderEntry } from '../Beschannels/shared/page';
 import { createShaper } from '../Beschannels/shared/shape';
 import { BeschannelsClient } from '../Beschannels/shared/transport';
 import { pollAnyNewMember } from './anyNewMember';

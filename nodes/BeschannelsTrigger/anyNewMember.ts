@@ -2,8 +2,8 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { API_REQUESTS_PER_SECOND } from '../Beschannels/shared/constants';
 import { readGroup, type GroupQuery } from '../Beschannels/shared/groupUsers';
-import type { HeaderEntry } from '../Beschannels/shared/paginate';
-import { memberIdentity } from '../Beschannels/shared/shape';
+import type { HeaderEntry } from '../Beschannels/shared/page';
+import { memberIdentity } from '../Beschannels/shared/page';
 import type { BeschannelsClient } from '../Beschannels/shared/transport';
 import { decodeMemberSet, encodeMemberSet, identityHash } from './memberSet';
 import { requireComplete } from './complete';
@@ -28,8 +28,11 @@ function membersBefore(state: AnyNewMemberState | undefined): Map<number, string
  * Any new member: reads the whole group every poll and compares it with the members at the last
  * poll, so a lead created long ago and added to the group today is reported too. Only a read that
  * shows it has the whole group is compared: anything less fails the poll, emitting and saving
- * nothing, so no member is reported as joined or left because a page came back short. Only the
- * rows of members who joined are kept in memory; the state is written only when the group changed.
+ * nothing. A member missing from one complete read is not yet taken as gone (a read of a moving
+ * group can miss a member who stayed): it is kept, marked absent, and has left only when the next
+ * complete read lacks it too. So a member the trigger knows is never reported as joined again, and
+ * "left" is reported once the departure is confirmed. Only the rows of members who joined are kept
+ * in memory; the state is written only when it changed.
  */
 export async function pollAnyNewMember(
 	client: BeschannelsClient,
@@ -40,6 +43,7 @@ export async function pollAnyNewMember(
 	const group = groupKey(query);
 	const state = loadState<AnyNewMemberState>(staticData, 'anyNewMember', group);
 	const before = membersBefore(state);
+	const wasAbsent = state?.absent ? decodeMemberSet(state.absent) : new Set<number>();
 	const now = new Map<number, string>();
 	const result = await readGroup(client, query, {
 		returnAll: true,
@@ -57,20 +61,30 @@ export async function pollAnyNewMember(
 
 	const joined = result.members;
 	const left: string[] = [];
+	const absent = new Map<number, string | undefined>();
 	let leftCount = 0;
 	for (const [hash, id] of before) {
 		if (now.has(hash)) continue;
+		if (!wasAbsent.has(hash)) {
+			absent.set(hash, id);
+			continue;
+		}
 		leftCount++;
 		if (id !== undefined) left.push(id);
 	}
 	const sameShape = state !== undefined && (trackLeft ? state.ids !== undefined : state.members !== undefined);
-	if (!sameShape || joined.length > 0 || leftCount > 0) {
-		saveState(
-			staticData,
-			trackLeft
-				? { mode: 'anyNewMember', group, ids: [...now.values()], count: now.size }
-				: { mode: 'anyNewMember', group, members: encodeMemberSet(now.keys()), count: now.size },
-		);
+	const absentChanged = absent.size !== wasAbsent.size || [...absent.keys()].some((hash) => !wasAbsent.has(hash));
+	if (!sameShape || joined.length > 0 || leftCount > 0 || absentChanged) {
+		const kept = new Map<number, string | undefined>([...now, ...absent]);
+		saveState(staticData, {
+			mode: 'anyNewMember',
+			group,
+			...(trackLeft
+				? { ids: [...kept.values()].filter((id): id is string => id !== undefined) }
+				: { members: encodeMemberSet(kept.keys()) }),
+			...(absent.size > 0 && { absent: encodeMemberSet(absent.keys()) }),
+			count: now.size,
+		});
 	}
 	return { joined, header: result.header, left };
 }

@@ -4,8 +4,8 @@ import { NodeApiError } from 'n8n-workflow';
 import type { PaginateResult } from '../Beschannels/shared/paginate';
 
 const WHY: Record<string, string> = {
-	shortOfTotal: 'the pages ended, twice, before the number of members Beschannels announced',
 	repeat: 'a page brought only members already read (the server seems to ignore page_num)',
+	moved: 'the group kept changing while it was read',
 	maxPages: 'the group did not end within the safety bound on pages',
 };
 
@@ -14,6 +14,7 @@ const WHY: Record<string, string> = {
  * the poll with a clear error. n8n polls again at the next interval, from the same saved state.
  */
 export function requireComplete(node: INode, result: PaginateResult): void {
+	// complete with fewer than total: the end was seen, the rest are hidden from this User ID
 	if (result.complete || result.end === 'until') return;
 	const of = result.expected === undefined ? '' : ` of the ${result.expected} announced`;
 	const message = `The group could not be read completely: ${WHY[result.end] ?? result.end}`;

@@ -1,8 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { readGroup, type GroupQuery } from '../Beschannels/shared/groupUsers';
-import type { HeaderEntry } from '../Beschannels/shared/paginate';
-import { memberIdentity } from '../Beschannels/shared/shape';
+import type { HeaderEntry } from '../Beschannels/shared/page';
+import { memberIdentity } from '../Beschannels/shared/page';
 import type { BeschannelsClient } from '../Beschannels/shared/transport';
 import { requireComplete } from './complete';
 import { groupKey, loadState, saveState, type NewLeadsState } from './state';
@@ -27,8 +27,9 @@ export interface PollOutcome {
 
 /**
  * New leads: members created after the newest one seen at the last poll. Reads from the newest
- * and stops at the first page that reaches back past the cursor, as long as the group really is
- * ordered newest first; when it is not, it reads the whole group rather than miss anyone. Members
+ * and stops at the first page that reaches back past the cursor (on the first poll, past the newest
+ * second, so that every member created in it is known), as long as the group really is ordered
+ * newest first; when it is not, it reads the whole group rather than miss anyone. Members
  * created in the same second as the cursor are told apart by identity. A row without a readable
  * CreatedTime neither ends the read nor moves the cursor. The state is written only when it moves.
  */
@@ -42,6 +43,7 @@ export async function pollNewLeads(
 	const cursor = state?.newest ?? '';
 
 	let previous: string | undefined;
+	let newestSeen = '';
 	let ordered = true;
 	const result = await readGroup(client, query, {
 		returnAll: true,
@@ -54,10 +56,12 @@ export async function pollNewLeads(
 				if (time === undefined) continue;
 				if (previous !== undefined && time > previous) ordered = false;
 				previous = time;
-				if (time < cursor) reachesBack = true;
+				if (time > newestSeen) newestSeen = time;
+				// past the cursor; on the first poll, past every member of the newest second (a bulk
+				// import can put hundreds in one second, across pages)
+				if (state ? time < cursor : time < newestSeen) reachesBack = true;
 			}
-			// On the first poll one page is enough to find the newest, if the order holds.
-			return ordered && (!state || reachesBack);
+			return ordered && reachesBack;
 		},
 	});
 	requireComplete(client.node, result);

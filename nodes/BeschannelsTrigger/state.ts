@@ -19,6 +19,11 @@ export interface AnyNewMemberState {
 	members?: string;
 	/** ...or as identities, when members who left are reported. */
 	ids?: string[];
+	/**
+	 * Members (hashes, as `members`) that the last complete read did not hold, still counted as
+	 * members: they have left only once a second complete read in a row lacks them too.
+	 */
+	absent?: string;
 	count: number;
 }
 

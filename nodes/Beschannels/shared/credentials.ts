@@ -46,6 +46,19 @@ export function baseUrlProblem(baseUrl: string): string | undefined {
 	return undefined;
 }
 
+/**
+ * The server a Base URL names, written one way: scheme and host in lower case, no default port,
+ * no trailing slash. Base URLs that name the same server share one rate limiter.
+ */
+export function serverOf(baseUrl: string): string {
+	try {
+		const url = new URL(baseUrl);
+		return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+	} catch {
+		return baseUrl.toLowerCase();
+	}
+}
+
 /** FNV-1a: a short, stable fingerprint so the limiter's key never contains the token itself. */
 export function fingerprint(text: string): string {
 	let hash = 0x811c9dc5;
@@ -69,7 +82,7 @@ export function readAccount(credentials: ICredentialDataDecryptedObject): Bescha
 		ignoreSsl,
 		requestsPerSecond:
 			Number.isFinite(rate) && rate >= 1 ? Math.min(rate, API_REQUESTS_PER_SECOND) : API_REQUESTS_PER_SECOND,
-		accountKey: `${baseUrl}#${authMode}#${fingerprint(identity)}`,
+		accountKey: `${serverOf(baseUrl)}#${authMode}#${fingerprint(identity)}`,
 		app:
 			authMode === 'appCredentials'
 				? {

@@ -60,7 +60,7 @@ export const readOptions: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 1, maxValue: MAX_PAGE_SIZE },
 		default: DEFAULT_PAGE_SIZE,
-		description: `Rows asked for per request (page_size), at most ${MAX_PAGE_SIZE}, sent as set. Leave this option out for automatic: the node asks ${MAX_PAGE_SIZE} rows, then what the server shows it serves, and steps down if the server refuses the size.`,
+		description: `Most rows asked for per request (page_size), at most ${MAX_PAGE_SIZE}. The first request asks this many; later ones may ask a few fewer, so that each page starts a few rows before the last one ended and a group that changes while it is read is noticed. Leave this option out for automatic: the node asks ${MAX_PAGE_SIZE} rows, then what the server shows it serves, and steps down if the server refuses a size twice.`,
 	},
 	{
 		displayName: 'Start at Page',

@@ -8,7 +8,9 @@ import {
 	GROUP_USER_LIST_PATH,
 	MAX_PAGE_SIZE,
 } from './constants';
-import { paginate, type HeaderEntry, type Page, type PageRequest, type PaginateResult } from './paginate';
+import { isRateLimitMessage } from './apiCodes';
+import type { HeaderEntry, Page, PageRequest } from './page';
+import { paginate, type PaginateResult } from './paginate';
 import { parseOffset, type ShapeOptions } from './shape';
 import { MalformedAnswer, type BeschannelsClient, type CallOptions } from './transport';
 
@@ -144,21 +146,53 @@ export function readPage(data: unknown): Page {
 	};
 }
 
-/** Page sizes that worked after a refusal, per account (Base URL and credential), for this process. */
-const sizeThatWorks = new Map<string, number>();
+/**
+ * Page sizes that work after the server refused bigger ones twice, per account (Base URL and
+ * credential), for this process; `reads` counts the reads since, so a bigger size is tried again
+ * now and then (a server may lift its cap).
+ */
+const sizeThatWorks = new Map<string, { size: number; reads: number }>();
 
-/** Whether Beschannels refused a request as a bad parameter, as a too-large page size is refused. */
+/** Every this many reads of an account, a remembered size is probed upward with one request. */
+export const PROBE_EVERY_READS = 10;
+
+/**
+ * Whether Beschannels refused a request as a bad parameter, as a too-large page size is refused:
+ * code 10002 (or 1000 that does not speak of rate limiting), HTTP 400 or 413. Rate limiting, a
+ * 5xx or a timeout never count.
+ */
 function refusedAsBadParameter(error: unknown): boolean {
 	if (!(error instanceof NodeApiError)) return false;
-	const code = (error.errorResponse as { beschannelsCode?: unknown } | undefined)?.beschannelsCode;
-	return code === 10002 || code === 1000 || error.httpCode === '400' || error.httpCode === '413';
+	const response = error.errorResponse as { beschannelsCode?: unknown; beschannelsMsg?: unknown } | undefined;
+	const code = response?.beschannelsCode;
+	if (code === 1000) return !isRateLimitMessage(`${String(response?.beschannelsMsg ?? '')} ${error.message}`);
+	return code === 10002 || error.httpCode === '400' || error.httpCode === '413';
+}
+
+/** The first size of a read with Page Size automatic, and the size to fall back to if it is refused. */
+function automaticSizes(account: string): { first: number; fallback?: number } {
+	const known = sizeThatWorks.get(account);
+	if (!known) return { first: AUTO_PAGE_SIZE };
+	known.reads++;
+	return known.reads % PROBE_EVERY_READS === 0 ? { first: AUTO_PAGE_SIZE, fallback: known.size } : { first: known.size };
+}
+
+/** Remembers what a read with Page Size automatic showed about the sizes the account accepts. */
+function learnSizes(account: string, sizes: { first: number; fallback?: number }, result: PaginateResult): void {
+	if (result.stepped && result.firstServedSize !== undefined) {
+		sizeThatWorks.set(account, { size: result.firstServedSize, reads: 0 });
+	} else if (sizes.fallback !== undefined && result.refusedSize === undefined) {
+		// the probe was accepted: the server takes the biggest size again
+		sizeThatWorks.delete(account);
+	}
 }
 
 /**
  * Reads a group's members page by page (see `paginate` for how and when it stops). With Page Size
- * automatic, the first request asks the most rows the node allows (or the size that worked last time
- * for this account), later ones what the server serves; a first request refused as a bad parameter is
- * asked again at the sizes APIs commonly cap at, and the size that worked is remembered.
+ * automatic, the first request asks the most rows the node allows (or the size that works for this
+ * account, probed upward now and then), later ones what the server serves; a first request refused
+ * twice as a bad parameter is asked again at the sizes APIs commonly cap at, and the size that
+ * worked is remembered.
  */
 export async function readGroup(
 	client: BeschannelsClient,
@@ -183,10 +217,12 @@ export async function readGroup(
 	});
 	const automatic = query.pageSize === undefined;
 	const account = client.account.accountKey;
+	const sizes = automatic ? automaticSizes(account) : { first: query.pageSize! };
 	const result = await paginate({
 		returnAll: options.returnAll,
 		limit: options.limit,
-		pageSize: query.pageSize ?? sizeThatWorks.get(account) ?? AUTO_PAGE_SIZE,
+		pageSize: sizes.first,
+		fallback: sizes.fallback,
 		stepDown: automatic ? FALLBACK_PAGE_SIZES : undefined,
 		refused: refusedAsBadParameter,
 		// Start at Page counts pages of Page Size, whatever Limit is
@@ -196,9 +232,7 @@ export async function readGroup(
 		keep: options.keep,
 		fetchPage: async (request, signal) => await client.call(call(request, signal), readPage),
 	});
-	if (automatic && result.refusals > 0 && result.firstServedSize !== undefined) {
-		sizeThatWorks.set(account, result.firstServedSize);
-	}
+	if (automatic) learnSizes(account, sizes, result);
 	return result;
 }
 
@@ -218,11 +252,11 @@ export function reportRead(context: IExecuteFunctions, result: PaginateResult, i
 
 /**
  * Judges a finished read. A read that could not show it has the whole group is an error; one whose
- * end was confirmed by asking again, but with fewer members than `total` announced, is returned
- * with a note that says what is known and what is not.
+ * end was seen with fewer members than `total` counts is returned with a note that says what is
+ * known and what is not.
  */
 export function assessRead(node: INode, result: PaginateResult, itemIndex?: number): string | undefined {
-	const { read, expected, total } = result;
+	const { read, expected, total, totals } = result;
 	const ofTotal = expected === undefined ? '' : ` of the ${expected} that total announced`;
 	const fail = (message: string, description: string) =>
 		new NodeApiError(node, { message }, { message, description, itemIndex });
@@ -232,15 +266,23 @@ export function assessRead(node: INode, result: PaginateResult, itemIndex?: numb
 			`Read ${read} members${ofTotal}. The server kept sending pages with new members past the safety bound; narrow the read with Search or a smaller group, or contact Beschannels support.`,
 		);
 	}
+	if (result.end === 'moved') {
+		const seen = totals.length > 1 ? `Beschannels' total went from ${totals.join(' to ')}` : `Beschannels' total stayed ${total}`;
+		throw fail(
+			'The group changed while it was read',
+			`${seen} during the read, and members moved between pages even after ${result.rereads} parts were read again. Read ${read} members; stopping rather than returning part of the group as if it were whole. Running it again helps once the group holds still (for example after an import or a rule update has finished).`,
+		);
+	}
 	if (result.end === 'repeat' && (expected === undefined || read < expected)) {
 		throw fail(
 			`Beschannels sent page ${result.lastPage} again instead of new members`,
-			`Page ${result.lastPage} held only members already read, so the server seems to ignore page_num. Read ${read} members${ofTotal}; stopping rather than returning part of the group as if it were whole. Try again later or contact Beschannels support.`,
+			`Page ${result.lastPage} held only members already read, twice, while total did not change, so the server seems to ignore page_num. Read ${read} members${ofTotal}; stopping rather than returning part of the group as if it were whole. Try again later or contact Beschannels support.`,
 		);
 	}
-	if (result.end === 'shortOfTotal' && expected !== undefined) {
-		const from = total === expected ? '' : ` (${expected} from the start page on)`;
-		return `Beschannels announced ${total} members in this group${from} but only ${read} arrived. Page ${result.lastPage} was asked twice and held nothing more, so these are all the members the API returns now; the other ${expected - read} are counted by Beschannels but were not returned (they may be hidden from this User ID, deleted, or changing while the group was read).`;
+	if (result.complete && expected !== undefined && read < expected) {
+		const from = totals.at(-1) === expected ? '' : ` (${expected} from the start page on)`;
+		const missing = expected - read;
+		return `Beschannels announced ${totals.at(-1)} members in this group${from} but ${read} arrived. The end of the group was seen (an empty page, asked twice), so these are all the members the API sends to this User ID now; the other ${missing} ${missing === 1 ? 'is' : 'are'} counted by Beschannels but not sent (hidden from this User ID by its data permissions, or deleted).`;
 	}
 	return undefined;
 }

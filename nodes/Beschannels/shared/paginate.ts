@@ -1,45 +1,33 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { MAX_PAGES } from './constants';
-import { memberIdentity } from './shape';
+import { judge, type Reading, type Verdict } from './evidence';
+import { memberIdentity, type HeaderEntry, type Page, type PageRequest } from './page';
+import { OVERLAP_ROWS, planWindow, windowHolding, type Window } from './windows';
 
-export interface HeaderEntry {
-	label: string;
-	prop: string;
-}
-
-/** One page of the group user list as the API sent it. */
-export interface Page {
-	total?: number;
-	list: IDataObject[];
-	header: HeaderEntry[];
-}
-
-/** What one request asks for: `page_num` and `page_size`. */
-export interface PageRequest {
-	pageNum: number;
-	pageSize: number;
-}
+export type { HeaderEntry, Page, PageRequest } from './page';
 
 export interface PaginateOptions {
 	returnAll: boolean;
 	limit: number;
-	/** Rows asked per page at first (Page Size); later pages ask what the server showed it serves. */
+	/** Rows asked by the first request (Page Size); later requests ask at most what the server showed it serves. */
 	pageSize: number;
 	/**
-	 * Smaller sizes to try, in order, when the first request is refused (`refused`) before any
-	 * answer arrived: a server that rejects a large page_size as a bad parameter.
+	 * Smaller sizes to try, in order, when the first request is refused twice at a size (`refused`)
+	 * before any answer arrived: a server that rejects a large page_size as a bad parameter.
 	 */
 	stepDown?: number[];
+	/** A size known to work: the first refusal of `pageSize` goes straight to it. */
+	fallback?: number;
 	refused?: (error: unknown) => boolean;
 	/** Members to skip before the first one read (Start at Page: pages of Page Size). */
 	startOffset?: number;
 	/** Fetches one page; `signal` aborts once the page is no longer needed, so it is not sent. */
 	fetchPage: (request: PageRequest, signal: AbortSignal) => Promise<Page>;
-	/** Requests in flight at once while the plan from `total` lasts; 1 reads strictly one by one. */
+	/** Requests in flight at once while the plan lasts; 1 reads strictly one by one. */
 	concurrency?: number;
 	maxPages?: number;
-	/** Called after each answer, in order, with the rows it added; returning true ends the read. */
+	/** Called after each answer taken, in order, with its rows; returning true ends the read. */
 	until?: (page: Page) => boolean;
 	/**
 	 * Turns each member read into what `members` holds, as its page is read, so the work is done
@@ -49,12 +37,12 @@ export interface PaginateOptions {
 }
 
 /**
- * How the read ended. Complete: the `total` announced was reached by a page that showed the end,
- * or the end was `confirmed` by asking again. Not complete: `shortOfTotal` (the end was confirmed
- * by a second answer, but fewer members arrived than announced), `repeat` (a page brought only
- * members already read), `maxPages`. Stopped on purpose: `limit`, `until`.
+ * How the read ended. Complete: `total` (a page brought the count to `total` at its end) or
+ * `confirmed` (an empty or nothing-new page, asked twice). Not complete: `repeat` (pages held only
+ * members already read), `moved` (the group kept moving after every re-read), `maxPages`. Stopped
+ * on purpose: `limit`, `until`.
  */
-export type ReadEnd = 'total' | 'confirmed' | 'shortOfTotal' | 'repeat' | 'maxPages' | 'limit' | 'until';
+export type ReadEnd = 'total' | 'confirmed' | 'repeat' | 'moved' | 'maxPages' | 'limit' | 'until';
 
 export interface PaginateResult {
 	members: IDataObject[];
@@ -64,7 +52,9 @@ export interface PaginateResult {
 	pagesRead: number;
 	/** `total` as the first answer reported it. */
 	total?: number;
-	/** How many members `total` leaves from the start offset on. */
+	/** Every different `total` the answers reported, in order. */
+	totals: number[];
+	/** How many members the last `total` leaves from the start offset on. */
 	expected?: number;
 	header: HeaderEntry[];
 	duplicates: number;
@@ -73,34 +63,69 @@ export interface PaginateResult {
 	complete: boolean;
 	/** The page number of the last request. */
 	lastPage: number;
-	/** First requests refused as a bad parameter before one was answered (see `stepDown`). */
-	refusals: number;
-	/** The page size the first answered request asked. */
+	/** The rows read went past a `total` an answer reported: that total counted too few. */
+	pastTotal: boolean;
+	/** Parts read again because the group moved. */
+	rereads: number;
+	/** A size was refused twice, so the read stepped down from it. */
+	stepped: boolean;
+	/** The first size refused, if any (once is enough when `fallback` was given). */
+	refusedSize?: number;
+	/** The page size of the first request answered. */
 	firstServedSize?: number;
 }
 
-function mergeHeader(into: HeaderEntry[], known: Set<string>, header: HeaderEntry[]): void {
-	for (const entry of header) {
-		if (!known.has(entry.prop)) {
-			known.add(entry.prop);
-			into.push(entry);
-		}
+/** Parts read again after the group moved, at most, before the read fails saying it moved. */
+const MAX_REREADS = 10;
+
+function mergeHeader(into: HeaderEntry[], header: HeaderEntry[]): void {
+	for (const entry of header) if (!into.some((known) => known.prop === entry.prop)) into.push(entry);
+}
+
+/** Pages fetched ahead of the one being read, dropped (and not sent) once no longer needed. */
+class Ahead {
+	private pending = new Map<string, Promise<Page>>();
+
+	private stop = new AbortController();
+
+	constructor(private readonly fetchPage: PaginateOptions['fetchPage']) {}
+
+	private static key(window: Window): string {
+		return `${window.pageNum}:${window.pageSize}`;
+	}
+
+	fetch(window: Window): void {
+		const key = Ahead.key(window);
+		if (this.pending.has(key)) return;
+		const page = this.fetchPage({ pageNum: window.pageNum, pageSize: window.pageSize }, this.stop.signal);
+		page.catch(() => undefined);
+		this.pending.set(key, page);
+	}
+
+	async take(window: Window): Promise<Page> {
+		this.fetch(window);
+		const key = Ahead.key(window);
+		const page = this.pending.get(key)!;
+		this.pending.delete(key);
+		return await page;
+	}
+
+	get size(): number {
+		return this.pending.size;
+	}
+
+	drop(): void {
+		this.stop.abort();
+		this.stop = new AbortController();
+		this.pending = new Map();
 	}
 }
 
 /**
- * Reads a group by position and returns its members in the API's order, each identity once.
- *
- * Servers count offsets two ways when they serve fewer rows than asked: page k starts at
- * (k - 1) x the rows served, or at (k - 1) x the rows asked. Both agree whenever a page is served
- * in full, so the reader only asks for sizes the server has shown it serves: once an answer is
- * shorter than asked while more remain, every later request asks exactly that many, at the page
- * that holds the next member (skipping rows already read). Where an answer's position is not
- * certain (a short first answer at a later page), it is asked again at a size the server serves.
- *
- * The end is decided by what arrives, never by `total` alone: a short or empty answer ends the read
- * when the total agrees; otherwise the same position is asked once more, and only a second
- * answer with nothing new confirms the end.
+ * Reads a group and returns its members in the API's order, each identity once, and whether the
+ * read showed it has them all. What it asks is planned in `windows.ts` (pages that overlap the one
+ * before, of sizes the server serves); what each answer proves is judged in `evidence.ts`; this
+ * loop asks, fetches ahead while the plan holds, and keeps the members.
  */
 export async function paginate(options: PaginateOptions): Promise<PaginateResult> {
 	const { returnAll, limit, fetchPage } = options;
@@ -109,52 +134,66 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 	const startOffset = Math.max(0, options.startOffset ?? 0);
 	const wanted = returnAll ? Infinity : limit;
 	const keep = options.keep ?? ((member: IDataObject) => member);
+	const ahead = new Ahead(fetchPage);
 
 	const members: IDataObject[] = [];
 	const seen = new Set<string>();
 	const header: HeaderEntry[] = [];
-	const headerProps = new Set<string>();
-	let ahead = new Map<string, Promise<Page>>();
-	let aheadStop = new AbortController();
-	let size = Math.max(1, returnAll ? options.pageSize : Math.min(options.pageSize, limit));
+	const totals: number[] = [];
+	/** Windows taken, in order: a re-read goes back through them. */
+	const taken: Window[] = [];
+	let cap: number | undefined;
 	let position = startOffset;
-	let maxServed = 0;
-	let total: number | undefined;
+	let overlap = OVERLAP_ROWS;
+	let lastTotal: number | undefined;
+	let lastAnonymous: string | undefined;
+	let pastTotal = false;
 	let requests = 0;
 	let read = 0;
 	let duplicates = 0;
-	let askAgain = false;
-	let refusals = 0;
+	let rereads = 0;
+	let depth = 0;
+	let askedAgain = false;
+	/** The first answer of a window asked again. */
+	let earlier: Page | undefined;
+	let stepped = false;
+	let refusedSize: number | undefined;
+	let refusedOnce: number | undefined;
 	let firstServedSize: number | undefined;
-	let previousAnonymous: string | undefined;
-	let pageNum = 1;
 	let end: ReadEnd | undefined;
+	let window = windowHolding(startOffset, Math.max(1, Math.min(options.pageSize, wanted)));
+	let recheck = false;
 
-	const dropAhead = () => {
-		aheadStop.abort();
-		aheadStop = new AbortController();
-		ahead = new Map();
+	/** Windows planned after the current one, fetched ahead while the plan holds. */
+	let queue: Window[] = [];
+	const replan = () => {
+		ahead.drop();
+		queue = [];
 	};
-	const request = (page: number): Promise<Page> => {
-		const key = `${page}:${size}`;
-		const pending = ahead.get(key) ?? fetchPage({ pageNum: page, pageSize: size }, aheadStop.signal);
-		ahead.delete(key);
-		return pending;
-	};
-	// fetch ahead only where positions are certain: the size is one the server has served in full
-	const planAhead = (current: number) => {
-		if (total === undefined || size > maxServed || concurrency < 2) return;
-		const endWanted = startOffset + wanted;
-		let last = Math.ceil(Math.min(total, endWanted) / size);
-		// a last page that comes full is followed by one more request to see the end: plan it too
-		if (total < endWanted && total % size === 0) last++;
-		for (let next = current + 1; next <= Math.min(last, current + concurrency - 1); next++) {
-			const key = `${next}:${size}`;
-			if (ahead.has(key) || requests + ahead.size >= maxPages) continue;
-			const pending = fetchPage({ pageNum: next, pageSize: size }, aheadStop.signal);
-			pending.catch(() => undefined);
-			ahead.set(key, pending);
+	/** Plans windows after the current one, up to `concurrency` in all, stopping past `total`. */
+	const topUp = () => {
+		if (cap === undefined) return;
+		const last = Math.min(lastTotal ?? 0, startOffset + wanted);
+		let at = queue.at(-1)?.end ?? position;
+		while (queue.length < concurrency && (queue.length === 0 || at <= last)) {
+			const next = planWindow(at, cap, overlap, startOffset, taken.length + queue.length);
+			queue.push(next);
+			at = next.start + Math.min(next.pageSize, cap);
 		}
+		if (concurrency > 1 && options.until === undefined) for (const planned of queue) ahead.fetch(planned);
+	};
+	/** What a refusal of the first request leads to: the size to ask instead, or undefined to fail. */
+	const afterRefusal = (size: number): number | undefined => {
+		refusedSize ??= size;
+		if (options.fallback !== undefined && options.fallback < size) return options.fallback;
+		// a size the user set is not stepped down: its refusal is the answer
+		if (options.stepDown === undefined) return undefined;
+		if (refusedOnce !== size) {
+			refusedOnce = size;
+			return size;
+		}
+		stepped = true;
+		return options.stepDown?.find((candidate) => candidate < size);
 	};
 
 	try {
@@ -163,124 +202,132 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 				end = 'maxPages';
 				break;
 			}
-			pageNum = Math.floor(position / size) + 1;
-			const skip = position - (pageNum - 1) * size;
-			const smaller = firstServedSize === undefined ? options.stepDown?.find((candidate) => candidate < size) : undefined;
-			const answer = await request(pageNum).catch((error: unknown) => {
-				if (smaller !== undefined && options.refused?.(error)) return undefined;
-				throw error;
+			// a first request refused as a bad parameter gives the size to ask instead
+			const answer = await ahead.take(window).catch((error: unknown) => {
+				const smaller = firstServedSize === undefined && options.refused?.(error) ? afterRefusal(window.pageSize) : undefined;
+				if (smaller === undefined) throw error;
+				return smaller;
 			});
+			if (typeof answer === 'number') {
+				requests++;
+				replan();
+				window = windowHolding(startOffset, answer);
+				continue;
+			}
 			requests++;
-			if (answer === undefined) {
-				// refused before anything was read: ask the same position at the next smaller size
-				refusals++;
-				size = smaller!;
-				dropAhead();
+			// asked again: the answer with more rows counts
+			const page = askedAgain && earlier !== undefined && earlier.list.length > answer.list.length ? earlier : answer;
+			earlier = undefined;
+			firstServedSize ??= window.pageSize;
+			mergeHeader(header, page.header);
+			if (page.total !== undefined && page.total !== totals.at(-1)) totals.push(page.total);
+
+			const anonymous = page.list.some((row) => memberIdentity(row) === undefined) ? JSON.stringify(page.list) : undefined;
+			const reading: Reading = {
+				seen,
+				position,
+				startOffset,
+				read,
+				first: taken.length === 0,
+				lastTotal,
+				totalShownLow: pastTotal,
+				askedAgain,
+				recheck,
+				sameAnonymousRows: anonymous !== undefined && anonymous === lastAnonymous,
+			};
+			const verdict: Verdict = judge(page, window, reading);
+			if (verdict.kind === 'askAgain') {
+				replan();
+				askedAgain = true;
+				earlier = page;
 				continue;
 			}
-			const firstAnswer = firstServedSize === undefined;
-			firstServedSize ??= size;
-			mergeHeader(header, headerProps, answer.header);
-			if (firstAnswer) total = answer.total;
-			const served = answer.list.length;
-
-			// A short answer at a later page, at a size never served in full: where its rows start
-			// depends on how the server counts (unless they end exactly at the total). Ask again at
-			// a size it serves.
-			const endsAtTotal = total !== undefined && (pageNum - 1) * size + served === total;
-			if (pageNum > 1 && served > 0 && served < size && size > maxServed && !endsAtTotal) {
-				maxServed = served;
-				size = served;
-				dropAhead();
+			if (verdict.kind === 'resize') {
+				replan();
+				window = windowHolding(position, verdict.size);
+				askedAgain = false;
 				continue;
 			}
-			const sizeServedBefore = maxServed;
-			maxServed = Math.max(maxServed, served);
-
-			const rows = answer.list.slice(skip);
-			if (rows.some((row) => memberIdentity(row) === undefined)) {
-				// rows without an identity cannot be told apart; the same page twice is a repeat
-				const fingerprint = JSON.stringify(rows);
-				if (fingerprint === previousAnonymous) {
-					end = 'repeat';
+			if (verdict.kind === 'rewind') {
+				replan();
+				depth++;
+				rereads++;
+				if (rereads > MAX_REREADS || depth > taken.length) {
+					end = 'moved';
 					break;
 				}
-				previousAnonymous = fingerprint;
+				// read again the window `depth` back, then go on from it
+				const back = taken[taken.length - depth];
+				recheck = true;
+				position = back.start + Math.min(back.pageSize, cap ?? back.pageSize);
+				window = back;
+				askedAgain = false;
+				continue;
 			}
-			let fresh = 0;
-			let taken = 0;
-			for (const row of rows) {
-				if (read >= wanted) break;
-				taken++;
-				const identity = memberIdentity(row);
-				if (identity !== undefined) {
-					if (seen.has(identity)) {
-						duplicates++;
-						continue;
-					}
-					seen.add(identity);
-				}
-				fresh++;
-				read++;
+
+			// take the members this answer adds
+			duplicates += verdict.duplicates;
+			let fresh = verdict.fresh;
+			if (read + fresh.length > wanted) fresh = fresh.slice(0, wanted - read);
+			read += fresh.length;
+			for (const row of fresh) {
+				const id = memberIdentity(row);
+				if (id !== undefined) seen.add(id);
 				const kept = keep(row);
 				if (kept !== undefined) members.push(kept);
 			}
-			position += taken;
+			const served = page.list.length;
+			cap ??= served < window.pageSize ? Math.max(1, served) : window.pageSize;
+			depth = 0;
+			if (recheck) {
+				// the re-read part is taken: the windows after it are read afresh
+				recheck = false;
+				taken.length = taken.indexOf(window) + 1;
+			} else {
+				taken.push(window);
+			}
+			lastTotal = page.total;
+			lastAnonymous = anonymous;
+			if (lastTotal !== undefined && startOffset + read > lastTotal) pastTotal = true;
+			const hidden = taken.length > 1 ? Math.max(0, window.pageSize - served) : 0;
+			overlap = OVERLAP_ROWS + hidden <= cap * 0.1 ? OVERLAP_ROWS + hidden : 0;
+			position = window.start + Math.min(window.pageSize, cap);
 
-			if (read >= wanted) {
-				end = 'limit';
-				break;
-			}
-			if (rows.length > 0 && fresh === 0) {
-				end = 'repeat';
-				break;
-			}
-			if (options.until?.({ ...answer, list: rows })) {
-				end = 'until';
-				break;
-			}
-			if (served === size) {
-				askAgain = false;
-				planAhead(pageNum);
-				continue;
-			}
-			// A short or empty answer: the end, if the total agrees (by position, or by members read
-			// when rows came twice) or a second answer confirms it. A total the rows already passed is
-			// shown to lie low: it no longer vouches for the end.
-			if (total !== undefined && (position === total || startOffset + read === total)) {
-				end = 'total';
-				break;
-			}
-			if (askAgain && rows.length === 0) {
-				end = total !== undefined && position < total ? 'shortOfTotal' : 'confirmed';
-				break;
-			}
-			askAgain = true;
-			if (served > 0 && size > sizeServedBefore) {
-				// the server serves at most this many rows a page: ask exactly that many from now on
-				size = served;
-				dropAhead();
-				planAhead(Math.floor(position / size));
+			if (read >= wanted) end = 'limit';
+			else if (verdict.end) end = verdict.end;
+			else if (options.until?.({ ...page, list: fresh })) end = 'until';
+			else {
+				// a page with hidden rows needs a wider overlap after it: plan afresh
+				if (hidden > 0 || queue.length === 0 || queue[0].start > position) replan();
+				topUp();
+				window = queue.shift()!;
+				askedAgain = false;
 			}
 		}
 	} finally {
 		// pages fetched ahead that are no longer needed are not sent
-		aheadStop.abort();
+		ahead.drop();
 	}
 
-	const expected = total === undefined ? undefined : Math.max(0, total - startOffset);
+	const total = totals[0];
+	const moved = totals.length > 1 || rereads > 0;
+	if (end === 'repeat' && moved) end = 'moved';
 	return {
 		members,
 		read,
 		pagesRead: requests,
 		total,
-		expected,
+		totals,
+		expected: lastTotal === undefined ? undefined : Math.max(0, lastTotal - startOffset),
 		header,
 		duplicates,
 		end,
 		complete: end === 'total' || end === 'confirmed',
-		lastPage: pageNum,
-		refusals,
+		lastPage: window.pageNum,
+		pastTotal,
+		rereads,
+		stepped,
+		refusedSize,
 		firstServedSize,
 	};
 }

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { HeaderEntry } from './paginate';
+import type { HeaderEntry } from './page';
 
 const SCORE_PREFIX = 'Score-';
 const NUMERIC = /^\s*-?(\d+(\.\d*)?|\.\d+)\s*$/;
@@ -10,13 +10,6 @@ const OFFSET = /^([+-])(\d{2}):?(\d{2})$/;
 export const ISO_FIELD = 'CreatedTimeIso';
 
 
-/** The key that identifies a person across pages (`identity_id`, else `identity_value`). */
-export function memberIdentity(row: IDataObject): string | undefined {
-	const id = row.identity_id ?? row.identity_value;
-	if (typeof id === 'string') return id === '' ? undefined : id;
-	if (typeof id === 'number') return String(id);
-	return undefined;
-}
 
 /** `Score-20408` becomes `score_20408`. */
 export function scoreKey(apiKey: string): string {

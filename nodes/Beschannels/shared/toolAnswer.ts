@@ -94,7 +94,7 @@ export interface ToolAnswer extends IDataObject {
 
 /**
  * The summary and members of one tool call. It says only what the read showed: `nextStart` when the
- * read stopped at the limit and `total` does not say the group ends there; the end of the group
+ * read stopped at the limit and a `total` the rows never went past does not say the group ends there; the end of the group
  * only when the reader saw it (or `total` counts no more), and the shortfall when the pages ended
  * below `total`.
  */
@@ -112,7 +112,8 @@ export function toolAnswer(read: ToolRead): ToolAnswer {
 	let note: string;
 
 	if (result.end === 'limit') {
-		const counted = total !== undefined && start - 1 + result.read >= total;
+		// a total the rows already went past counts too few: it vouches for nothing
+		const counted = total !== undefined && !result.pastTotal && start - 1 + result.read >= total;
 		if (counted) {
 			note = `${range}${ofTotal}${capped}; Beschannels counts no more.`;
 		} else {
