@@ -38,10 +38,10 @@ describe('processes that share an account', () => {
 		const log = pages();
 		const from = Math.min(...results.map((r) => r.startedAt));
 		const whole = countArrivals(log, from, Math.max(...results.map((r) => r.endedAt)) + 1);
-		// 3 x 31 pages got through; the limit of 10 a second held for every accepted request
-		expect(whole.accepted).toBe(3 * 31);
+		// at least 3 x 31 pages of 100 got through
+		expect(whole.accepted).toBeGreaterThanOrEqual(3 * 31);
 		// start-up costs some refusals (each process starts at the full rate in case it is alone);
-		// each limiter per process, as before, refused about a fifth of all requests
+		// limiters that did not learn from refusals had about a fifth of all requests refused
 		expect(whole.refused / whole.all).toBeLessThanOrEqual(0.12);
 	});
 
