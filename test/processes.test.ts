@@ -42,7 +42,7 @@ describe('processes that share an account', () => {
 		expect(whole.accepted).toBeGreaterThanOrEqual(3 * 31);
 		// start-up costs some refusals (each process starts at the full rate in case it is alone);
 		// limiters that did not learn from refusals had about a fifth of all requests refused
-		expect(whole.refused / whole.all).toBeLessThanOrEqual(0.12);
+		expect(whole.refused / whole.all).toBeLessThanOrEqual(0.15);
 	});
 
 	it('a trigger polling in one process while another reads: both get what they asked for', async () => {
@@ -56,6 +56,6 @@ describe('processes that share an account', () => {
 		expect(polled.error).toBeUndefined();
 		expect(polled.polls).toBeGreaterThanOrEqual(2);
 		const refused = sandbox.log.filter(refusedRequest).length;
-		expect(refused / sandbox.log.length).toBeLessThanOrEqual(0.12);
+		expect(refused / sandbox.log.length).toBeLessThanOrEqual(0.15);
 	});
 });

@@ -153,7 +153,9 @@ function allowance(accountKey: string, ceiling: number, now: number): number {
 /**
  * The server refused a request sent at `sentAt`: it had already taken its fill in the second
  * before, and this process's share of that fill (what got through of its own) is what it may send:
- * the rate drops to that share, at least one request less than before. A request that left before
+ * the rate drops to that share, at least one request less than before, and grows back towards the
+ * rate that was refused, or twice the share when that is less (a first refusal, at the full rate,
+ * says little about where the others are). A request that left before
  * the last cut, or while the server's window was still full of the requests that led to it, says
  * nothing new.
  */
@@ -161,8 +163,8 @@ function cut(account: AccountWindow, accountKey: string, ceiling: number, sentAt
 	if (sentAt < account.cutAt + REFUSED_PAUSE_MS) return;
 	const taken = account.sends.filter((s) => !s.refused && s.at > sentAt - WINDOW_MS && s.at < sentAt).length;
 	const allowed = allowance(accountKey, ceiling, now);
-	account.refusedAt = allowed;
 	account.cutTo = Math.max(MIN_RATE, Math.min(allowed - 1, taken));
+	account.refusedAt = Math.min(allowed, 2 * account.cutTo);
 	account.cutAt = now;
 }
 

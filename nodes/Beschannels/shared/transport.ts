@@ -188,7 +188,8 @@ export class BeschannelsClient {
 					throw toNodeError(this.node, keptRefusing(failure, Math.round(allowedMs / 1000), target), 1, this.itemIndex);
 				}
 				const rate = currentRate(account.accountKey, account.requestsPerSecond).toFixed(1);
-				this.context.logger.debug(`Beschannels: ${failure.message} at ${target}; sending it again at ${rate} requests a second`);
+				const after = failure.retryAfterMs ? ` after its Retry-After of ${failure.retryAfterMs} ms` : '';
+				this.context.logger.debug(`Beschannels: ${failure.message} at ${target}; sending it again${after}, at ${rate} requests a second`);
 				attempt--;
 				continue;
 			}
