@@ -66,8 +66,8 @@ function toNodeError(node: INode, failure: Failure, attempts: number, itemIndex?
 
 /**
  * Refusals ("too many requests") are the account's budget speaking, not faults: they do not count
- * against Retries, and the request is sent again once the limiter gives it a turn. A server that
- * refuses a request for longer than `limitMs` ends it with this failure.
+ * against Retries, and the request is sent again once the limiter gives it a turn. A request refused
+ * for longer than Timeout x (Retries + 1) (`seconds`) ends with this failure.
  */
 function keptRefusing(failure: Failure, seconds: number, target: string): Failure {
 	return {
