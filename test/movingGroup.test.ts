@@ -104,6 +104,26 @@ describe('a group that changes while it is read', () => {
 	});
 });
 
+describe('a group that keeps changing, read 100 rows a page', () => {
+	// at 100 rows a page only some pages overlap within the budget; once the group is seen moving,
+	// every page overlaps and the pages read without an overlap are read again
+	const t = useSandbox({ pageCap: 100, groups: [{ ...GROUP, size: 3000 }] });
+	const group = () => t.sandbox.members(GROUP.groupObj, GROUP.groupId).map((m) => String(m.identity_id));
+
+	it('members near the top leave and others join at the end, at different moments: nobody who stayed is lost', async () => {
+		const before = group();
+		t.sandbox.scheduleChanges(GROUP.groupObj, GROUP.groupId, [
+			{ atRequest: 4, leave: { at: 5 } },
+			{ atRequest: 9, join: { at: 'end' } },
+			{ atRequest: 14, leave: { at: 5 } },
+			{ atRequest: 19, join: { at: 'end' } },
+		]);
+		const run = await t.engine.runNode({ parameters: listParams() });
+		expect(run.error).toBeUndefined();
+		expectEveryStayer(run.items, before, group());
+	});
+});
+
 describe('page size from evidence', () => {
 	const t = useSandbox({ pageCap: 1000, groups: [{ ...GROUP, size: 5000 }, { groupObj: 'member', groupId: '3001', size: 80 }] });
 	const sizes = () => t.pageRequests().map((r) => Number(r.fields.page_size));

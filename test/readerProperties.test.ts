@@ -66,8 +66,10 @@ const cases: Array<[string, Server, number]> = [
 	['members hidden from the User ID while the group changes', { members: 5000, cap: 1000, offsets: 'served', changes: 0.2, onlyLeaves: false, hidden: 20, truncated: 0 }, 1000],
 	['answers that drop rows now and then, and hidden members', { members: 5000, cap: 1000, offsets: 'served', changes: 0, onlyLeaves: false, hidden: 5, truncated: 0.05 }, 1000],
 	['37 rows a page, offsets counted as asked, hidden members', { members: 1037, cap: 37, offsets: 'asked', changes: 0, onlyLeaves: false, hidden: 10, truncated: 0 }, 100],
-	// At 100 rows a page most pages cannot overlap within the budget: there a change is seen by
-	// total, and a leave and a join that cancel in total between two neighbouring answers can go unseen.
+	// At 100 rows a page most pages cannot overlap within the budget: a change is seen by total (or
+	// by a page that does overlap), and from then on every page overlaps and the pages read without an
+	// overlap are read again
+	['100 rows a page, the group changing', { members: 3000, cap: 100, offsets: 'served', changes: 0.2, onlyLeaves: false, hidden: 0, truncated: 0 }, 1000],
 	['100 rows a page, members leaving', { members: 3000, cap: 100, offsets: 'served', changes: 0.2, onlyLeaves: true, hidden: 0, truncated: 0 }, 1000],
 ];
 

@@ -49,8 +49,11 @@ export type Verdict =
 	| { kind: 'resize'; size: number }
 	/** The group moved: read the window before this one again. */
 	| { kind: 'rewind'; why: 'shift' | 'total' }
-	/** Take `fresh` (the members after the anchor, not read before); `end` when the read is over. */
-	| { kind: 'take'; fresh: IDataObject[]; duplicates: number; end?: 'total' | 'confirmed' | 'repeat' };
+	/**
+	 * Take `fresh` (the members after the anchor, not read before); `end` when the read is over;
+	 * `shifted` when the anchor sat further down than the overlap: members joined above.
+	 */
+	| { kind: 'take'; fresh: IDataObject[]; duplicates: number; end?: 'total' | 'confirmed' | 'repeat'; shifted?: boolean };
 
 /** The rows after the last member already read; in the first answer, the rows from `position` on. */
 function placeRows(page: Page, window: Window, reading: Reading) {
@@ -78,7 +81,7 @@ function placeRows(page: Page, window: Window, reading: Reading) {
 		if (id !== undefined) ids.add(id);
 		fresh.push(row);
 	}
-	return { anchored: anchor >= 0, fresh, duplicates };
+	return { anchor, fresh, duplicates };
 }
 
 export function judge(page: Page, window: Window, reading: Reading): Verdict {
@@ -86,13 +89,17 @@ export function judge(page: Page, window: Window, reading: Reading): Verdict {
 	if (reading.sameAnonymousRows) return { kind: 'take', fresh: [], duplicates: 0, end: 'repeat' };
 	const served = page.list.length;
 	const overlap = reading.position - window.start;
-	const { anchored, fresh, duplicates } = placeRows(page, window, reading);
+	const { anchor, fresh, duplicates } = placeRows(page, window, reading);
+	const anchored = anchor >= 0;
 
 	if (!reading.first && !anchored && served > 0) {
 		if (overlap >= 2) return { kind: 'rewind', why: 'shift' };
 		if (reading.lastTotal !== undefined && page.total !== reading.lastTotal) return { kind: 'rewind', why: 'total' };
 	}
 	if (reading.recheck) return { kind: 'take', fresh, duplicates };
+	// members joined above: the anchor sits further down than the overlap, and new members follow it
+	// (an answer that brings nothing new is judged below: a server may repeat itself)
+	const shifted = !reading.first && anchor > overlap - 1 && fresh.length > 0;
 
 	const short = served < window.pageSize;
 	const { total } = page;
@@ -101,7 +108,7 @@ export function judge(page: Page, window: Window, reading: Reading): Verdict {
 		!reading.totalShownLow &&
 		window.end >= total &&
 		reading.startOffset + reading.read + fresh.length === total;
-	if (short && reachesTotal) return { kind: 'take', fresh, duplicates, end: 'total' };
+	if (short && reachesTotal) return { kind: 'take', fresh, duplicates, end: 'total', shifted };
 
 	const nothingNew = fresh.length === 0;
 	if (short || nothingNew) {
@@ -112,7 +119,7 @@ export function judge(page: Page, window: Window, reading: Reading): Verdict {
 	if (nothingNew) {
 		// nothing past the rows read before: the end; rows past them all read already: a repeat
 		const end = served <= Math.max(0, overlap) || served === 0 ? 'confirmed' : 'repeat';
-		return { kind: 'take', fresh, duplicates, end };
+		return { kind: 'take', fresh, duplicates, end, shifted };
 	}
-	return { kind: 'take', fresh, duplicates };
+	return { kind: 'take', fresh, duplicates, shifted };
 }

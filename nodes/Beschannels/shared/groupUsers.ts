@@ -282,6 +282,10 @@ export function assessRead(node: INode, result: PaginateResult, itemIndex?: numb
 	if (result.complete && expected !== undefined && read < expected) {
 		const from = totals.at(-1) === expected ? '' : ` (${expected} from the start page on)`;
 		const missing = expected - read;
+		if (totals.length > 1 || result.rereads > 0 || result.duplicates > 0) {
+			const how = totals.length > 1 ? `Beschannels' total went from ${totals.join(' to ')}` : 'members moved between pages';
+			return `The group changed while it was read (${how}) and ${read} members arrived. Every member who was in the group for the whole read is here, once; members who joined after their part of the group was read are not, and the next run will have them.`;
+		}
 		return `Beschannels announced ${totals.at(-1)} members in this group${from} but ${read} arrived. The end of the group was seen (an empty page, asked twice), so these are all the members the API sends to this User ID now; the other ${missing} ${missing === 1 ? 'is' : 'are'} counted by Beschannels but not sent (hidden from this User ID by its data permissions, or deleted).`;
 	}
 	return undefined;

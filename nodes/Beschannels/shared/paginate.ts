@@ -142,6 +142,10 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 	const totals: number[] = [];
 	/** Windows taken, in order: a re-read goes back through them. */
 	const taken: Window[] = [];
+	/** Whether the rows of each window taken were shown, by content, to follow those before. */
+	const checked: boolean[] = [];
+	/** The group was seen moving: every window from now on overlaps, whatever it costs. */
+	let moving = false;
 	let cap: number | undefined;
 	let position = startOffset;
 	let overlap = OVERLAP_ROWS;
@@ -176,7 +180,8 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 		const last = Math.min(lastTotal ?? 0, startOffset + wanted);
 		let at = queue.at(-1)?.end ?? position;
 		while (queue.length < concurrency && (queue.length === 0 || at <= last)) {
-			const next = planWindow(at, cap, overlap, startOffset, taken.length + queue.length);
+			const spent = moving ? undefined : { from: startOffset, windows: taken.length + queue.length };
+			const next = planWindow(at, cap, overlap, spent);
 			queue.push(next);
 			at = next.start + Math.min(next.pageSize, cap);
 		}
@@ -194,6 +199,33 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 		}
 		stepped = true;
 		return options.stepDown?.find((candidate) => candidate < size);
+	};
+
+	/**
+	 * The group was seen moving. The first time, every later window overlaps, and the index of the
+	 * window to read again is returned when windows were taken without an overlap: the one before the
+	 * first of them, since a member may have been missed at any of them.
+	 */
+	const seenMoving = (): number | undefined => {
+		if (moving) return undefined;
+		moving = true;
+		const first = checked.indexOf(false);
+		return first > 0 ? first - 1 : undefined;
+	};
+	/** Reads the window taken at `index` again, then goes on from it; false when the re-reads are used up. */
+	const rewindTo = (index: number): boolean => {
+		replan();
+		rereads++;
+		if (rereads > MAX_REREADS || index < 0) {
+			end = 'moved';
+			return false;
+		}
+		const back = taken[index];
+		recheck = true;
+		position = back.start + Math.min(back.pageSize, cap ?? back.pageSize);
+		window = back;
+		askedAgain = false;
+		return true;
 	};
 
 	try {
@@ -249,19 +281,9 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 				continue;
 			}
 			if (verdict.kind === 'rewind') {
-				replan();
 				depth++;
-				rereads++;
-				if (rereads > MAX_REREADS || depth > taken.length) {
-					end = 'moved';
-					break;
-				}
-				// read again the window `depth` back, then go on from it
-				const back = taken[taken.length - depth];
-				recheck = true;
-				position = back.start + Math.min(back.pageSize, cap ?? back.pageSize);
-				window = back;
-				askedAgain = false;
+				const back = seenMoving() ?? taken.length - depth;
+				if (!rewindTo(back)) break;
 				continue;
 			}
 
@@ -279,19 +301,30 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 			const served = page.list.length;
 			cap ??= served < window.pageSize ? Math.max(1, served) : window.pageSize;
 			depth = 0;
+			const totalChanged = lastTotal !== undefined && page.total !== undefined && page.total !== lastTotal;
 			if (recheck) {
 				// the re-read part is taken: the windows after it are read afresh
 				recheck = false;
 				taken.length = taken.indexOf(window) + 1;
+				checked.length = taken.length;
 			} else {
+				checked.push(taken.length === 0 || position - window.start >= OVERLAP_ROWS);
 				taken.push(window);
 			}
 			lastTotal = page.total;
 			lastAnonymous = anonymous;
 			if (lastTotal !== undefined && startOffset + read > lastTotal) pastTotal = true;
 			const hidden = taken.length > 1 ? Math.max(0, window.pageSize - served) : 0;
-			overlap = OVERLAP_ROWS + hidden <= cap * 0.1 ? OVERLAP_ROWS + hidden : 0;
+			overlap = OVERLAP_ROWS + hidden <= cap * (moving ? 0.5 : 0.1) ? OVERLAP_ROWS + hidden : 0;
 			position = window.start + Math.min(window.pageSize, cap);
+			if ((totalChanged || verdict.shifted === true) && verdict.end === undefined && read < wanted) {
+				// moved: windows taken without an overlap may have missed members; read again from there
+				const back = seenMoving();
+				if (back !== undefined) {
+					if (!rewindTo(back)) break;
+					continue;
+				}
+			}
 
 			if (read >= wanted) end = 'limit';
 			else if (verdict.end) end = verdict.end;
@@ -310,8 +343,9 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 	}
 
 	const total = totals[0];
-	const moved = totals.length > 1 || rereads > 0;
-	if (end === 'repeat' && moved) end = 'moved';
+	// the loop ends only once `end` is set (a closure may set it, which the compiler cannot follow)
+	let ended: ReadEnd = end ?? 'moved';
+	if (ended === 'repeat' && (moving || totals.length > 1 || rereads > 0)) ended = 'moved';
 	return {
 		members,
 		read,
@@ -321,8 +355,8 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 		expected: lastTotal === undefined ? undefined : Math.max(0, lastTotal - startOffset),
 		header,
 		duplicates,
-		end,
-		complete: end === 'total' || end === 'confirmed',
+		end: ended,
+		complete: ended === 'total' || ended === 'confirmed',
 		lastPage: window.pageNum,
 		pastTotal,
 		rereads,

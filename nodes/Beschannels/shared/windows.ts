@@ -50,13 +50,15 @@ export function nextWindow(position: number, cap: number, overlap: number): Wind
 
 /**
  * The next window, overlapping the last one as long as the overlaps keep within the budget: the
- * windows so far plus this one may be at most `OVERLAP_BUDGET` more than the rows they cover need.
+ * `windows` read from position `from` on plus this one may be at most `OVERLAP_BUDGET` more than the
+ * rows they cover need. Without `spent` (a group seen moving), every window overlaps.
  */
-export function planWindow(position: number, cap: number, overlap: number, from: number, windows: number): Window {
+export function planWindow(position: number, cap: number, overlap: number, spent?: { from: number; windows: number }): Window {
 	if (overlap > 0) {
 		const overlapping = nextWindow(position, cap, overlap);
-		const needed = Math.ceil((overlapping.end - from) / cap);
-		if (windows + 1 <= Math.max(2, Math.floor(needed * (1 + OVERLAP_BUDGET)))) return overlapping;
+		if (spent === undefined) return overlapping;
+		const needed = Math.ceil((overlapping.end - spent.from) / cap);
+		if (spent.windows + 1 <= Math.max(2, Math.floor(needed * (1 + OVERLAP_BUDGET)))) return overlapping;
 	}
 	return nextWindow(position, cap, 0);
 }
