@@ -105,7 +105,7 @@ export class BeschannelsApi implements ICredentialType {
 			typeOptions: { minValue: 1, maxValue: 10 },
 			default: 10,
 			description:
-				'Beschannels allows 10 requests per second per account. Every node and trigger using this account in one n8n process shares this budget. Lower it when several n8n processes (queue-mode workers) use the same account.',
+				'Beschannels allows 10 requests per second per account. This is the most this n8n process sends, shared by every node and trigger using the account. Separate n8n processes on the same account (queue-mode workers) share the limit by themselves; lower it only to leave room for other systems.',
 		},
 		{
 			displayName: 'Ignore SSL Issues (Insecure)',

@@ -4,6 +4,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 
 import { Engine, packageRoot } from '../harness/engine';
+import { countArrivals, startAccountProcess } from '../harness/processes';
 import type { IDataObject } from 'n8n-workflow';
 
 import { createShaper } from '../nodes/Beschannels/shared/shape';
@@ -215,9 +216,69 @@ async function bigGroupMemory() {
 	}
 }
 
+/**
+ * Several n8n processes on one account, as in queue mode: each its own Node process with its own
+ * engine and limiter, against a sandbox (in a process of its own) whose API refuses beyond 10
+ * requests in any second, counting refused requests in its window. Each reader reads the whole group
+ * (6,000 members, 100 a page, 100 ms latency) and checks it got every member exactly once. "Settled"
+ * leaves out the first 3 s and the last 2 s before the first reader finished.
+ */
+async function processBench(): Promise<string[]> {
+	const members = Number(process.env.BENCH_PROCESS_MEMBERS ?? 6000);
+	const latency = Number(process.env.BENCH_PROCESS_LATENCY ?? 100);
+	const answer = process.env.BENCH_PROCESS_ANSWER === 'http429' ? 'http429' : 'code';
+	const counts = (process.env.BENCH_PROCESSES ?? '1,2,3,4,trigger').split(',');
+	const rows = [
+		`| Processes (${members.toLocaleString('en')} members each, ${latency} ms, API refuses > 10/s as ${answer}) | Requests | Refused | Wall time (limit) | Accepted/s | Refused share | Settled accepted/s | Settled refused | Reads exact |`,
+		'|---|---|---|---|---|---|---|---|---|',
+	];
+	for (const count of counts) {
+		const readers = count === 'trigger' ? 1 : Number(count);
+		const sandbox = await startSandbox(members, 100, ['--latency', String(latency)]);
+		try {
+			await sandbox.admin('/rate-limit', { perSecond: 10, answer });
+			const startAt = Date.now() + 1500;
+			const base = { url: sandbox.url, token: TOKEN, startAt };
+			const reads = Array.from({ length: readers }, () =>
+				startAccountProcess({ ...base, read: { groupObj: 'leads_schema_data', groupId: '1001', members } }),
+			);
+			const poller = count === 'trigger' ? startAccountProcess({ ...base, poll: { groupObj: 'schema_data', groupId: '2001', everyMs: 1000 } }) : undefined;
+			const results = await Promise.all(reads.map((r) => r.done));
+			poller?.stop();
+			const polled = await poller?.done;
+			const log = ((await sandbox.admin('/log')) as Array<LogEntry & { status: number; code?: number }>).filter(
+				(r) => r.path === GROUP_USER_LIST_PATH,
+			);
+			const t0 = Math.min(...results.map((r) => r.startedAt));
+			const t1 = Math.max(...results.map((r) => r.endedAt));
+			const firstDone = Math.min(...results.map((r) => r.endedAt));
+			const share = (part: number, all: number) => `${((100 * part) / Math.max(1, all)).toFixed(1)}%`;
+			const summary = (from: number, to: number) => countArrivals(log, from, to);
+			const whole = summary(t0, t1 + 1);
+			const settled = summary(t0 + 3000, firstDone - 2000);
+			const failures = results.filter((r) => r.error).map((r) => r.error);
+			const label = count === 'trigger' ? `1 reading + 1 trigger polling every 1 s (${polled?.polls ?? 0} polls${polled?.error ? `, failed: ${polled.error}` : ''})` : String(readers);
+			rows.push(
+				`| ${label} | ${whole.all} | ${whole.refused} | ${whole.seconds.toFixed(1)} s (${(whole.accepted / 10).toFixed(1)} s) | ` +
+					`${(whole.accepted / whole.seconds).toFixed(2)} | ${share(whole.refused, whole.all)} | ` +
+					`${settled.seconds >= 3 ? (settled.accepted / settled.seconds).toFixed(2) : '-'} | ${settled.seconds >= 3 ? share(settled.refused, settled.all) : '-'} | ` +
+					`${failures.length ? `**no**: ${failures.join('; ')}` : 'yes'} |`,
+			);
+			console.log(rows[rows.length - 1]);
+		} finally {
+			sandbox.process.kill();
+		}
+	}
+	return rows;
+}
+
 async function main() {
 	const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`;
 	console.log(`Beschannels benchmark on ${machine}`);
+	if (process.env.BENCH_ONLY === 'processes') {
+		console.log(`\n${(await processBench()).join('\n')}`);
+		return;
+	}
 	if (process.env.BENCH_ONLY === 'pageSize') {
 		const table = await pageSizeBench();
 		const big = await bigGroupMemory();
@@ -252,6 +313,7 @@ async function main() {
 	}
 
 	const pageSizes = await pageSizeBench();
+	const processes = await processBench();
 	// the engine run first, while the heap is still small, so its peak is its own
 	const big = await bigGroupMemory();
 	const same = shapingBench(false);
@@ -260,6 +322,7 @@ async function main() {
 	const cells = (f: (s: typeof same) => string) => `| ${f(same)} | ${f(varied)} |`;
 	console.log(`\n${rows.join('\n')}\n`);
 	console.log(`${pageSizes.join('\n')}\n`);
+	console.log(`${processes.join('\n')}\n`);
 	console.log('| Shaping 100,000 members, 30 scores each | Same models | Models vary by member |');
 	console.log('|---|---|---|');
 	console.log(`| Raw JSON ${cells((s) => mb(s.bytes))}`);

@@ -55,7 +55,6 @@ describe('transport failures', () => {
 		['HTTP 401', { kind: 'http', status: 401, body: 'Unauthorized' }, /HTTP 401[\s\S]*access token/, 1],
 		['HTTP 403', { kind: 'http', status: 403, body: 'Forbidden' }, /HTTP 403[\s\S]*forbids/, 1],
 		['HTTP 404', { kind: 'http', status: 404, body: 'Not Found' }, /HTTP 404[\s\S]*Base URL/, 1],
-		['HTTP 429', { kind: 'http', status: 429, headers: { 'retry-after': '0' } }, /HTTP 429: too many requests/, 2],
 		['HTTP 500', { kind: 'http', status: 500 }, /HTTP 500: the server/, 2],
 		['HTTP 502 gateway page', { kind: 'html', status: 502 }, /HTTP 502/, 2],
 		['an HTML page with HTTP 200', { kind: 'html', status: 200 }, /HTML page instead of JSON \("502 Bad Gateway"\)/, 1],
@@ -74,6 +73,19 @@ describe('transport failures', () => {
 		expect(`${run.error?.message} ${run.error?.description}`).toMatch(message);
 		expect(run.error?.description).toContain(`${t.sandbox.url}/leads/open-api/group-user-list`);
 		expect(t.pageRequests()).toHaveLength(attempts);
+	});
+
+	it('HTTP 429 every time: sent again at a slower pace, not counted as retries, until Timeout x (Retries + 1)', async () => {
+		t.sandbox.injectFault({ fault: { kind: 'http', status: 429, headers: { 'retry-after': '0' } }, times: Infinity });
+		const run = await t.engine.runNode({ parameters: listParams({ options: FAST }) });
+		t.sandbox.clearFaults();
+		expect(run.items).toHaveLength(0);
+		expect(run.error?.message).toBe('Beschannels kept refusing the request as too many for 4 s');
+		expect(run.error?.description).toMatch(/last answer: Beschannels answered HTTP 429: too many requests/);
+		expect(run.error?.description).toContain(`${t.sandbox.url}/leads/open-api/group-user-list`);
+		// more than Retries + 1 attempts, at no more than the pace the limiter falls to
+		expect(t.pageRequests().length).toBeGreaterThan(2);
+		expect(t.pageRequests().length).toBeLessThanOrEqual(4 * 10);
 	});
 
 	it('a timeout', async () => {

@@ -95,7 +95,8 @@ describe('HTTP 429 and 5xx with a Beschannels-style body are HTTP failures', () 
 		const page2 = t.pageRequests().filter((r) => r.fields.page_num === '2');
 		expect(page2.map((r) => r.status)).toEqual([429, 200]);
 		expect(page2[1].at - page2[0].at).toBeGreaterThanOrEqual(950);
-		expect(t.engine.logger.lines.some((l) => /HTTP 429: too many requests .*retry 1 of 4 in 1000 ms/.test(l.message))).toBe(true);
+		// a refusal, not a failed attempt: sent again after the Retry-After, not counted as a retry
+		expect(t.engine.logger.lines.some((l) => /HTTP 429: too many requests .*sending it again after its Retry-After of 1000 ms/.test(l.message))).toBe(true);
 	});
 
 	it('a 503 with {code, msg} is reported as HTTP 503', async () => {
@@ -115,12 +116,20 @@ describe('messages say what happened', () => {
 		['HTTP 503', { kind: 'http' as const, status: 503 }],
 		['code -1', { kind: 'code' as const, code: -1, msg: '失败' }],
 		['code -3', { kind: 'code' as const, code: -3, msg: '系统异常' }],
-		['HTTP 429', { kind: 'http' as const, status: 429 }],
 	])('with Retries 0, %s does not claim a retry', async (_name, fault) => {
 		t.sandbox.injectFault({ fault, times: Infinity });
 		const run = await t.engine.runNode({ parameters: listParams({ options: { maxRetries: 0 } }) });
 		t.sandbox.clearFaults();
 		expect(t.pageRequests()).toHaveLength(1);
+		expect(`${run.error?.message} ${run.error?.description}`).not.toMatch(/retried|retry|Gave up/i);
+	});
+
+	it('with Retries 0, HTTP 429 every time is sent again (a refusal is not a retry) and then says it kept refusing', async () => {
+		t.sandbox.injectFault({ fault: { kind: 'http', status: 429 }, times: Infinity });
+		const run = await t.engine.runNode({ parameters: listParams({ options: { maxRetries: 0, timeout: 2000 } }) });
+		t.sandbox.clearFaults();
+		expect(t.pageRequests().length).toBeGreaterThan(1);
+		expect(run.error?.message).toBe('Beschannels kept refusing the request as too many for 2 s');
 		expect(`${run.error?.message} ${run.error?.description}`).not.toMatch(/retried|retry|Gave up/i);
 	});
 

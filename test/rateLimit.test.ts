@@ -3,7 +3,11 @@ import { listParams, useSandbox } from './helpers';
 const REFUSED = (r: { code?: number; status: number }) => r.status === 429 || r.code === -1;
 
 describe('the account rate limit, as the server counts it', () => {
+	/** Points the credential at another of the sandbox's tokens: another account for the limiter. */
+	const useAccount = (accessToken: string) => t.engine.setCredential({ baseUrl: t.sandbox.url, authMode: 'accessToken', accessToken });
 	const t = useSandbox({
+		// one token per case that must start on an account the limiter knows nothing of
+		tokens: ['sbx-rate-a', 'sbx-rate-code', 'sbx-rate-http429', 'sbx-rate-retries', 'sbx-rate-refusing'],
 		pageCap: 50,
 		groups: [
 			{ groupObj: 'leads_schema_data', groupId: '1001', size: 500 },
@@ -61,6 +65,7 @@ describe('the account rate limit, as the server counts it', () => {
 	it.each([['code' as const], ['http429' as const]])(
 		'backs off and completes when the API still refuses (answered as %s)',
 		async (answer) => {
+			useAccount(`sbx-rate-${answer}`);
 			t.sandbox.setRateLimit({ perSecond: 3, answer });
 			const run = await t.engine.runNode({ parameters: listParams({ options: { pageSize: 50 } }) });
 			t.sandbox.setRateLimit(undefined);
@@ -71,4 +76,32 @@ describe('the account rate limit, as the server counts it', () => {
 			expect(t.engine.logger.lines.some((l) => /too many requests|请求过于频繁/i.test(l.message))).toBe(true);
 		},
 	);
+
+	it('sends a refused request again without counting it against Retries', async () => {
+		useAccount('sbx-rate-retries');
+		t.sandbox.setRateLimit({ perSecond: 3, answer: 'code' });
+		const run = await t.engine.runNode({ parameters: listParams({ options: { pageSize: 50, maxRetries: 0 } }) });
+		t.sandbox.setRateLimit(undefined);
+		expect(run.error).toBeUndefined();
+		const ids = run.items.map((i) => i.json.identity_id);
+		expect(ids).toEqual(t.sandbox.members('leads_schema_data', '1001').map((m) => m.identity_id));
+		expect(t.pageRequests().filter(REFUSED).length).toBeGreaterThan(0);
+	});
+
+	it('ends within Timeout x (Retries + 1) when the API keeps refusing, saying so', async () => {
+		useAccount('sbx-rate-refusing');
+		t.sandbox.injectFault({ fault: { kind: 'code', code: -1, msg: '请求过于频繁,请稍后再试' }, times: Infinity });
+		const started = Date.now();
+		const run = await t.engine.runNode({ parameters: listParams({ options: { pageSize: 50, timeout: 1000, maxRetries: 1 } }) });
+		const seconds = (Date.now() - started) / 1000;
+		t.sandbox.clearFaults();
+		expect(run.error?.message).toMatch(/kept refusing the request as too many for 2 s/);
+		expect(run.error?.description).toMatch(/Timeout x \(Retries \+ 1\)/);
+		// the 2 s allowed, and a last request at no less than one a second
+		expect(seconds).toBeGreaterThanOrEqual(2);
+		expect(seconds).toBeLessThan(6);
+		// refused requests went out at one a second or more, not in a tight loop
+		expect(t.pageRequests().length).toBeLessThanOrEqual(12);
+		expect(t.pageRequests().length).toBeGreaterThanOrEqual(2);
+	});
 });

@@ -1,4 +1,7 @@
-import { currentRate, recordSend, recordSuccess, slowDown, waitTime, windowSpan } from '../nodes/Beschannels/shared/rateLimiter';
+import { currentRate, limited, MIN_RATE, recordSend, waitTime, windowSpan, type Verdict } from '../nodes/Beschannels/shared/rateLimiter';
+
+const ANSWERED: Verdict = { kind: 'answered' };
+const REFUSED: Verdict = { kind: 'refused' };
 
 /**
  * The limiter's window in simulated time: each case asserts what waits and until when, in terms of
@@ -7,7 +10,7 @@ import { currentRate, recordSend, recordSuccess, slowDown, waitTime, windowSpan 
 
 /** Round trips of `ms` long ago, so the account knows its fastest round trip. */
 function seed(key: string, ms: number) {
-	for (let i = 0; i < 3; i++) recordSend(key, -100_000 + i * 1000).done(-100_000 + i * 1000 + ms);
+	for (let i = 0; i < 3; i++) recordSend(key, 10, -100_000 + i * 1000).settle(ANSWERED, -100_000 + i * 1000 + ms);
 }
 
 describe('the per-account window', () => {
@@ -16,28 +19,28 @@ describe('the per-account window', () => {
 		seed(key, 100);
 		const SPAN = windowSpan(key);
 		expect(waitTime(key, 3, 1000)).toBe(0);
-		recordSend(key, 1000).done(1100);
-		// right after one request the next waits a moment, not a window
+		recordSend(key, 3, 1000).settle(ANSWERED, 1100);
+		// right after one request the next waits its turn at the pace, not a window
 		const spacing = waitTime(key, 3, 1010);
 		expect(spacing).toBeGreaterThan(0);
-		expect(spacing).toBeLessThan(100);
-		recordSend(key, 1100).done(1200);
-		recordSend(key, 1200).done(1300);
+		expect(spacing).toBeLessThan(SPAN / 3);
+		recordSend(key, 3, 1100).settle(ANSWERED, 1200);
+		recordSend(key, 3, 1200).settle(ANSWERED, 1300);
 		// three answered, each in the fastest round trip: the fourth waits until the first leaves
 		expect(waitTime(key, 3, 1300)).toBe(1000 + SPAN - 1300);
 		expect(waitTime(key, 3, 1000 + SPAN)).toBe(0);
-		// a higher rate has room now
-		expect(waitTime(key, 4, 1300)).toBe(0);
+		// a higher rate has room in the window sooner
+		expect(waitTime(key, 4, 1300)).toBeLessThan(waitTime(key, 3, 1300));
 	});
 
 	it('places a request that came back late as arriving late, and holds the next one back by as much', () => {
 		const key = 'unit-late';
 		seed(key, 100);
 		const SPAN = windowSpan(key);
-		recordSend(key, 0).done(100);
+		recordSend(key, 10, 0).settle(ANSWERED, 100);
 		// this one left at 100 but its answer took 180 ms longer than the fastest: it may have
 		// arrived as late as 280
-		recordSend(key, 100).done(380);
+		recordSend(key, 10, 100).settle(ANSWERED, 380);
 		expect(waitTime(key, 1, 400)).toBe(280 + SPAN - 400);
 		// with two per window, the one at 0 is the oldest to leave
 		expect(waitTime(key, 2, 400)).toBe(0 + SPAN - 400);
@@ -47,12 +50,12 @@ describe('the per-account window', () => {
 		const key = 'unit-flight';
 		seed(key, 100);
 		const SPAN = windowSpan(key);
-		const slow = recordSend(key, 1000);
+		const slow = recordSend(key, 10, 1000);
 		// the fastest round trip is 100 ms: at 2500, a request sent at 1000 and still unanswered may
 		// have arrived as late as 2400, so a rate of 1 must wait
 		expect(waitTime(key, 1, 2500)).toBe(2400 + SPAN - 2500);
 		expect(waitTime(key, 1, 9000)).toBeGreaterThan(0);
-		slow.done(9000);
+		slow.settle(ANSWERED, 9000);
 		// answered at 9000: it arrived by 8900
 		expect(waitTime(key, 1, 9000)).toBe(8900 + SPAN - 9000);
 	});
@@ -60,8 +63,8 @@ describe('the per-account window', () => {
 	it('gives back the place of a request that was not sent after all', () => {
 		const key = 'unit-cancel';
 		seed(key, 100);
-		recordSend(key, 0).done(100);
-		recordSend(key, 100).cancel();
+		recordSend(key, 10, 0).settle(ANSWERED, 100);
+		recordSend(key, 10, 100).cancel();
 		expect(waitTime(key, 2, 110)).toBe(0);
 	});
 
@@ -69,7 +72,7 @@ describe('the per-account window', () => {
 		const key = 'unit-failure';
 		seed(key, 300);
 		const SPAN = windowSpan(key);
-		recordSend(key, 400).done(401, false);
+		recordSend(key, 10, 400).settle({ kind: 'unanswered' }, 401);
 		// the fastest round trip is still 300 ms, so the failed one is placed at its sending time
 		expect(waitTime(key, 1, 500)).toBe(400 + SPAN - 500);
 	});
@@ -78,17 +81,17 @@ describe('the per-account window', () => {
 		const key = 'unit-first';
 		const SPAN = windowSpan(key);
 		// a first request slowed by setting up: it may have arrived just before its answer
-		recordSend(key, 0).done(800);
-		recordSend(key, 810).done(1110);
+		recordSend(key, 10, 0).settle(ANSWERED, 800);
+		recordSend(key, 10, 810).settle(ANSWERED, 1110);
 		expect(waitTime(key, 2, 1120)).toBe(800 + SPAN - 1120);
-		recordSend(key, 1120).done(1420);
+		recordSend(key, 10, 1120).settle(ANSWERED, 1420);
 		// three round trips: the fastest (300 ms) now places the first at 500
 		expect(waitTime(key, 3, 1430)).toBe(500 + SPAN - 1430);
 	});
 
 	it('widens the margin when even the fastest round trips are unsteady, within a quarter second', () => {
 		const spanFor = (key: string, roundTrip: (i: number) => number) => {
-			for (let i = 0; i < 20; i++) recordSend(key, i * 1000).done(i * 1000 + roundTrip(i));
+			for (let i = 0; i < 20; i++) recordSend(key, 10, i * 1000).settle(ANSWERED, i * 1000 + roundTrip(i));
 			return windowSpan(key);
 		};
 		const steady = spanFor('unit-steady', (i) => 300 + (i % 2));
@@ -100,15 +103,116 @@ describe('the per-account window', () => {
 		expect(wild).toBeLessThanOrEqual(1250);
 	});
 
-	it('halves the rate when the server refuses, at most once a second, and regains it', () => {
-		const key = 'unit-b';
-		slowDown(key, 10, 0);
-		expect(currentRate(key, 10)).toBe(5);
-		slowDown(key, 10, 0);
-		expect(currentRate(key, 10)).toBe(5);
-		for (let i = 0; i < 5; i++) recordSuccess(key, 10);
-		expect(currentRate(key, 10)).toBe(6);
-		for (let i = 0; i < 100; i++) recordSuccess(key, 10);
-		expect(currentRate(key, 10)).toBe(10);
+	it('paces requests evenly, a request every window / rate, never in a burst', () => {
+		const key = 'unit-pace';
+		seed(key, 100);
+		const SPAN = windowSpan(key);
+		recordSend(key, 4, 1000).settle(ANSWERED, 1100);
+		// the next is due a quarter window later; it may leave up to half its spacing early
+		expect(waitTime(key, 4, 1000)).toBe(SPAN / 4 - SPAN / 8);
+		expect(waitTime(key, 4, 1000 + SPAN / 4)).toBe(0);
+		recordSend(key, 4, 1000 + SPAN / 4).settle(ANSWERED, 1100 + SPAN / 4);
+		expect(waitTime(key, 4, 1000 + SPAN / 4)).toBeGreaterThan(0);
+	});
+});
+
+describe('sharing the account with other processes', () => {
+	/** `count` requests answered at `every` ms from `from` on, then one refused at `at`, answered 100 ms later. */
+	function refusedAfter(key: string, count: number, from: number, every: number, at: number, ceiling = 10) {
+		for (let i = 0; i < count; i++) recordSend(key, ceiling, from + i * every).settle(ANSWERED, from + i * every + 100);
+		recordSend(key, ceiling, at).settle(REFUSED, at + 100);
+	}
+
+	it('runs at the full rate until a refusal, then drops to the share of the second before that got through', () => {
+		const key = 'share-a';
+		expect(currentRate(key, 10, 0)).toBe(10);
+		// three of this process's requests got through in the second before the refused one
+		refusedAfter(key, 3, 100, 300, 1000);
+		expect(currentRate(key, 10, 1100)).toBeCloseTo(3);
+		// Max Requests per Second stays the ceiling
+		expect(currentRate('share-low', 4, 0)).toBe(4);
+	});
+
+	it('cuts once for a request that left before the cut or while the window was still full', () => {
+		const key = 'share-once';
+		refusedAfter(key, 5, 0, 180, 1000);
+		const rate = currentRate(key, 10, 1100);
+		// left at 1050, before the cut at 1100
+		recordSend(key, 10, 1050).settle(REFUSED, 1150);
+		expect(currentRate(key, 10, 1150)).toBeGreaterThanOrEqual(rate);
+		// left 200 ms after the cut: the server's window still held the requests that led to it
+		recordSend(key, 10, 1300).settle(REFUSED, 1400);
+		expect(currentRate(key, 10, 1400)).toBeGreaterThanOrEqual(rate);
+		// one left after that is refused: a new cut
+		recordSend(key, 10, 1700).settle(REFUSED, 1800);
+		expect(currentRate(key, 10, 1800)).toBeLessThan(rate);
+	});
+
+	it('never slows below one request a second, however often it is refused', () => {
+		const key = 'share-floor';
+		let at = 0;
+		for (let i = 0; i < 10; i++, at += 2000) recordSend(key, 10, at).settle(REFUSED, at + 100);
+		expect(currentRate(key, 10, at)).toBeGreaterThanOrEqual(MIN_RATE);
+		expect(waitTime(key, 10, at + 10_000)).toBeLessThanOrEqual(windowSpan(key));
+	});
+
+	it('holds back after a refusal: half a second after the refused request left, or its Retry-After', () => {
+		const key = 'share-pause';
+		recordSend(key, 10, 0).settle(REFUSED, 100);
+		expect(waitTime(key, 10, 100)).toBeGreaterThanOrEqual(400);
+		const other = 'share-retry-after';
+		recordSend(other, 10, 0).settle({ kind: 'refused', retryAfterMs: 3000 }, 100);
+		expect(waitTime(other, 10, 100)).toBe(3000);
+	});
+
+	it('climbs back near the refused rate, stays there a while, then regains the whole budget', () => {
+		const key = 'share-regain';
+		// refused at 10 a second (a fresh account) with 4 of its own through: cut to 4
+		refusedAfter(key, 4, 100, 200, 1000);
+		const rate = (seconds: number) => currentRate(key, 10, 1100 + seconds * 1000);
+		expect(rate(0)).toBeCloseTo(4);
+		expect(rate(1)).toBeGreaterThan(4);
+		// no refusal for long: all of it again
+		expect(rate(30)).toBe(10);
+		// refused again soon after, at 5 a second with 3 through: it stays under 5 for seconds
+		// before it tries 5 again, and goes past it when that is not refused
+		const again = 'share-level';
+		refusedAfter(again, 5, 100, 180, 1000);
+		for (const at of [1250, 1450]) recordSend(again, 10, at).settle(ANSWERED, at + 100);
+		expect(Math.floor(currentRate(again, 10, 1800))).toBe(5);
+		recordSend(again, 10, 1700).settle(REFUSED, 1800);
+		const level = (seconds: number) => currentRate(again, 10, 1800 + seconds * 1000);
+		expect(level(0)).toBeCloseTo(3);
+		expect(Math.floor(level(3))).toBe(4);
+		expect(level(15)).toBeGreaterThan(6);
+	});
+});
+
+describe('one request through the limiter', () => {
+	it('takes a place, sends, and hands the place back with what the answer taught', async () => {
+		const key = 'pipeline-a';
+		const outcome = await limited({ accountKey: key, ceiling: 10, send: async () => 'refused', judge: () => REFUSED });
+		expect(outcome).toBe('refused');
+		// the refusal reached the limiter without the caller reporting it
+		expect(waitTime(key, 10)).toBeGreaterThan(300);
+	});
+
+	it('keeps the place of a send that failed without an answer, and lets the failure through', async () => {
+		const key = 'pipeline-b';
+		await expect(
+			limited({ accountKey: key, ceiling: 1, send: async () => await Promise.reject(new Error('reset')), judge: () => ANSWERED }),
+		).rejects.toThrow('reset');
+		expect(waitTime(key, 1)).toBeGreaterThan(500);
+	});
+
+	it('leaves the queue unsent when its signal aborts', async () => {
+		const key = 'pipeline-c';
+		const sent: number[] = [];
+		await limited({ accountKey: key, ceiling: 1, send: async () => sent.push(1), judge: () => ANSWERED });
+		const stop = new AbortController();
+		const waiting = limited({ accountKey: key, ceiling: 1, signal: stop.signal, send: async () => sent.push(2), judge: () => ANSWERED });
+		stop.abort();
+		await expect(waiting).rejects.toThrow('stopped');
+		expect(sent).toEqual([1]);
 	});
 });

@@ -23,6 +23,8 @@ import { CALLS, LATENCY_MS, MEMBERS, PAGE_SIZE, triggerWorkflow, webhookWorkflow
 
 const SANDBOX_RATE_LIMIT = 10;
 const SAFE_RATE = 5;
+/** Refused requests, as a share of all, that two workers sharing the API's limit may cost (start-up). */
+const REFUSED_SHARE = 0.1;
 const STRICT = process.env.BESCHANNELS_QUEUE_STRICT === '1';
 const SKIP_TRIGGER = process.env.BESCHANNELS_QUEUE_SKIP_TRIGGER === '1';
 /** The trigger's first scheduled poll comes this long after its workflow is created. */
@@ -147,10 +149,18 @@ describe('the package in n8n queue mode: Redis, a main process, two workers', { 
 		expectAtMost(await measure(`2 workers, Max Requests per Second = ${SAFE_RATE}`, flows.safeRate), 2 * SAFE_RATE, `each worker allows ${SAFE_RATE}`);
 	}));
 
-	it(`two workers against an API that refuses more than ${SANDBOX_RATE_LIMIT} per second still answer the group in full`, check(async () => {
+	it(`two workers at the default setting against an API that refuses more than ${SANDBOX_RATE_LIMIT} per second share it, and answer the group in full`, check(async () => {
 		await harness.sandbox.admin('rate-limit', { perSecond: SANDBOX_RATE_LIMIT, answer: 'code' });
 		try {
-			await measure(`2 workers, default rate, API refuses > ${SANDBOX_RATE_LIMIT}/s`, flows.defaultRate);
+			const shared = await measure(`2 workers, default setting, API refuses > ${SANDBOX_RATE_LIMIT}/s`, flows.defaultRate);
+			// each worker starts at the full rate in case it is alone, so the start costs a few refusals
+			const share = shared.refused / shared.requests;
+			const message = `${shared.setup}: ${shared.refused} of ${shared.requests} requests refused (${(100 * share).toFixed(1)}%); expected at most ${100 * REFUSED_SHARE}%`;
+			if (share > REFUSED_SHARE) {
+				if (STRICT) fail(message);
+				say(`WARNING: ${message}`);
+			}
+			say(`${shared.setup}: ${(((shared.requests - shared.refused) * 1000) / shared.wallMs).toFixed(2)} accepted requests a second, ${shared.refused} refused`);
 		} finally {
 			await harness.sandbox.admin('rate-limit', {});
 		}

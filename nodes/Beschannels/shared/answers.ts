@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { describeApiCode, isRateLimitMessage } from './apiCodes';
+import type { Verdict } from './rateLimiter';
 
 /**
  * Reading what Beschannels answered: the `{ code, msg, data }` envelope, HTTP statuses and network
@@ -132,6 +133,30 @@ export function readAnswer(answer: HttpAnswer, target: string): { envelope: IDat
 	const apiError = 'envelope' in read && Number(read.envelope.code) !== 0;
 	if ((status < 200 || status >= 300) && !apiError) return { failure: httpFailure(answer, target) };
 	return read;
+}
+
+/** What one request brought back: the `data` of a code 0 answer, or what went wrong. */
+export type Reading = { data: unknown } | { failure: Failure };
+
+/** Reads one answer to the end: the `data` of a code 0 envelope, or the failure it amounts to. */
+export function readReply(answer: HttpAnswer, target: string): Reading {
+	const read = readAnswer(answer, target);
+	if ('failure' in read) return read;
+	if (Number(read.envelope.code) === 0) return { data: read.envelope.data };
+	return { failure: apiCodeFailure(read.envelope, target) };
+}
+
+/**
+ * What a reading teaches the account's limiter: "too many requests" (code 1000 or -1 with a "too
+ * frequent" message, or HTTP 429, with its Retry-After) is a refusal; no answer at all times
+ * nothing; any other answer, success or not, shows the server took the request.
+ */
+export function verdictOf(reading: Reading | { token: string }): Verdict {
+	if (!('failure' in reading)) return { kind: 'answered' };
+	const { failure } = reading;
+	if (failure.network) return { kind: 'unanswered' };
+	if (failure.rateLimited) return { kind: 'refused', retryAfterMs: failure.retryAfterMs };
+	return { kind: 'answered' };
 }
 
 export function apiCodeFailure(envelope: IDataObject, target: string): Failure {

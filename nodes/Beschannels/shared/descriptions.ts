@@ -125,6 +125,6 @@ export const readOptions: INodeProperties[] = [
 		typeOptions: { minValue: 0, maxValue: 10 },
 		default: DEFAULT_MAX_RETRIES,
 		description:
-			'How many times to retry a request that failed for a passing reason (server error, rate limit, timeout, reset), with growing waits',
+			'How many times to retry a request that failed for a passing reason (server error, timeout, reset), with growing waits. A request refused as too many is sent again without counting as a retry, for at most Timeout x (Retries + 1).',
 	},
 ];

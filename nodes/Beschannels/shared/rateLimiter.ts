@@ -2,13 +2,27 @@ import { ExecutionStopped, pause, throwIfStopped } from './wait';
 
 /**
  * One request budget per Beschannels account, shared by every node, trigger and execution in this
- * n8n process (module state lives as long as the process).
+ * n8n process (module state lives as long as the process). Every request goes through `limited`:
+ * it takes a place, is sent, and hands its place back with what its answer taught (`Verdict`).
  *
- * The server counts a request when it arrives, and "arrives" is somewhere between the moment the
- * request leaves and the moment its answer is back. So each request is placed in the window at the
- * latest it can plausibly have arrived: when it went out, pushed later by however much its round
- * trip exceeded the fastest recent one (a request that left late because this process was busy, or
- * that the server took in late, comes back late by as much); until a few round trips are known, at
+ * Pace. Requests leave evenly spaced at the account's current rate, never in bursts. Alone, a
+ * process runs at Max Requests per Second. Other processes (queue-mode workers, a main process
+ * whose triggers poll) may share the account, and nothing but the API's answers tells of them. A
+ * refusal ("too many requests") says the server had already taken its fill in the second before:
+ * the rate drops at once to this process's own share of that fill (what got through of its
+ * requests), at least one request a second less, and requests pause for half a second while the
+ * server's window drains (a multiplicative decrease). The rate then grows back along a cubic: fast
+ * at first, level just under the rate that was refused, then faster and faster, so a process left
+ * alone regains the whole budget. Only whole requests per window are used, so processes never add
+ * up to more than their shares however their requests fall in the server's second. The rate never
+ * falls below one request a second, and a refusal of a request sent before the last cut (or while
+ * the server's window was still full of the requests that led to it) cuts no further.
+ *
+ * Window. On top of the pace, no more than Max Requests per Second may arrive in any second, as
+ * the server counts them. The server counts a request when it arrives, and "arrives" is somewhere
+ * between the moment the request leaves and the moment its answer is back. So each request is placed
+ * in the window at the latest it can plausibly have arrived: when it went out, pushed later by
+ * however much its round trip exceeded the fastest recent one; until a few round trips are known, at
  * its answer. A request still without an answer counts as arriving "now" minus the fastest round
  * trip, so it holds its place until it is answered. The window is a second plus a small margin for
  * what the estimate cannot see: the fastest round trips themselves varying. Callers queue per
@@ -19,44 +33,57 @@ const WINDOW_MS = 1000;
 export const WINDOW_MARGIN_MS = 15;
 const MAX_MARGIN_MS = 250;
 const ROUND_TRIPS_KEPT = 20;
-/**
- * Requests leave at least this far apart. A burst that goes out "at once" really goes out one
- * after another as each is prepared, so its last request would leave later than counted.
- */
-export const MIN_SPACING_MS = 50;
 /** Longest wait between two looks at the window while an answer is outstanding. */
 const RECHECK_MS = 250;
+/** The rate never falls below this many requests a second, however often the server refuses. */
+export const MIN_RATE = 1;
+/** How fast the rate grows back after a refusal (see `currentRate`): requests a second per second cubed. */
+export const REGAIN = 0.005;
+/** After a refusal no request leaves for this long after the refused one left. */
+const REFUSED_PAUSE_MS = 500;
+/** A request may leave this share of its spacing early, to make up for one that left late. */
+const PACE_TOLERANCE = 0.5;
 
 interface Sent {
 	/** When the request went out. */
 	at: number;
 	/** When its answer came back; undefined while it is in flight. */
 	answeredAt?: number;
+	/** The server refused it as too many. */
+	refused?: boolean;
 }
 
 interface AccountWindow {
 	/** Requests that may still count in the window, in the order they went out. */
 	sends: Sent[];
+	/** When the next request is due at the current pace (it may leave a little early). */
+	dueAt: number;
 	/** The tail of the queue of callers waiting for this account. */
 	queue: Promise<void>;
 	/** Wakes the caller at the head of the queue when an answer comes back. */
 	answered?: () => void;
+	/** No request leaves before this (after a refusal, or its Retry-After). */
 	pausedUntil: number;
-	/** Requests per second allowed right now: lowered when the server refuses, regained slowly. */
-	ceiling: number;
-	lastSlowDown: number;
-	successes: number;
+	/** The rate at which the last refusal came (Infinity: never refused)... */
+	refusedAt: number;
+	/** ...the rate it cut to, and when. */
+	cutTo: number;
+	cutAt: number;
 	/** Recent round-trip times (ms), newest last. */
 	roundTrips: number[];
 }
 
-/** One request's place in its account's window; `done` must be called when it is over. */
+/**
+ * What an answer taught: `answered` (the server took the request, whatever it answered),
+ * `refused` (too many requests; with the `Retry-After` it asked for, if any), or `unanswered`
+ * (no answer at all: the request keeps its place but times no round trip).
+ */
+export type Verdict = { kind: 'answered' } | { kind: 'refused'; retryAfterMs?: number } | { kind: 'unanswered' };
+
+/** One request's place in its account's window (the limiter's own; `limited` settles it). */
 export interface Slot {
-	/**
-	 * The answer came back at `at`; `measured: false` when there was none to time (a network
-	 * failure), which then keeps its place without counting as a round trip. Later calls do nothing.
-	 */
-	done(at?: number, measured?: boolean): void;
+	/** The answer came back at `at` and taught `verdict`. Later calls do nothing. */
+	settle(verdict: Verdict, at?: number): void;
 	/** The request was not sent after all: it gives its place back. */
 	cancel(): void;
 }
@@ -68,11 +95,12 @@ function windowFor(accountKey: string): AccountWindow {
 	if (!account) {
 		account = {
 			sends: [],
+			dueAt: -Infinity,
 			queue: Promise.resolve(),
 			pausedUntil: 0,
-			ceiling: Infinity,
-			lastSlowDown: 0,
-			successes: 0,
+			refusedAt: Infinity,
+			cutTo: Infinity,
+			cutAt: -Infinity,
 			roundTrips: [],
 		};
 		accounts.set(accountKey, account);
@@ -98,17 +126,67 @@ export function windowSpan(accountKey: string): number {
 	return WINDOW_MS + Math.min(MAX_MARGIN_MS, Math.max(WINDOW_MARGIN_MS, spread));
 }
 
-/** Records a request as sent at `at` and returns its slot. */
-export function recordSend(accountKey: string, at = Date.now()): Slot {
+/**
+ * The rate (requests a second) the account may use at `now`, under `ceiling` (Max Requests per
+ * Second). After a refusal at rate W cut the rate to C, it grows back along a cubic: fast at first,
+ * level as it nears W (where the account was refused: others are likely still there), then faster
+ * and faster past it (they may have gone), so that a process left alone regains the whole budget
+ * within seconds. Only whole requests per window are used (see `allowance`).
+ */
+export function currentRate(accountKey: string, ceiling: number, now = Date.now()): number {
+	const { refusedAt, cutTo, cutAt } = windowFor(accountKey);
+	if (refusedAt === Infinity) return ceiling;
+	const seconds = Math.max(0, now - cutAt) / 1000;
+	const level = Math.cbrt((refusedAt - cutTo) / REGAIN);
+	return Math.max(MIN_RATE, Math.min(ceiling, refusedAt + REGAIN * (seconds - level) ** 3));
+}
+
+/**
+ * Requests this account may send per window at `now`: the current rate in whole requests. Each
+ * process sending whole requests per window, processes that share an account never add up to more
+ * than their shares, however their requests fall.
+ */
+function allowance(accountKey: string, ceiling: number, now: number): number {
+	return Math.max(MIN_RATE, Math.floor(currentRate(accountKey, ceiling, now)));
+}
+
+/**
+ * The server refused a request sent at `sentAt`: it had already taken its fill in the second
+ * before, and this process's share of that fill (what got through of its own) is what it may send:
+ * the rate drops to that share, at least one request less than before, and grows back towards the
+ * rate that was refused, or twice the share when that is less (a first refusal, at the full rate,
+ * says little about where the others are). A request that left before
+ * the last cut, or while the server's window was still full of the requests that led to it, says
+ * nothing new.
+ */
+function cut(account: AccountWindow, accountKey: string, ceiling: number, sentAt: number, now: number): void {
+	if (sentAt < account.cutAt + REFUSED_PAUSE_MS) return;
+	const taken = account.sends.filter((s) => !s.refused && s.at > sentAt - WINDOW_MS && s.at < sentAt).length;
+	const allowed = allowance(accountKey, ceiling, now);
+	account.cutTo = Math.max(MIN_RATE, Math.min(allowed - 1, taken));
+	account.refusedAt = Math.min(allowed, 2 * account.cutTo);
+	account.cutAt = now;
+}
+
+/** Records a request as sent at `at` under `ceiling` and returns its slot. */
+export function recordSend(accountKey: string, ceiling: number, at = Date.now()): Slot {
 	const account = windowFor(accountKey);
 	const sent: Sent = { at };
 	account.sends.push(sent);
+	account.dueAt = Math.max(account.dueAt, at) + windowSpan(accountKey) / allowance(accountKey, ceiling, at);
 	return {
-		done(answeredAt = Date.now(), measured = true) {
+		settle(verdict, answeredAt = Date.now()) {
 			if (sent.answeredAt !== undefined) return;
-			if (measured) {
+			if (verdict.kind !== 'unanswered') {
 				account.roundTrips.push(Math.max(0, answeredAt - at));
 				if (account.roundTrips.length > ROUND_TRIPS_KEPT) account.roundTrips.shift();
+			}
+			if (verdict.kind === 'refused') {
+				sent.refused = true;
+				cut(account, accountKey, ceiling, at, answeredAt);
+				// the refused request counts in the server's window as well: let the window drain a little
+				const until = Math.max(at + REFUSED_PAUSE_MS, answeredAt + (verdict.retryAfterMs ?? 0));
+				account.pausedUntil = Math.max(account.pausedUntil, until);
 			}
 			sent.answeredAt = Math.max(at, answeredAt);
 			account.answered?.();
@@ -121,7 +199,7 @@ export function recordSend(accountKey: string, at = Date.now()): Slot {
 }
 
 /** How long (ms) the account must wait before it may send one more request at `now`. */
-export function waitTime(accountKey: string, rate: number, now = Date.now()): number {
+export function waitTime(accountKey: string, ceiling: number, now = Date.now()): number {
 	const account = windowFor(accountKey);
 	const span = windowSpan(accountKey);
 	const fastest = fastestRoundTrip(account);
@@ -130,9 +208,9 @@ export function waitTime(accountKey: string, rate: number, now = Date.now()): nu
 	const arrival = (s: Sent) => Math.max(s.at, (s.answeredAt ?? now) - fastest);
 	account.sends = account.sends.filter((s) => s.answeredAt === undefined || s.answeredAt > now - span);
 	const { sends } = account;
-	const allowed = Math.max(1, Math.min(rate, account.ceiling));
-	let wait = account.pausedUntil - now;
-	if (sends.length > 0) wait = Math.max(wait, sends[sends.length - 1].at + MIN_SPACING_MS - now);
+	const allowed = allowance(accountKey, ceiling, now);
+	const early = (PACE_TOLERANCE * span) / allowed;
+	let wait = Math.max(account.pausedUntil, account.dueAt - early) - now;
 	if (sends.length >= allowed) {
 		const arrivals = sends.map(arrival).sort((a, b) => a - b);
 		wait = Math.max(wait, arrivals[arrivals.length - allowed] + span - now);
@@ -140,12 +218,12 @@ export function waitTime(accountKey: string, rate: number, now = Date.now()): nu
 	return Math.max(0, wait);
 }
 
-async function takeTurn(accountKey: string, rate: number, signal?: AbortSignal): Promise<Slot> {
+async function takeTurn(accountKey: string, ceiling: number, signal?: AbortSignal): Promise<Slot> {
 	const account = windowFor(accountKey);
 	for (;;) {
 		throwIfStopped(signal);
-		const wait = waitTime(accountKey, rate);
-		if (wait === 0) return recordSend(accountKey);
+		const wait = waitTime(accountKey, ceiling);
+		if (wait === 0) return recordSend(accountKey, ceiling);
 		// an answer can move the window (a request in flight counts until then): look again at once
 		const answer = new Promise<void>((resolve) => (account.answered = resolve));
 		try {
@@ -157,13 +235,13 @@ async function takeTurn(accountKey: string, rate: number, signal?: AbortSignal):
 }
 
 /**
- * Waits until this account may send one more request and counts it as sent. The caller reports
- * the answer with the slot's `done`; until then the request holds its place in the window. When
- * `signal` aborts, the caller leaves the queue at once (`ExecutionStopped`) and takes no place.
+ * Waits until this account may send one more request and counts it as sent. When `signal` aborts,
+ * the caller leaves the queue at once (`ExecutionStopped`) and takes no place.
  */
-export async function acquireSlot(accountKey: string, rate: number, signal?: AbortSignal): Promise<Slot> {
+async function acquireSlot(accountKey: string, ceiling: number, signal?: AbortSignal): Promise<Slot> {
+	throwIfStopped(signal);
 	const account = windowFor(accountKey);
-	const turn = account.queue.then(async () => await takeTurn(accountKey, rate, signal));
+	const turn = account.queue.then(async () => await takeTurn(accountKey, ceiling, signal));
 	account.queue = turn.then(
 		() => undefined,
 		() => undefined,
@@ -188,37 +266,39 @@ export async function acquireSlot(accountKey: string, rate: number, signal?: Abo
 		},
 	);
 	signal.removeEventListener('abort', leave);
-	if (!outcome.slot) throw new ExecutionStopped();
+	if (!outcome.slot || signal.aborted) {
+		outcome.slot?.cancel();
+		throw new ExecutionStopped();
+	}
 	return outcome.slot;
 }
 
+/** One request through the account's limiter. */
+export interface LimitedRequest<T> {
+	accountKey: string;
+	/** Max Requests per Second: the rate is never higher. */
+	ceiling: number;
+	/** Once aborted, the request leaves the queue unsent (`ExecutionStopped`). */
+	signal?: AbortSignal;
+	/** Sends the request and reads its answer. */
+	send: () => Promise<T>;
+	/** What the answer taught the limiter. */
+	judge: (outcome: T) => Verdict;
+}
+
 /**
- * The server said "too many requests" (other clients share the account, or it counts differently):
- * hold every request of this account back for `ms`, and halve its rate, at most once a second.
+ * The one way a request reaches Beschannels: waits for its turn on the account, sends it, and hands
+ * its place back with what the answer taught (a send that throws, as a stop does, counts as
+ * unanswered). Returns what `send` returned.
  */
-export function slowDown(accountKey: string, rate: number, ms: number): void {
-	const account = windowFor(accountKey);
-	const now = Date.now();
-	account.pausedUntil = Math.max(account.pausedUntil, now + ms);
-	if (now - account.lastSlowDown >= WINDOW_MS) {
-		account.ceiling = Math.max(1, Math.floor(Math.min(rate, account.ceiling) / 2));
-		account.lastSlowDown = now;
-		account.successes = 0;
+export async function limited<T>(request: LimitedRequest<T>): Promise<T> {
+	const slot = await acquireSlot(request.accountKey, request.ceiling, request.signal);
+	let verdict: Verdict = { kind: 'unanswered' };
+	try {
+		const outcome = await request.send();
+		verdict = request.judge(outcome);
+		return outcome;
+	} finally {
+		slot.settle(verdict);
 	}
-}
-
-/** A request went through: after a second's worth of them, allow one more request per second. */
-export function recordSuccess(accountKey: string, rate: number): void {
-	const account = accounts.get(accountKey);
-	if (!account || account.ceiling >= rate) return;
-	account.successes++;
-	if (account.successes >= account.ceiling) {
-		account.ceiling += 1;
-		account.successes = 0;
-	}
-}
-
-/** The rate this account may use now (for logs and tests). */
-export function currentRate(accountKey: string, rate: number): number {
-	return Math.min(rate, accounts.get(accountKey)?.ceiling ?? rate);
 }

@@ -1,9 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { apiCodeFailure, readAnswer, type Failure } from './answers';
-import { describeApiCode } from './apiCodes';
+import type { Failure } from './answers';
 import { ACCESS_GRANT_PATH, DEFAULT_TIMEOUT_MS } from './constants';
-import { sendWithin, type HttpRequest } from './send';
+import { exchange, type HttpRequest } from './send';
 
 /**
  * Access tokens from App ID + App Secret (`POST /api/get-access-token`). Asking again while the
@@ -34,7 +33,7 @@ export async function requestAccessToken(
 	timeoutMs = DEFAULT_TIMEOUT_MS,
 ): Promise<TokenOutcome> {
 	const target = `POST ${app.baseUrl}${ACCESS_GRANT_PATH}`;
-	const sent = await sendWithin(
+	const reading = await exchange(
 		httpRequest,
 		{
 			method: 'POST',
@@ -48,27 +47,27 @@ export async function requestAccessToken(
 		timeoutMs,
 		stop,
 	);
-	if ('failure' in sent) return sent;
-	const read = readAnswer(sent.answer, target);
-	if ('failure' in read) return read;
-	const { envelope } = read;
-	const code = Number(envelope.code);
-	const token = (envelope.data as IDataObject | null)?.access_token;
-	if (code === 0 && typeof token === 'string' && token !== '') return { token };
-	const msg = typeof envelope.msg === 'string' ? envelope.msg : '';
-	// a passing failure (system error, too many requests) is not a verdict on the App Secret
-	if (code !== 0 && describeApiCode(code, msg).retryable) return { failure: apiCodeFailure(envelope, target) };
+	if ('failure' in reading) {
+		const { failure } = reading;
+		// a passing failure (system error, too many requests) is not a verdict on the App Secret
+		if (failure.apiCode === undefined || failure.retryable) return reading;
+		return { failure: appRefused(target, failure.apiCode, failure.apiMsg ?? '') };
+	}
+	const token = (reading.data as IDataObject | null)?.access_token;
+	if (typeof token === 'string' && token !== '') return { token };
+	return { failure: appRefused(target, 0, '') };
+}
+
+function appRefused(target: string, code: number, msg: string): Failure {
 	return {
-		failure: {
-			message:
-				code === 0
-					? 'Beschannels issued no access token'
-					: `Beschannels refused the App ID / App Secret (code ${code}${msg ? `: ${msg}` : ''})`,
-			description: `Check App ID and App Secret in the Beschannels credential (they come from the OpenAPI application your Beschannels administrator created). [${target}]`,
-			retryable: false,
-			apiCode: code,
-			apiMsg: msg,
-		},
+		message:
+			code === 0
+				? 'Beschannels issued no access token'
+				: `Beschannels refused the App ID / App Secret (code ${code}${msg ? `: ${msg}` : ''})`,
+		description: `Check App ID and App Secret in the Beschannels credential (they come from the OpenAPI application your Beschannels administrator created). [${target}]`,
+		retryable: false,
+		apiCode: code,
+		apiMsg: msg,
 	};
 }
 

@@ -1,17 +1,17 @@
-import type { IExecuteFunctions, INode, IPollFunctions, JsonObject } from 'n8n-workflow';
+import type { IExecuteFunctions, IHttpRequestOptions, INode, IPollFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { apiCodeFailure, readAnswer, type Failure } from './answers';
+import { verdictOf, type Failure, type Reading } from './answers';
 import { CREDENTIAL_TYPE, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from './constants';
 import { baseUrlProblem, fingerprint, readAccount, type BeschannelsAccount } from './credentials';
-import { acquireSlot, recordSuccess, slowDown, type Slot } from './rateLimiter';
-import { sendWithin, type SendOutcome } from './send';
-import { cachedToken, requestAccessToken } from './tokens';
+import { currentRate, limited } from './rateLimiter';
+import { exchange, formBody, type FormFields } from './send';
+import { cachedToken, requestAccessToken, type TokenOutcome } from './tokens';
 import { anySignal, ExecutionStopped, pause } from './wait';
 
 export type BeschannelsContext = IExecuteFunctions | IPollFunctions;
 
-export type FormFields = Record<string, string | number | undefined>;
+export type { FormFields };
 
 export interface CallOptions {
 	/** Path below the base URL, e.g. `/leads/open-api/group-user-list`. */
@@ -46,15 +46,6 @@ export function describeTarget(account: BeschannelsAccount, path: string, page?:
 	return `POST ${account.baseUrl}${path}${page === undefined ? '' : ` (page ${page})`}`;
 }
 
-function toFormData(fields: FormFields): FormData {
-	const form = new FormData();
-	for (const [name, value] of Object.entries(fields)) {
-		if (value === undefined || value === '') continue;
-		form.append(name, String(value));
-	}
-	return form;
-}
-
 export function backoffDelay(attempt: number, random = Math.random()): number {
 	const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
 	return Math.round(ceiling / 2 + (ceiling / 2) * random);
@@ -73,9 +64,18 @@ function toNodeError(node: INode, failure: Failure, attempts: number, itemIndex?
 	});
 }
 
-/** Whether a request's outcome timed a real round trip (an answer came back, even an error). */
-function timed(outcome: object | undefined): boolean {
-	return outcome !== undefined && !('failure' in outcome && (outcome.failure as Failure).network);
+/**
+ * Refusals ("too many requests") are the account's budget speaking, not faults: they do not count
+ * against Retries, and the request is sent again once the limiter gives it a turn. A request refused
+ * for longer than Timeout x (Retries + 1) (`seconds`) ends with this failure.
+ */
+function keptRefusing(failure: Failure, seconds: number, target: string): Failure {
+	return {
+		...failure,
+		message: `Beschannels kept refusing the request as too many for ${seconds} s`,
+		description: `The account's limit (10 requests a second, shared by every system and n8n process that uses it) refused this request each time it was sent for ${seconds} s, while the node slowed down to as little as one request a second. Something else seems to use the account's whole budget: try again later, or slow down the other systems that use this account. The time allowed is Timeout x (Retries + 1); the last answer: ${failure.message}. [${target}]`,
+		retryable: false,
+	};
 }
 
 /** Errors thrown through n8n stay n8n's node errors; anything else is wrapped into one. */
@@ -173,26 +173,26 @@ export class BeschannelsClient {
 		const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 		let token = await this.currentToken();
 		let renewed = false;
+		let refusedSince: number | undefined;
 
 		for (let attempt = 0; ; attempt++) {
-			const slot = await this.takeSlot(options.signal);
-			let outcome: SendOutcome | undefined;
-			try {
-				outcome = await this.send(options, target, timeoutMs, token);
-			} finally {
-				slot.done(undefined, timed(outcome));
-			}
-			let failure: Failure;
-			const answer = 'answer' in outcome ? readAnswer(outcome.answer, target) : outcome;
-			if ('envelope' in answer && Number(answer.envelope.code) === 0) {
-				recordSuccess(account.accountKey, account.requestsPerSecond);
-				const parsed = readData(this.node, answer.envelope.data, read, target, this.itemIndex);
-				if ('value' in parsed) return parsed.value;
-				failure = parsed.failure;
-			} else {
-				failure = 'envelope' in answer ? apiCodeFailure(answer.envelope, target) : answer.failure;
-			}
+			const reading = await this.sendCall(options, target, timeoutMs, token);
+			const parsed = 'data' in reading ? readData(this.node, reading.data, read, target, this.itemIndex) : reading;
+			if ('value' in parsed) return parsed.value;
+			let failure = parsed.failure;
 
+			if (failure.rateLimited) {
+				refusedSince ??= Date.now();
+				const allowedMs = timeoutMs * (maxRetries + 1);
+				if (Date.now() - refusedSince >= allowedMs) {
+					throw toNodeError(this.node, keptRefusing(failure, Math.round(allowedMs / 1000), target), 1, this.itemIndex);
+				}
+				const rate = currentRate(account.accountKey, account.requestsPerSecond).toFixed(1);
+				const after = failure.retryAfterMs ? ` after its Retry-After of ${failure.retryAfterMs} ms` : '';
+				this.context.logger.debug(`Beschannels: ${failure.message} at ${target}; sending it again${after}, at ${rate} requests a second`);
+				attempt--;
+				continue;
+			}
 			// An app token that expired (code 2) is renewed once and the request sent again.
 			if (account.app && failure.apiCode === 2 && !renewed) {
 				renewed = true;
@@ -211,7 +211,6 @@ export class BeschannelsClient {
 				throw toNodeError(this.node, failure, attempt + 1, this.itemIndex);
 			}
 			const delay = failure.retryAfterMs ?? backoffDelay(attempt);
-			if (failure.rateLimited) slowDown(account.accountKey, account.requestsPerSecond, delay);
 			this.context.logger.warn(
 				`Beschannels: ${failure.message} at ${target}; retry ${attempt + 1} of ${maxRetries} in ${delay} ms`,
 			);
@@ -219,36 +218,39 @@ export class BeschannelsClient {
 		}
 	}
 
-	/** A place in the account's window; a page no longer needed (`abandon`) leaves the queue. */
-	private async takeSlot(abandon?: AbortSignal): Promise<Slot> {
+	/**
+	 * One request through the account's limiter: its turn, the request and its answer read, and
+	 * what the answer taught handed back to the limiter. `abandon` takes it out of the queue unsent.
+	 */
+	private async limited<T extends Reading | TokenOutcome>(send: () => Promise<T>, abandon?: AbortSignal): Promise<T> {
 		const { account } = this;
-		const signal = anySignal(this.stop, abandon);
-		const slot = await acquireSlot(account.accountKey, account.requestsPerSecond, signal).catch((error: unknown) => {
-			if (error instanceof ExecutionStopped && !this.stop?.aborted) return undefined;
+		return await limited({
+			accountKey: account.accountKey,
+			ceiling: account.requestsPerSecond,
+			signal: anySignal(this.stop, abandon),
+			send,
+			judge: verdictOf,
+		}).catch((error: unknown) => {
+			if (error instanceof ExecutionStopped && !this.stop?.aborted) throw new RequestAbandoned('no longer needed');
 			throw error;
 		});
-		if (slot && !abandon?.aborted) return slot;
-		slot?.cancel();
-		throw new RequestAbandoned('no longer needed');
 	}
 
-	private async send(options: CallOptions, target: string, timeoutMs: number, token: string): Promise<SendOutcome> {
+	private readonly httpRequest = async (request: IHttpRequestOptions) => await this.context.helpers.httpRequest(request);
+
+	/** Sends one call with its multipart body; a page no longer needed (`options.signal`) is not sent. */
+	private async sendCall(options: CallOptions, target: string, timeoutMs: number, token: string): Promise<Reading> {
 		const { account } = this;
-		return await sendWithin(
-			async (request) => await this.context.helpers.httpRequest(request),
-			{
-				method: 'POST',
-				url: `${account.baseUrl}${options.path}`,
-				qs: { access_token: token },
-				body: toFormData(options.fields),
-				encoding: 'text',
-				json: false,
-				skipSslCertificateValidation: account.ignoreSsl,
-			},
-			target,
-			timeoutMs,
-			this.stop,
-		);
+		const request: IHttpRequestOptions = {
+			method: 'POST',
+			url: `${account.baseUrl}${options.path}`,
+			qs: { access_token: token },
+			body: formBody(options.fields),
+			encoding: 'text',
+			json: false,
+			skipSslCertificateValidation: account.ignoreSsl,
+		};
+		return await this.limited(async () => await exchange(this.httpRequest, request, target, timeoutMs, this.stop), options.signal);
 	}
 
 	/**
@@ -271,29 +273,25 @@ export class BeschannelsClient {
 
 	/** Asks for an app token, once more if the first attempt failed for a passing reason. */
 	private async fetchAppToken(): Promise<string> {
-		const { account } = this;
-		const app = account.app!;
+		const app = this.account.app!;
 		let failure: Failure | undefined;
 		let attempts = 0;
+		let refusedSince: number | undefined;
 		while (attempts < 2) {
-			if (failure) {
+			if (failure && !failure.rateLimited) {
 				this.context.logger.warn(`Beschannels: ${failure.message} while asking for an access token; retrying once`);
 				await pause(failure.retryAfterMs ?? backoffDelay(0), this.stop);
 			}
-			const slot = await acquireSlot(account.accountKey, account.requestsPerSecond, this.stop);
-			attempts++;
-			let outcome: Awaited<ReturnType<typeof requestAccessToken>> | undefined;
-			try {
-				outcome = await requestAccessToken(
-					async (request) => await this.context.helpers.httpRequest(request),
-					app,
-					this.stop,
-				);
-			} finally {
-				slot.done(undefined, timed(outcome));
-			}
+			const outcome = await this.limited(async () => await requestAccessToken(this.httpRequest, app, this.stop));
 			if ('token' in outcome) return outcome.token;
 			failure = outcome.failure;
+			if (failure.rateLimited) {
+				// not a failed attempt (see `keptRefusing`), within the time two attempts may take
+				refusedSince ??= Date.now();
+				if (Date.now() - refusedSince < 2 * DEFAULT_TIMEOUT_MS) continue;
+				failure = keptRefusing(failure, (2 * DEFAULT_TIMEOUT_MS) / 1000, `POST ${app.baseUrl}`);
+			}
+			attempts++;
 			if (!failure.retryable) break;
 		}
 		throw toNodeError(this.node, failure!, attempts, this.itemIndex);
