@@ -17,7 +17,10 @@ function result(overrides: Partial<PaginateResult>): PaginateResult {
 		end: 'total',
 		complete: true,
 		lastPage: 1,
-		refusals: 0,
+		totals: [],
+		pastTotal: false,
+		rereads: 0,
+		stepped: false,
 		...overrides,
 		...(overrides.members && overrides.read === undefined && { read: overrides.members.length }),
 	};
@@ -89,14 +92,14 @@ describe('tool answer', () => {
 	it('passes on the shortfall when the pages ended below total', () => {
 		const answer = toolAnswer({
 			...read,
-			result: result({ end: 'shortOfTotal', complete: false, total: 130, members: members(1, 100), expected: 130 }),
+			result: result({ end: 'confirmed', total: 130, totals: [130], members: members(1, 100), expected: 130 }),
 			limit: 200,
 			askedLimit: 200,
-			shortNote: 'Beschannels announced 130 members in this group but only 100 arrived.',
+			shortNote: 'Beschannels announced 130 members in this group but 100 arrived.',
 		});
 		expect(answer.nextStart).toBeUndefined();
 		expect(answer.note).toBe(
-			'Members 1 to 100: the last ones Beschannels returned. Beschannels announced 130 members in this group but only 100 arrived.',
+			'Members 1 to 100: the last ones Beschannels returned. Beschannels announced 130 members in this group but 100 arrived.',
 		);
 	});
 
