@@ -1,22 +1,12 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals -- development code: runs in Node.js, never inside n8n */
 import { paginate, type Page, type PageRequest } from '../nodes/Beschannels/shared/paginate';
+import { prng } from '../sandbox/members';
 
 /**
  * The reader's promise, tried against many servers that move, hide rows and drop rows at random:
  * a read that says it is complete holds every member that was in the group for the whole read and
  * visible to the User ID, each once. Each case runs 40 seeds; answers arrive in random order.
  */
-
-function random(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 interface Server {
 	members: number;
@@ -32,7 +22,7 @@ interface Server {
 }
 
 async function readOnce(seed: number, server: Server, pageSize: number) {
-	const next = random(seed);
+	const next = prng(seed);
 	let group = Array.from({ length: server.members }, (_, i) => `m${i}`);
 	const before = group.slice();
 	const hidden = new Set(Array.from({ length: server.hidden }, () => `m${Math.floor(next() * server.members)}`));
