@@ -198,7 +198,7 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 			return size;
 		}
 		stepped = true;
-		return options.stepDown?.find((candidate) => candidate < size);
+		return options.stepDown.find((candidate) => candidate < size);
 	};
 
 	/**
