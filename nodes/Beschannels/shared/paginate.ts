@@ -209,6 +209,8 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 	const seenMoving = (): number | undefined => {
 		if (moving) return undefined;
 		moving = true;
+		// windows planned under the budget may lack an overlap: plan them again
+		replan();
 		const first = checked.indexOf(false);
 		return first > 0 ? first - 1 : undefined;
 	};
