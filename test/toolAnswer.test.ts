@@ -20,6 +20,7 @@ function result(overrides: Partial<PaginateResult>): PaginateResult {
 		totals: [],
 		pastTotal: false,
 		rereads: 0,
+		moved: false,
 		stepped: false,
 		...overrides,
 		...(overrides.members && overrides.read === undefined && { read: overrides.members.length }),

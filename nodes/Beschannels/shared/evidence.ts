@@ -6,8 +6,8 @@ import type { Window } from './windows';
 /**
  * What one answer proves, and so what the reader does next. Every rule of evidence is here:
  *
- * - Rows are placed by content. The last member already read that an answer holds is its anchor:
- *   the rows after it are the members that follow, whatever moved before it.
+ * - Rows are placed by content. The last member already read that an answer holds is its anchor;
+ *   the members it holds that were not read yet are new, whatever moved before them.
  * - A window that should repeat rows already read (an overlap) but holds none of them shows that
  *   the group moved up past the overlap: members may have been skipped, so the part before is
  *   read again. A window without an overlap is checked by `total`: when it differs from the last
@@ -40,6 +40,8 @@ export interface Reading {
 	recheck: boolean;
 	/** The answer holds rows without an identity, exactly as the last answer taken did. */
 	sameAnonymousRows: boolean;
+	/** The last answer taken held every row it was asked for (none hidden): its last rows are known. */
+	fullBefore: boolean;
 }
 
 export type Verdict =
@@ -51,11 +53,14 @@ export type Verdict =
 	| { kind: 'rewind'; why: 'shift' | 'total' }
 	/**
 	 * Take `fresh` (the members after the anchor, not read before); `end` when the read is over;
-	 * `shifted` when the anchor sat further down than the overlap: members joined above.
+	 * `shifted` when the anchor sat elsewhere than the overlap puts it: members joined or left above.
 	 */
 	| { kind: 'take'; fresh: IDataObject[]; duplicates: number; end?: 'total' | 'confirmed' | 'repeat'; shifted?: boolean };
 
-/** The rows after the last member already read; in the first answer, the rows from `position` on. */
+/**
+ * The members an answer adds (those not read yet; in the first answer, from `position` on) and its
+ * anchor: the index of the last member already read, or -1.
+ */
 function placeRows(page: Page, window: Window, reading: Reading) {
 	const rows = page.list;
 	let anchor = -1;
@@ -66,15 +71,18 @@ function placeRows(page: Page, window: Window, reading: Reading) {
 			break;
 		}
 	}
-	// Only the first answer is placed by position (Start at Page): later ones may lack hidden rows
-	const skip = reading.first ? Math.max(0, reading.position - window.start) : 0;
-	const after = rows.slice(anchor >= 0 ? anchor + 1 : skip);
+	// Only the first answer is placed by position (Start at Page): later ones may lack hidden rows.
+	// After it, every member not read yet is taken, also one before the anchor: a member a moving
+	// group had pushed past the pages read, found when a part is read again.
+	const after = reading.first ? rows.slice(Math.max(0, reading.position - window.start)) : rows;
 	const fresh: IDataObject[] = [];
 	const ids = new Set<string>();
 	let duplicates = 0;
 	for (const row of after) {
 		const id = memberIdentity(row);
-		if (id !== undefined && (reading.seen.has(id) || ids.has(id))) {
+		if (id !== undefined && reading.seen.has(id)) continue;
+		// the same member twice in one answer
+		if (id !== undefined && ids.has(id)) {
 			duplicates++;
 			continue;
 		}
@@ -97,9 +105,11 @@ export function judge(page: Page, window: Window, reading: Reading): Verdict {
 		if (reading.lastTotal !== undefined && page.total !== reading.lastTotal) return { kind: 'rewind', why: 'total' };
 	}
 	if (reading.recheck) return { kind: 'take', fresh, duplicates };
-	// members joined above: the anchor sits further down than the overlap, and new members follow it
-	// (an answer that brings nothing new is judged below: a server may repeat itself)
-	const shifted = !reading.first && anchor > overlap - 1 && fresh.length > 0;
+	// the anchor is not where the overlap puts it: members joined above (further down) or left above
+	// (further up, when no rows were hidden from the last page); an answer that brings nothing new is
+	// judged below, since a server may repeat itself
+	const shiftedUp = reading.fullBefore && anchor >= 0 && anchor < overlap - 1;
+	const shifted = !reading.first && fresh.length > 0 && (anchor > overlap - 1 || shiftedUp);
 
 	const short = served < window.pageSize;
 	const { total } = page;

@@ -282,7 +282,7 @@ export function assessRead(node: INode, result: PaginateResult, itemIndex?: numb
 	if (result.complete && expected !== undefined && read < expected) {
 		const from = totals.at(-1) === expected ? '' : ` (${expected} from the start page on)`;
 		const missing = expected - read;
-		if (totals.length > 1 || result.rereads > 0 || result.duplicates > 0) {
+		if (result.moved) {
 			const how = totals.length > 1 ? `Beschannels' total went from ${totals.join(' to ')}` : 'members moved between pages';
 			return `The group changed while it was read (${how}) and ${read} members arrived. Every member who was in the group for the whole read is here, once; members who joined after their part of the group was read are not, and the next run will have them.`;
 		}

@@ -67,6 +67,8 @@ export interface PaginateResult {
 	pastTotal: boolean;
 	/** Parts read again because the group moved. */
 	rereads: number;
+	/** The group was seen moving while it was read (a changed total, a shifted page, a part read again). */
+	moved: boolean;
 	/** A size was refused twice, so the read stepped down from it. */
 	stepped: boolean;
 	/** The first size refused, if any (once is enough when `fallback` was given). */
@@ -151,6 +153,7 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 	let overlap = OVERLAP_ROWS;
 	let lastTotal: number | undefined;
 	let lastAnonymous: string | undefined;
+	let fullBefore = false;
 	let pastTotal = false;
 	let requests = 0;
 	let read = 0;
@@ -272,6 +275,7 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 				askedAgain,
 				recheck: window.end <= frontier,
 				sameAnonymousRows: anonymous !== undefined && anonymous === lastAnonymous,
+				fullBefore,
 			};
 			const verdict: Verdict = judge(page, window, reading);
 			if (verdict.kind === 'askAgain') {
@@ -309,6 +313,7 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 			taken.push(window);
 			lastTotal = page.total;
 			lastAnonymous = anonymous;
+			fullBefore = served >= window.pageSize;
 			if (lastTotal !== undefined && startOffset + read > lastTotal) pastTotal = true;
 			const hidden = taken.length > 1 ? Math.max(0, window.pageSize - served) : 0;
 			overlap = OVERLAP_ROWS + hidden <= cap * (moving ? 0.5 : 0.1) ? OVERLAP_ROWS + hidden : 0;
@@ -357,6 +362,7 @@ export async function paginate(options: PaginateOptions): Promise<PaginateResult
 		lastPage: window.pageNum,
 		pastTotal,
 		rereads,
+		moved: moving || totals.length > 1,
 		stepped,
 		refusedSize,
 		firstServedSize,
