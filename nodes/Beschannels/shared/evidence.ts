@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { memberIdentity, type Page } from './page';
-import type { Window } from './windows';
+import { OVERLAP_ROWS, type Window } from './windows';
 
 /**
  * What one answer proves, and so what the reader does next. Every rule of evidence is here:
@@ -50,7 +50,7 @@ export type Verdict =
 	/** Ask the same position in pages of `size`, the rows the server showed it serves. */
 	| { kind: 'resize'; size: number }
 	/** The group moved: read the window before this one again. */
-	| { kind: 'rewind'; why: 'shift' | 'total' }
+	| { kind: 'rewind' }
 	/**
 	 * Take `fresh` (the members after the anchor, not read before); `end` when the read is over;
 	 * `shifted` when the anchor sat elsewhere than the overlap puts it: members joined or left above.
@@ -101,14 +101,14 @@ export function judge(page: Page, window: Window, reading: Reading): Verdict {
 	const anchored = anchor >= 0;
 
 	if (!reading.first && !anchored && served > 0) {
-		if (overlap >= 2) return { kind: 'rewind', why: 'shift' };
-		if (reading.lastTotal !== undefined && page.total !== reading.lastTotal) return { kind: 'rewind', why: 'total' };
+		if (overlap >= OVERLAP_ROWS) return { kind: 'rewind' };
+		if (reading.lastTotal !== undefined && page.total !== reading.lastTotal) return { kind: 'rewind' };
 	}
 	if (reading.recheck) return { kind: 'take', fresh, duplicates };
 	// the anchor is not where the overlap puts it: members joined above (further down) or left above
 	// (further up, when no rows were hidden from the last page); an answer that brings nothing new is
 	// judged below, since a server may repeat itself
-	const shiftedUp = reading.fullBefore && anchor >= 0 && anchor < overlap - 1;
+	const shiftedUp = reading.fullBefore && anchored && anchor < overlap - 1;
 	const shifted = !reading.first && fresh.length > 0 && (anchor > overlap - 1 || shiftedUp);
 
 	const short = served < window.pageSize;
@@ -128,7 +128,7 @@ export function judge(page: Page, window: Window, reading: Reading): Verdict {
 	}
 	if (nothingNew) {
 		// nothing past the rows read before: the end; rows past them all read already: a repeat
-		const end = served <= Math.max(0, overlap) || served === 0 ? 'confirmed' : 'repeat';
+		const end = served <= overlap ? 'confirmed' : 'repeat';
 		return { kind: 'take', fresh, duplicates, end, shifted };
 	}
 	return { kind: 'take', fresh, duplicates, shifted };
