@@ -43,6 +43,11 @@ describe('processes that share an account', () => {
 		// start-up costs some refusals (each process starts at the full rate in case it is alone);
 		// limiters that did not learn from refusals had about a fifth of all requests refused
 		expect(whole.refused / whole.all).toBeLessThanOrEqual(0.15);
+		// once settled (past the first 3 s, until a second before the first process finished) the
+		// processes share the budget in whole requests a second and hardly any request is refused
+		const settled = countArrivals(log, from + 3000, Math.min(...results.map((r) => r.endedAt)) - 1000);
+		expect(settled.all).toBeGreaterThanOrEqual(20);
+		expect(settled.refused / settled.all).toBeLessThanOrEqual(0.05);
 	});
 
 	it('a trigger polling in one process while another reads: both get what they asked for', async () => {

@@ -1,4 +1,4 @@
-import { currentRate, limited, MIN_RATE, recordSend, waitTime, windowSpan, type Verdict } from '../nodes/Beschannels/shared/rateLimiter';
+import { currentRate, GROWTH_EVERY_MS, limited, MIN_RATE, recordSend, waitTime, windowSpan, type Verdict } from '../nodes/Beschannels/shared/rateLimiter';
 
 const ANSWERED: Verdict = { kind: 'answered' };
 const REFUSED: Verdict = { kind: 'refused' };
@@ -122,30 +122,43 @@ describe('sharing the account with other processes', () => {
 		for (let i = 0; i < count; i++) recordSend(key, ceiling, from + i * every).settle(ANSWERED, from + i * every + 100);
 		recordSend(key, ceiling, at).settle(REFUSED, at + 100);
 	}
+	/** The wait before a share of `share` (of 10) first grows, with the random factor at 1. */
+	const firstGrowth = (share: number) => (GROWTH_EVERY_MS * 10) / share;
 
-	it('runs at the full rate until a refusal, then drops to the share of the second before that got through', () => {
-		const key = 'share-a';
-		expect(currentRate(key, 10, 0)).toBe(10);
-		// three of this process's requests got through in the second before the refused one
-		refusedAfter(key, 3, 100, 300, 1000);
-		expect(currentRate(key, 10, 1100)).toBeCloseTo(3);
+	// the random draws (when to grow, whether a refused process gives way) in the middle: factor 1
+	let random: jest.SpyInstance;
+	beforeEach(() => (random = jest.spyOn(Math, 'random').mockReturnValue(0.5)));
+	afterEach(() => random.mockRestore());
+
+	it('runs at the full rate until a refusal, then keeps what got through of its own in the second before, at most halving', () => {
+		expect(currentRate('share-a', 10, 0)).toBe(10);
+		// seven of this process's requests got through in the second before the refused one
+		refusedAfter('share-a', 7, 100, 120, 1000);
+		expect(currentRate('share-a', 10, 1100)).toBe(7);
+		// three got through: it halves, no lower (processes that start together halve alike)
+		refusedAfter('share-half', 3, 100, 300, 1000);
+		expect(currentRate('share-half', 10, 1100)).toBe(5);
 		// Max Requests per Second stays the ceiling
 		expect(currentRate('share-low', 4, 0)).toBe(4);
 	});
 
+	it('halves again when refused again soon after the cut, before it grew', () => {
+		const key = 'share-settle';
+		refusedAfter(key, 3, 100, 300, 1000);
+		expect(currentRate(key, 10, 1100)).toBe(5);
+		recordSend(key, 10, 2200).settle(REFUSED, 2300);
+		expect(currentRate(key, 10, 2300)).toBe(2);
+	});
+
 	it('cuts once for a request that left before the cut or while the window was still full', () => {
 		const key = 'share-once';
-		refusedAfter(key, 5, 0, 180, 1000);
-		const rate = currentRate(key, 10, 1100);
-		// left at 1050, before the cut at 1100
+		refusedAfter(key, 3, 0, 300, 1000);
+		expect(currentRate(key, 10, 1100)).toBe(5);
+		// left at 1050, before the cut at 1100; and 900 ms after it, while the server's window still
+		// held the requests that led to it
 		recordSend(key, 10, 1050).settle(REFUSED, 1150);
-		expect(currentRate(key, 10, 1150)).toBeGreaterThanOrEqual(rate);
-		// left 200 ms after the cut: the server's window still held the requests that led to it
-		recordSend(key, 10, 1300).settle(REFUSED, 1400);
-		expect(currentRate(key, 10, 1400)).toBeGreaterThanOrEqual(rate);
-		// one left after that is refused: a new cut
-		recordSend(key, 10, 1700).settle(REFUSED, 1800);
-		expect(currentRate(key, 10, 1800)).toBeLessThan(rate);
+		recordSend(key, 10, 2000).settle(REFUSED, 2100);
+		expect(currentRate(key, 10, 2100)).toBe(5);
 	});
 
 	it('never slows below one request a second, however often it is refused', () => {
@@ -156,35 +169,54 @@ describe('sharing the account with other processes', () => {
 		expect(waitTime(key, 10, at + 10_000)).toBeLessThanOrEqual(windowSpan(key));
 	});
 
-	it('holds back after a refusal: half a second after the refused request left, or its Retry-After', () => {
+	it('holds back after a refusal: a second after the refused request left, or its Retry-After', () => {
 		const key = 'share-pause';
 		recordSend(key, 10, 0).settle(REFUSED, 100);
-		expect(waitTime(key, 10, 100)).toBeGreaterThanOrEqual(400);
+		expect(waitTime(key, 10, 100)).toBe(900);
 		const other = 'share-retry-after';
 		recordSend(other, 10, 0).settle({ kind: 'refused', retryAfterMs: 3000 }, 100);
 		expect(waitTime(other, 10, 100)).toBe(3000);
 	});
 
-	it('climbs back near the refused rate, stays there a while, then regains the whole budget', () => {
+	it('grows back one request at a time, each growth sooner than the last, to the whole budget', () => {
 		const key = 'share-regain';
-		// refused at 10 a second (a fresh account) with 4 of its own through: cut to 4
-		refusedAfter(key, 4, 100, 200, 1000);
-		const rate = (seconds: number) => currentRate(key, 10, 1100 + seconds * 1000);
-		expect(rate(0)).toBeCloseTo(4);
-		expect(rate(1)).toBeGreaterThan(4);
-		// no refusal for long: all of it again
-		expect(rate(30)).toBe(10);
-		// refused again soon after, at 5 a second with 3 through: it stays under 5 for seconds
-		// before it tries 5 again, and goes past it when that is not refused
-		const again = 'share-level';
-		refusedAfter(again, 5, 100, 180, 1000);
-		for (const at of [1250, 1450]) recordSend(again, 10, at).settle(ANSWERED, at + 100);
-		expect(Math.floor(currentRate(again, 10, 1800))).toBe(5);
-		recordSend(again, 10, 1700).settle(REFUSED, 1800);
-		const level = (seconds: number) => currentRate(again, 10, 1800 + seconds * 1000);
-		expect(level(0)).toBeCloseTo(3);
-		expect(Math.floor(level(3))).toBe(4);
-		expect(level(15)).toBeGreaterThan(6);
+		refusedAfter(key, 3, 100, 300, 1000);
+		const cutAt = 1100;
+		const rate = (ms: number) => currentRate(key, 10, cutAt + ms);
+		const wait = firstGrowth(5);
+		expect(rate(wait - 1)).toBe(5);
+		expect(rate(wait)).toBe(6);
+		expect(rate(wait + wait / 2 - 1)).toBe(6);
+		expect(rate(wait + wait / 2)).toBe(7);
+		// no refusal: the whole budget within twice the first wait
+		expect(rate(2 * wait)).toBe(10);
+		// a small share of a crowded account waits longer than a large one
+		expect(firstGrowth(2)).toBeGreaterThan(firstGrowth(5));
+	});
+
+	it('takes back a growth that was refused, and waits twice as long before it tries again', () => {
+		const key = 'share-blame';
+		refusedAfter(key, 3, 100, 300, 1000);
+		const grewAt = 1100 + firstGrowth(5);
+		expect(currentRate(key, 10, grewAt)).toBe(6);
+		recordSend(key, 10, grewAt + 200).settle(REFUSED, grewAt + 300);
+		expect(currentRate(key, 10, grewAt + 300)).toBe(5);
+		expect(currentRate(key, 10, grewAt + 300 + 2 * firstGrowth(5) - 1)).toBe(5);
+		expect(currentRate(key, 10, grewAt + 300 + 2 * firstGrowth(5))).toBe(6);
+	});
+
+	it("gives way to another process's growth by chance, a large share more often than a small one", () => {
+		const key = 'share-victim';
+		refusedAfter(key, 3, 100, 300, 1000);
+		// long after the cut, with no growth of its own to blame: refused because another process grew
+		const late = 1100 + firstGrowth(5) / 2;
+		random.mockReturnValue(0.6);
+		recordSend(key, 10, late).settle(REFUSED, late + 100);
+		// a share of 5 in 10 gives way when the draw is under one half: not this time
+		expect(currentRate(key, 10, late + 100)).toBe(5);
+		random.mockReturnValue(0.4);
+		recordSend(key, 10, late + 2000).settle(REFUSED, late + 2100);
+		expect(currentRate(key, 10, late + 2100)).toBe(4);
 	});
 });
 

@@ -5,18 +5,16 @@ import { ExecutionStopped, pause, throwIfStopped } from './wait';
  * n8n process (module state lives as long as the process). Every request goes through `limited`:
  * it takes a place, is sent, and hands its place back with what its answer taught (`Verdict`).
  *
- * Pace. Requests leave evenly spaced at the account's current rate, never in bursts. Alone, a
- * process runs at Max Requests per Second. Other processes (queue-mode workers, a main process
- * whose triggers poll) may share the account, and nothing but the API's answers tells of them. A
- * refusal ("too many requests") says the server had already taken its fill in the second before:
- * the rate drops at once to this process's own share of that fill (what got through of its
- * requests), at least one request a second less, and requests pause for half a second while the
- * server's window drains (a multiplicative decrease). The rate then grows back along a cubic: fast
- * at first, level just under the rate that was refused, then faster and faster, so a process left
- * alone regains the whole budget. Only whole requests per window are used, so processes never add
- * up to more than their shares however their requests fall in the server's second. The rate never
- * falls below one request a second, and a refusal of a request sent before the last cut (or while
- * the server's window was still full of the requests that led to it) cuts no further.
+ * Pace. Requests leave evenly spaced, never in bursts, in a whole number of requests per window
+ * (the share): processes whose shares add up to the budget never overfill the server's second,
+ * however their requests fall in it. Alone, a process has Max Requests per Second. Other processes
+ * (queue-mode workers, a main process whose triggers poll) may share the account, and nothing but
+ * the API's refusals tells of them. A refusal pauses this process's requests for a second, so the
+ * server's window (which counts the refused request too) drains, and may cut the share (`cut`):
+ * processes that start together halve until they fit, and a growth that overfilled the account
+ * goes back. The share grows again by one after a wait drawn at random, longer for a small share of
+ * a crowded account; each growth that overfills nothing halves the wait for the next, so a process
+ * left alone regains the whole budget. The share never falls below one request a second.
  *
  * Window. On top of the pace, no more than Max Requests per Second may arrive in any second, as
  * the server counts them. The server counts a request when it arrives, and "arrives" is somewhere
@@ -37,10 +35,8 @@ const ROUND_TRIPS_KEPT = 20;
 const RECHECK_MS = 250;
 /** The rate never falls below this many requests a second, however often the server refuses. */
 export const MIN_RATE = 1;
-/** How fast the rate grows back after a refusal (see `currentRate`): requests a second per second cubed. */
-export const REGAIN = 0.005;
 /** After a refusal no request leaves for this long after the refused one left. */
-const REFUSED_PAUSE_MS = 500;
+const REFUSED_PAUSE_MS = 1000;
 /** A request may leave this share of its spacing early, to make up for one that left late. */
 const PACE_TOLERANCE = 0.5;
 
@@ -64,11 +60,17 @@ interface AccountWindow {
 	answered?: () => void;
 	/** No request leaves before this (after a refusal, or its Retry-After). */
 	pausedUntil: number;
-	/** The rate at which the last refusal came (Infinity: never refused)... */
-	refusedAt: number;
-	/** ...the rate it cut to, and when. */
-	cutTo: number;
+	/** Whole requests per window (undefined: never refused, so all of them). */
+	share?: number;
+	/** When the share next grows by one, the wait after that, and when it last grew. */
+	growAt: number;
+	growGap: number;
+	grewAt: number;
+	/** When a refusal last cut the share, and when the last refusal came. */
 	cutAt: number;
+	refusedAt: number;
+	/** Growths in a row that overfilled the account. */
+	backoffs: number;
 	/** Recent round-trip times (ms), newest last. */
 	roundTrips: number[];
 }
@@ -98,9 +100,12 @@ function windowFor(accountKey: string): AccountWindow {
 			dueAt: -Infinity,
 			queue: Promise.resolve(),
 			pausedUntil: 0,
-			refusedAt: Infinity,
-			cutTo: Infinity,
+			growAt: Infinity,
+			growGap: 0,
+			grewAt: -Infinity,
 			cutAt: -Infinity,
+			refusedAt: -Infinity,
+			backoffs: 0,
 			roundTrips: [],
 		};
 		accounts.set(accountKey, account);
@@ -127,45 +132,83 @@ export function windowSpan(accountKey: string): number {
 }
 
 /**
- * The rate (requests a second) the account may use at `now`, under `ceiling` (Max Requests per
- * Second). After a refusal at rate W cut the rate to C, it grows back along a cubic: fast at first,
- * level as it nears W (where the account was refused: others are likely still there), then faster
- * and faster past it (they may have gone), so that a process left alone regains the whole budget
- * within seconds. Only whole requests per window are used (see `allowance`).
+ * After a cut, a share of S requests per window (of at most M) first grows by one after about
+ * M / S x 8 s: the processes on an account together try to grow about once every 8 s, however many
+ * they are, since a try that overfills the account costs each of them a refused request.
  */
-export function currentRate(accountKey: string, ceiling: number, now = Date.now()): number {
-	const { refusedAt, cutTo, cutAt } = windowFor(accountKey);
-	if (refusedAt === Infinity) return ceiling;
-	const seconds = Math.max(0, now - cutAt) / 1000;
-	const level = Math.cbrt((refusedAt - cutTo) / REGAIN);
-	return Math.max(MIN_RATE, Math.min(ceiling, refusedAt + REGAIN * (seconds - level) ** 3));
+export const GROWTH_EVERY_MS = 8000;
+/** Each growth that overfilled nothing halves the wait for the next one, down to this. */
+const FASTEST_GROWTH_MS = 250;
+/** A refusal of a request sent this soon after the share grew is blamed on the growth. */
+const BLAME_MS = 1500;
+/** A second refusal this soon after a cut, with no growth between, shows the account still overfull. */
+const REPEAT_MS = 3000;
+/** Growths that overfilled the account in a row make the next try wait up to 2^this times longer. */
+const MOST_BACKOFFS = 4;
+
+/** The most whole requests per window Max Requests per Second allows. */
+function fullShare(ceiling: number): number {
+	return Math.max(MIN_RATE, Math.floor(ceiling));
 }
 
-/**
- * Requests this account may send per window at `now`: the current rate in whole requests. Each
- * process sending whole requests per window, processes that share an account never add up to more
- * than their shares, however their requests fall.
- */
-function allowance(accountKey: string, ceiling: number, now: number): number {
-	return Math.max(MIN_RATE, Math.floor(currentRate(accountKey, ceiling, now)));
+/** Applies the growths due by `now` and returns the share: whole requests per window. */
+function shareAt(account: AccountWindow, ceiling: number, now: number): number {
+	const most = fullShare(ceiling);
+	if (account.share === undefined) return most;
+	while (account.growAt <= now && account.share < most) {
+		// the growth before this one overfilled nothing
+		if (account.cutAt < account.grewAt) account.backoffs = 0;
+		account.share++;
+		account.grewAt = account.growAt;
+		account.growGap = Math.max(FASTEST_GROWTH_MS, account.growGap / 2);
+		account.growAt += account.growGap;
+	}
+	return Math.min(most, account.share);
 }
 
-/**
- * The server refused a request sent at `sentAt`: it had already taken its fill in the second
- * before, and this process's share of that fill (what got through of its own) is what it may send:
- * the rate drops to that share, at least one request less than before, and grows back towards the
- * rate that was refused, or twice the share when that is less (a first refusal, at the full rate,
- * says little about where the others are). A request that left before
- * the last cut, or while the server's window was still full of the requests that led to it, says
- * nothing new.
- */
-function cut(account: AccountWindow, accountKey: string, ceiling: number, sentAt: number, now: number): void {
-	if (sentAt < account.cutAt + REFUSED_PAUSE_MS) return;
-	const taken = account.sends.filter((s) => !s.refused && s.at > sentAt - WINDOW_MS && s.at < sentAt).length;
-	const allowed = allowance(accountKey, ceiling, now);
-	account.cutTo = Math.max(MIN_RATE, Math.min(allowed - 1, taken));
-	account.refusedAt = Math.min(allowed, 2 * account.cutTo);
+/** Cuts the share to `share` at `now` and sets when it next grows. */
+function setShare(account: AccountWindow, share: number, ceiling: number, now: number): void {
+	account.share = Math.max(MIN_RATE, share);
 	account.cutAt = now;
+	// drawn at random, so that processes cut by the same refusals do not all grow at one moment
+	const wait = ((GROWTH_EVERY_MS * fullShare(ceiling)) / account.share) * 2 ** account.backoffs * (0.5 + Math.random());
+	account.growGap = wait;
+	account.growAt = now + wait;
+}
+
+/** The rate (requests a second) the account may use at `now`, under `ceiling`: its share of a window. */
+export function currentRate(accountKey: string, ceiling: number, now = Date.now()): number {
+	return shareAt(windowFor(accountKey), ceiling, now);
+}
+
+/**
+ * The server refused a request sent at `sentAt`: the account's requests had overfilled its second.
+ * - Settling (the first refusal, at the full share, or another soon after a cut with no growth
+ *   between): the share drops to what got through of this process's own requests in the second
+ *   before, but by at most half and by at least one. Processes that start together all halve, so
+ *   they reach equal shares, and a process beside a light one (a trigger) keeps most of the budget.
+ * - Soon after the share grew: the growth overfilled the account. The share goes back, and the
+ *   next try waits twice as long.
+ * - Otherwise another process's growth overfilled it, and every process it sends to is refused in
+ *   the same second. Each cuts by one with a chance of its share of the budget, so the account
+ *   loses about the one request it gained, and a larger share gives way more often than a small
+ *   one: shares drift towards equal.
+ * A request that left before the last cut, or while the server's window was still full of the
+ * requests that led to it, says nothing new.
+ */
+function cut(account: AccountWindow, ceiling: number, sentAt: number, now: number): void {
+	if (sentAt < account.cutAt + REFUSED_PAUSE_MS) return;
+	const share = shareAt(account, ceiling, now);
+	const settling = account.share === undefined || (now - account.cutAt < REPEAT_MS && account.grewAt < account.cutAt);
+	if (settling) {
+		const taken = account.sends.filter((s) => !s.refused && s.at > sentAt - WINDOW_MS && s.at < sentAt).length;
+		setShare(account, Math.max(Math.floor(share / 2), Math.min(share - 1, taken)), ceiling, now);
+	} else if (sentAt - account.grewAt < BLAME_MS) {
+		account.backoffs = Math.min(MOST_BACKOFFS, account.backoffs + 1);
+		setShare(account, share - 1, ceiling, now);
+	} else if (Math.random() < share / fullShare(ceiling)) {
+		setShare(account, share - 1, ceiling, now);
+	}
 }
 
 /** Records a request as sent at `at` under `ceiling` and returns its slot. */
@@ -173,7 +216,7 @@ export function recordSend(accountKey: string, ceiling: number, at = Date.now())
 	const account = windowFor(accountKey);
 	const sent: Sent = { at };
 	account.sends.push(sent);
-	account.dueAt = Math.max(account.dueAt, at) + windowSpan(accountKey) / allowance(accountKey, ceiling, at);
+	account.dueAt = Math.max(account.dueAt, at) + windowSpan(accountKey) / shareAt(account, ceiling, at);
 	return {
 		settle(verdict, answeredAt = Date.now()) {
 			if (sent.answeredAt !== undefined) return;
@@ -183,7 +226,7 @@ export function recordSend(accountKey: string, ceiling: number, at = Date.now())
 			}
 			if (verdict.kind === 'refused') {
 				sent.refused = true;
-				cut(account, accountKey, ceiling, at, answeredAt);
+				cut(account, ceiling, at, answeredAt);
 				// the refused request counts in the server's window as well: let the window drain a little
 				const until = Math.max(at + REFUSED_PAUSE_MS, answeredAt + (verdict.retryAfterMs ?? 0));
 				account.pausedUntil = Math.max(account.pausedUntil, until);
@@ -208,7 +251,7 @@ export function waitTime(accountKey: string, ceiling: number, now = Date.now()):
 	const arrival = (s: Sent) => Math.max(s.at, (s.answeredAt ?? now) - fastest);
 	account.sends = account.sends.filter((s) => s.answeredAt === undefined || s.answeredAt > now - span);
 	const { sends } = account;
-	const allowed = allowance(accountKey, ceiling, now);
+	const allowed = shareAt(account, ceiling, now);
 	const early = (PACE_TOLERANCE * span) / allowed;
 	let wait = Math.max(account.pausedUntil, account.dueAt - early) - now;
 	if (sends.length >= allowed) {
