@@ -1,4 +1,4 @@
-import { currentRate, GROWTH_EVERY_MS, limited, MIN_RATE, recordSend, waitTime, windowSpan, type Verdict } from '../nodes/Beschannels/shared/rateLimiter';
+import { currentRate, GROWTH_EVERY_MS, limited, LONGEST_GROWTH_WAIT_MS, MIN_RATE, recordSend, waitTime, windowSpan, type Verdict } from '../nodes/Beschannels/shared/rateLimiter';
 
 const ANSWERED: Verdict = { kind: 'answered' };
 const REFUSED: Verdict = { kind: 'refused' };
@@ -123,7 +123,7 @@ describe('sharing the account with other processes', () => {
 		recordSend(key, ceiling, at).settle(REFUSED, at + 100);
 	}
 	/** The wait before a share of `share` (of 10) first grows, with the random factor at 1. */
-	const firstGrowth = (share: number) => (GROWTH_EVERY_MS * 10) / share;
+	const firstGrowth = (share: number) => Math.min(LONGEST_GROWTH_WAIT_MS, (GROWTH_EVERY_MS * 10) / share);
 
 	// the random draws (when to grow, whether a refused process gives way) in the middle: factor 1
 	let random: jest.SpyInstance;
@@ -201,8 +201,10 @@ describe('sharing the account with other processes', () => {
 		expect(currentRate(key, 10, grewAt)).toBe(6);
 		recordSend(key, 10, grewAt + 200).settle(REFUSED, grewAt + 300);
 		expect(currentRate(key, 10, grewAt + 300)).toBe(5);
-		expect(currentRate(key, 10, grewAt + 300 + 2 * firstGrowth(5) - 1)).toBe(5);
-		expect(currentRate(key, 10, grewAt + 300 + 2 * firstGrowth(5))).toBe(6);
+		const longer = Math.min(LONGEST_GROWTH_WAIT_MS, 2 * firstGrowth(5));
+		expect(longer).toBeGreaterThan(firstGrowth(5));
+		expect(currentRate(key, 10, grewAt + 300 + longer - 1)).toBe(5);
+		expect(currentRate(key, 10, grewAt + 300 + longer)).toBe(6);
 	});
 
 	it("gives way to another process's growth by chance, a large share more often than a small one", () => {

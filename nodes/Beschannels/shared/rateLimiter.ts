@@ -133,10 +133,12 @@ export function windowSpan(accountKey: string): number {
 
 /**
  * After a cut, a share of S requests per window (of at most M) first grows by one after about
- * M / S x 8 s: the processes on an account together try to grow about once every 8 s, however many
+ * M / S x 8 s (at most 24 s): the processes on an account together try to grow about once every 8 s, however many
  * they are, since a try that overfills the account costs each of them a refused request.
  */
 export const GROWTH_EVERY_MS = 8000;
+/** No wait for a growth is longer than this (before the random factor of 0.5 to 1.5). */
+export const LONGEST_GROWTH_WAIT_MS = 24_000;
 /** Each growth that overfilled nothing halves the wait for the next one, down to this. */
 const FASTEST_GROWTH_MS = 250;
 /** A refusal of a request sent this soon after the share grew is blamed on the growth. */
@@ -171,7 +173,7 @@ function setShare(account: AccountWindow, share: number, ceiling: number, now: n
 	account.share = Math.max(MIN_RATE, share);
 	account.cutAt = now;
 	// drawn at random, so that processes cut by the same refusals do not all grow at one moment
-	const wait = ((GROWTH_EVERY_MS * fullShare(ceiling)) / account.share) * 2 ** account.backoffs * (0.5 + Math.random());
+	const wait = Math.min(LONGEST_GROWTH_WAIT_MS, ((GROWTH_EVERY_MS * fullShare(ceiling)) / account.share) * 2 ** account.backoffs) * (0.5 + Math.random());
 	account.growGap = wait;
 	account.growAt = now + wait;
 }
