@@ -66,9 +66,8 @@ interface AccountWindow {
 	growAt: number;
 	growGap: number;
 	grewAt: number;
-	/** When a refusal last cut the share, and when the last refusal came. */
+	/** When a refusal last cut the share. */
 	cutAt: number;
-	refusedAt: number;
 	/** Growths in a row that overfilled the account. */
 	backoffs: number;
 	/** Recent round-trip times (ms), newest last. */
@@ -104,7 +103,6 @@ function windowFor(accountKey: string): AccountWindow {
 			growGap: 0,
 			grewAt: -Infinity,
 			cutAt: -Infinity,
-			refusedAt: -Infinity,
 			backoffs: 0,
 			roundTrips: [],
 		};
@@ -133,8 +131,9 @@ export function windowSpan(accountKey: string): number {
 
 /**
  * After a cut, a share of S requests per window (of at most M) first grows by one after about
- * M / S x 8 s (at most 24 s): the processes on an account together try to grow about once every 8 s, however many
- * they are, since a try that overfills the account costs each of them a refused request.
+ * M / S x 8 s (at most 24 s): the processes on an account together try to grow about once every
+ * 8 s, however many they are, since a try that overfills the account costs each of them a refused
+ * request.
  */
 export const GROWTH_EVERY_MS = 8000;
 /** No wait for a growth is longer than this (before the random factor of 0.5 to 1.5). */
@@ -229,7 +228,7 @@ export function recordSend(accountKey: string, ceiling: number, at = Date.now())
 			if (verdict.kind === 'refused') {
 				sent.refused = true;
 				cut(account, ceiling, at, answeredAt);
-				// the refused request counts in the server's window as well: let the window drain a little
+				// the refused request counts in the server's window as well: let the window drain
 				const until = Math.max(at + REFUSED_PAUSE_MS, answeredAt + (verdict.retryAfterMs ?? 0));
 				account.pausedUntil = Math.max(account.pausedUntil, until);
 			}
