@@ -150,6 +150,15 @@ describe('sharing the account with other processes', () => {
 		expect(currentRate(key, 10, 2300)).toBe(2);
 	});
 
+	it('beside a light process (most of its share kept), gives way by one when refused again, not by half', () => {
+		const key = 'share-light';
+		// seven of ten got through: the others on the account are light (a trigger that polls)
+		refusedAfter(key, 7, 100, 120, 1000);
+		expect(currentRate(key, 10, 1100)).toBe(7);
+		recordSend(key, 10, 2200).settle(REFUSED, 2300);
+		expect(currentRate(key, 10, 2300)).toBe(6);
+	});
+
 	it('cuts once for a request that left before the cut or while the window was still full', () => {
 		const key = 'share-once';
 		refusedAfter(key, 3, 0, 300, 1000);

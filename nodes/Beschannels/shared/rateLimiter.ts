@@ -68,6 +68,8 @@ interface AccountWindow {
 	grewAt: number;
 	/** When a refusal last cut the share. */
 	cutAt: number;
+	/** The last settling cut kept more than half the share: the others on the account are light. */
+	keptMost: boolean;
 	/** Growths in a row that overfilled the account. */
 	backoffs: number;
 	/** Recent round-trip times (ms), newest last. */
@@ -103,6 +105,7 @@ function windowFor(accountKey: string): AccountWindow {
 			growGap: 0,
 			grewAt: -Infinity,
 			cutAt: -Infinity,
+			keptMost: false,
 			backoffs: 0,
 			roundTrips: [],
 		};
@@ -188,6 +191,8 @@ export function currentRate(accountKey: string, ceiling: number, now = Date.now(
  *   between): the share drops to what got through of this process's own requests in the second
  *   before, but by at most half and by at least one. Processes that start together all halve, so
  *   they reach equal shares, and a process beside a light one (a trigger) keeps most of the budget.
+ *   A process that kept more than half at its last settling cut sits beside a light one, and gives
+ *   way by one when refused again, not by half.
  * - Soon after the share grew: the growth overfilled the account. The share goes back, and the
  *   next try waits twice as long.
  * - Otherwise another process's growth overfilled it, and every process it sends to is refused in
@@ -203,7 +208,10 @@ function cut(account: AccountWindow, ceiling: number, sentAt: number, now: numbe
 	const settling = account.share === undefined || (now - account.cutAt < REPEAT_MS && account.grewAt < account.cutAt);
 	if (settling) {
 		const taken = account.sends.filter((s) => !s.refused && s.at > sentAt - WINDOW_MS && s.at < sentAt).length;
-		setShare(account, Math.max(Math.floor(share / 2), Math.min(share - 1, taken)), ceiling, now);
+		const half = Math.floor(share / 2);
+		const settled = account.keptMost && account.share !== undefined ? share - 1 : Math.max(half, Math.min(share - 1, taken));
+		account.keptMost = settled > half;
+		setShare(account, settled, ceiling, now);
 	} else if (sentAt - account.grewAt < BLAME_MS) {
 		account.backoffs = Math.min(MOST_BACKOFFS, account.backoffs + 1);
 		setShare(account, share - 1, ceiling, now);
