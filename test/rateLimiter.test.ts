@@ -150,13 +150,19 @@ describe('sharing the account with other processes', () => {
 		expect(currentRate(key, 10, 2300)).toBe(2);
 	});
 
-	it('beside a light process (most of its share kept), gives way by one when refused again, not by half', () => {
+	it('beside a light process (over two thirds of its share kept), gives way by one when refused again, not by half', () => {
 		const key = 'share-light';
 		// seven of ten got through: the others on the account are light (a trigger that polls)
 		refusedAfter(key, 7, 100, 120, 1000);
 		expect(currentRate(key, 10, 1100)).toBe(7);
 		recordSend(key, 10, 2200).settle(REFUSED, 2300);
 		expect(currentRate(key, 10, 2300)).toBe(6);
+		// six of ten: it may only have started before the others of a crowd, and halves like them
+		const early = 'share-early';
+		refusedAfter(early, 6, 100, 120, 1000);
+		expect(currentRate(early, 10, 1100)).toBe(6);
+		recordSend(early, 10, 2200).settle(REFUSED, 2300);
+		expect(currentRate(early, 10, 2300)).toBe(3);
 	});
 
 	it('cuts once for a request that left before the cut or while the window was still full', () => {

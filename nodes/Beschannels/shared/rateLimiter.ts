@@ -68,7 +68,7 @@ interface AccountWindow {
 	grewAt: number;
 	/** When a refusal last cut the share. */
 	cutAt: number;
-	/** The last settling cut kept more than half the share: the others on the account are light. */
+	/** The last settling cut kept more than two thirds of the share: the others on the account are light. */
 	keptMost: boolean;
 	/** Growths in a row that overfilled the account. */
 	backoffs: number;
@@ -191,8 +191,9 @@ export function currentRate(accountKey: string, ceiling: number, now = Date.now(
  *   between): the share drops to what got through of this process's own requests in the second
  *   before, but by at most half and by at least one. Processes that start together all halve, so
  *   they reach equal shares, and a process beside a light one (a trigger) keeps most of the budget.
- *   A process that kept more than half at its last settling cut sits beside a light one, and gives
- *   way by one when refused again, not by half.
+ *   A process that kept more than two thirds at its last settling cut sits beside a light one, and
+ *   gives way by one when refused again, not by half. One that kept less may have started before
+ *   the others of a crowd, and halves like them, so their shares stay near equal.
  * - Soon after the share grew: the growth overfilled the account. The share goes back, and the
  *   next try waits twice as long.
  * - Otherwise another process's growth overfilled it, and every process it sends to is refused in
@@ -210,7 +211,7 @@ function cut(account: AccountWindow, ceiling: number, sentAt: number, now: numbe
 		const taken = account.sends.filter((s) => !s.refused && s.at > sentAt - WINDOW_MS && s.at < sentAt).length;
 		const half = Math.floor(share / 2);
 		const settled = account.keptMost && account.share !== undefined ? share - 1 : Math.max(half, Math.min(share - 1, taken));
-		account.keptMost = settled > half;
+		account.keptMost = settled * 3 > share * 2;
 		setShare(account, settled, ceiling, now);
 	} else if (sentAt - account.grewAt < BLAME_MS) {
 		account.backoffs = Math.min(MOST_BACKOFFS, account.backoffs + 1);
