@@ -4,7 +4,7 @@ import { BeschannelsSandbox, DEFAULT_GROUPS, DEFAULT_USER_ID } from './server';
 /**
  * Runs the sandbox on its own so a real n8n can be pointed at it:
  *   npm run sandbox -- --port 8787 --latency 50 --cap 100 --token my-token --members 250
- * (--port 0 picks a free port; --app-id/--app-secret/--token-lifetime enable App ID tokens;
+ * (--port 0 picks a free port; --token a,b accepts several tokens; --app-id/--app-secret/--token-lifetime enable App ID tokens;
  * --offsets asked skips page_size as asked per page; --max-page-size N refuses larger page sizes.)
  */
 function arg(name: string): string | undefined {
@@ -18,7 +18,7 @@ async function main() {
 		port: Number(arg('port') ?? 8787),
 		latencyMs: Number(arg('latency') ?? 0),
 		pageCap: Number(arg('cap') ?? 100),
-		tokens: token ? [token] : undefined,
+		tokens: token ? token.split(',') : undefined,
 		apps: arg('app-id') ? [{ appId: arg('app-id')!, appSecret: arg('app-secret') ?? '' }] : undefined,
 		tokenLifetimeSeconds: arg('token-lifetime') ? Number(arg('token-lifetime')) : undefined,
 		offsets: arg('offsets') === 'asked' ? 'asked' : undefined,

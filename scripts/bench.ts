@@ -22,6 +22,9 @@ const MEMBERS = 20_000;
 const PAGE_SIZE = 100;
 const LATENCIES = (process.env.BENCH_LATENCIES ?? '50,150,300').split(',').map(Number);
 const TOKEN = 'bench-token';
+/** With BENCH_TRACE=1 each account process has a token of its own (one account still: the limit is the sandbox's). */
+const TRACE = process.env.BENCH_TRACE === '1';
+const TOKENS = [TOKEN, ...Array.from({ length: 5 }, (_, i) => `${TOKEN}-${i + 1}`)];
 
 interface Sandbox {
 	url: string;
@@ -32,7 +35,7 @@ interface Sandbox {
 async function startSandbox(members: number, cap: number, extra: string[] = []): Promise<Sandbox> {
 	const child = spawn(process.execPath, [
 		join(packageRoot(), 'dist/sandbox/cli.js'),
-		...['--port', '0', '--cap', String(cap), '--members', String(members), '--token', TOKEN, ...extra],
+		...['--port', '0', '--cap', String(cap), '--members', String(members), '--token', TOKENS.join(','), ...extra],
 	]);
 	const url = await new Promise<string>((resolve, reject) => {
 		child.once('exit', () => reject(new Error('sandbox exited')));
@@ -239,14 +242,18 @@ async function processBench(): Promise<string[]> {
 			await sandbox.admin('/rate-limit', { perSecond: 10, answer });
 			const startAt = Date.now() + 1500;
 			const base = { url: sandbox.url, token: TOKEN, startAt };
-			const reads = Array.from({ length: readers }, () =>
-				startAccountProcess({ ...base, read: { groupObj: 'leads_schema_data', groupId: '1001', members } }),
+			const token = (i: number) => (TRACE ? TOKENS[i + 1] : TOKEN);
+			const reads = Array.from({ length: readers }, (_, i) =>
+				startAccountProcess({ ...base, token: token(i), read: { groupObj: 'leads_schema_data', groupId: '1001', members } }),
 			);
-			const poller = count === 'trigger' ? startAccountProcess({ ...base, poll: { groupObj: 'schema_data', groupId: '2001', everyMs: 1000 } }) : undefined;
+			const poller =
+				count === 'trigger'
+					? startAccountProcess({ ...base, token: token(readers), poll: { groupObj: 'schema_data', groupId: '2001', everyMs: 1000 } })
+					: undefined;
 			const results = await Promise.all(reads.map((r) => r.done));
 			poller?.stop();
 			const polled = await poller?.done;
-			const log = ((await sandbox.admin('/log')) as Array<LogEntry & { status: number; code?: number }>).filter(
+			const log = ((await sandbox.admin('/log')) as Array<LogEntry & { status: number; code?: number; query: Record<string, string> }>).filter(
 				(r) => r.path === GROUP_USER_LIST_PATH,
 			);
 			const t0 = Math.min(...results.map((r) => r.startedAt));
@@ -265,11 +272,26 @@ async function processBench(): Promise<string[]> {
 					`${failures.length ? `**no**: ${failures.join('; ')}` : 'yes'} |`,
 			);
 			console.log(rows[rows.length - 1]);
+			if (TRACE) console.log(perSecond(log, t0, t1, readers + (poller ? 1 : 0)));
 		} finally {
 			sandbox.process.kill();
 		}
 	}
 	return rows;
+}
+
+/** BENCH_TRACE=1: each second of a multi-process run, what each process got through and had refused. */
+function perSecond(log: Array<LogEntry & { status: number; code?: number; query: Record<string, string> }>, from: number, to: number, processes: number): string {
+	const lines = [`  second: ${Array.from({ length: processes }, (_, i) => `p${i + 1} ok/refused`).join(', ')}`];
+	for (let at = from; at < to; at += 1000) {
+		const cells = TOKENS.slice(1, processes + 1).map((token) => {
+			const sent = log.filter((r) => r.query.access_token === token);
+			const { accepted, refused } = countArrivals(sent, at, at + 1000);
+			return `${accepted}/${refused}`;
+		});
+		lines.push(`  ${String((at - from) / 1000).padStart(6)}: ${cells.join(', ')}`);
+	}
+	return lines.join('\n');
 }
 
 async function main() {
