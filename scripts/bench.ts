@@ -54,6 +54,9 @@ interface LogEntry {
 	path: string;
 }
 
+/** A logged request with what the multi-process bench reads of it. */
+type ProcessLogEntry = LogEntry & { status: number; code?: number; query: Record<string, string> };
+
 async function measure(sandbox: Sandbox, read: () => Promise<number>) {
 	await sandbox.admin('/clear-log');
 	const started = performance.now();
@@ -253,7 +256,7 @@ async function processBench(): Promise<string[]> {
 			const results = await Promise.all(reads.map((r) => r.done));
 			poller?.stop();
 			const polled = await poller?.done;
-			const log = ((await sandbox.admin('/log')) as Array<LogEntry & { status: number; code?: number; query: Record<string, string> }>).filter(
+			const log = ((await sandbox.admin('/log')) as ProcessLogEntry[]).filter(
 				(r) => r.path === GROUP_USER_LIST_PATH,
 			);
 			const t0 = Math.min(...results.map((r) => r.startedAt));
@@ -281,11 +284,11 @@ async function processBench(): Promise<string[]> {
 }
 
 /** BENCH_TRACE=1: each second of a multi-process run, what each process got through and had refused. */
-function perSecond(log: Array<LogEntry & { status: number; code?: number; query: Record<string, string> }>, from: number, to: number, processes: number): string {
+function perSecond(log: ProcessLogEntry[], from: number, to: number, processes: number): string {
 	const lines = [`  second: ${Array.from({ length: processes }, (_, i) => `p${i + 1} ok/refused`).join(', ')}`];
+	const byProcess = TOKENS.slice(1, processes + 1).map((token) => log.filter((r) => r.query.access_token === token));
 	for (let at = from; at < to; at += 1000) {
-		const cells = TOKENS.slice(1, processes + 1).map((token) => {
-			const sent = log.filter((r) => r.query.access_token === token);
+		const cells = byProcess.map((sent) => {
 			const { accepted, refused } = countArrivals(sent, at, at + 1000);
 			return `${accepted}/${refused}`;
 		});

@@ -122,6 +122,11 @@ describe('sharing the account with other processes', () => {
 		for (let i = 0; i < count; i++) recordSend(key, ceiling, from + i * every).settle(ANSWERED, from + i * every + 100);
 		recordSend(key, ceiling, at).settle(REFUSED, at + 100);
 	}
+	/** One more request, sent at 2200, refused at 2300: the share after it. */
+	function refusedAgain(key: string): number {
+		recordSend(key, 10, 2200).settle(REFUSED, 2300);
+		return currentRate(key, 10, 2300);
+	}
 	/** The wait before a share of `share` (of 10) first grows, with the random factor at 1. */
 	const firstGrowth = (share: number) => Math.min(LONGEST_GROWTH_WAIT_MS, (GROWTH_EVERY_MS * 10) / share);
 
@@ -146,8 +151,7 @@ describe('sharing the account with other processes', () => {
 		const key = 'share-settle';
 		refusedAfter(key, 3, 100, 300, 1000);
 		expect(currentRate(key, 10, 1100)).toBe(5);
-		recordSend(key, 10, 2200).settle(REFUSED, 2300);
-		expect(currentRate(key, 10, 2300)).toBe(2);
+		expect(refusedAgain(key)).toBe(2);
 	});
 
 	it('beside a light process (over two thirds of its share kept), gives way by one when refused again, not by half', () => {
@@ -155,14 +159,12 @@ describe('sharing the account with other processes', () => {
 		// seven of ten got through: the others on the account are light (a trigger that polls)
 		refusedAfter(key, 7, 100, 120, 1000);
 		expect(currentRate(key, 10, 1100)).toBe(7);
-		recordSend(key, 10, 2200).settle(REFUSED, 2300);
-		expect(currentRate(key, 10, 2300)).toBe(6);
+		expect(refusedAgain(key)).toBe(6);
 		// six of ten: it may only have started before the others of a crowd, and halves like them
 		const early = 'share-early';
 		refusedAfter(early, 6, 100, 120, 1000);
 		expect(currentRate(early, 10, 1100)).toBe(6);
-		recordSend(early, 10, 2200).settle(REFUSED, 2300);
-		expect(currentRate(early, 10, 2300)).toBe(3);
+		expect(refusedAgain(early)).toBe(3);
 	});
 
 	it('cuts once for a request that left before the cut or while the window was still full', () => {

@@ -210,7 +210,7 @@ function cut(account: AccountWindow, ceiling: number, sentAt: number, now: numbe
 	if (settling) {
 		const taken = account.sends.filter((s) => !s.refused && s.at > sentAt - WINDOW_MS && s.at < sentAt).length;
 		const half = Math.floor(share / 2);
-		const settled = account.keptMost && account.share !== undefined ? share - 1 : Math.max(half, Math.min(share - 1, taken));
+		const settled = account.keptMost ? share - 1 : Math.max(half, Math.min(share - 1, taken));
 		account.keptMost = settled * 3 > share * 2;
 		setShare(account, settled, ceiling, now);
 	} else if (sentAt - account.grewAt < BLAME_MS) {
