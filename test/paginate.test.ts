@@ -2,7 +2,8 @@
 import type { INode } from 'n8n-workflow';
 
 import { assessRead } from '../nodes/Beschannels/shared/groupUsers';
-import { paginate, type Page, type PageRequest } from '../nodes/Beschannels/shared/paginate';
+import type { Page, PageRequest } from '../nodes/Beschannels/shared/page';
+import { paginate } from '../nodes/Beschannels/shared/reader/read';
 
 interface ServerOptions {
 	/** Most rows served per page, whatever page_size asks. */

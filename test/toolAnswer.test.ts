@@ -1,6 +1,6 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import type { PaginateResult } from '../nodes/Beschannels/shared/paginate';
+import type { PaginateResult } from '../nodes/Beschannels/shared/reader/read';
 import { compactMember, fromAiKey, toolAnswer } from '../nodes/Beschannels/shared/toolAnswer';
 import { runsAsTool } from '../nodes/Beschannels/shared/toolMode';
 

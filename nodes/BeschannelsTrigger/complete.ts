@@ -1,7 +1,7 @@
 import type { INode } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import type { PaginateResult } from '../Beschannels/shared/paginate';
+import type { PaginateResult } from '../Beschannels/shared/reader/read';
 
 const WHY: Record<string, string> = {
 	repeat: 'a page brought only members already read (the server seems to ignore page_num)',

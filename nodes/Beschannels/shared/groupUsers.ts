@@ -10,7 +10,7 @@ import {
 } from './constants';
 import { isRateLimitMessage } from './apiCodes';
 import type { HeaderEntry, Page, PageRequest } from './page';
-import { paginate, type PaginateResult } from './paginate';
+import { paginate, type PaginateResult } from './reader/read';
 import { parseOffset, type ShapeOptions } from './shape';
 import { MalformedAnswer, type BeschannelsClient, type CallOptions } from './transport';
 

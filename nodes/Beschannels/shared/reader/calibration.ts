@@ -1,0 +1,70 @@
+import { memberIdentity, type Page } from '../page';
+import type { Window } from './windows';
+
+/** Probes at most, and how closely the last row's place is found (a share of what is unknown). */
+const MAX_PROBES = 6;
+const CLOSE_ENOUGH = 1 / 8;
+
+/**
+ * A short first page at position 0 holds fewer rows than asked: the server may serve no more (its
+ * cap), or rows hidden from the User ID may have been left out of a bigger page. Page 1 asked at
+ * smaller sizes tells them apart: it holds every row of the first answer exactly when its last row
+ * sits within that size. So the last row's place, and a size the server surely serves in full, are
+ * found in a few requests (one for a server that caps its pages), instead of reading the whole group
+ * in pages no bigger than the rows that came.
+ */
+export class Calibration {
+	/** The lowest and highest place the first answer's last row may hold. */
+	lo: number;
+	hi: number;
+	private probes = 0;
+	private readonly ids: Set<string>;
+	/** The size whose answer last raised `lo`, and `lo` before it, until a second answer confirms it. */
+	private unconfirmed: { size: number; lo: number } | undefined;
+
+	constructor(
+		readonly first: Page,
+		readonly window: Window,
+	) {
+		this.ids = new Set(first.list.map((row, i) => memberIdentity(row) ?? `#${i}`));
+		this.lo = first.list.length - 1;
+		this.hi = window.pageSize - 1;
+	}
+
+	/** The size to ask page 1 at next, or undefined once the last row's place is known closely enough. */
+	next(): number | undefined {
+		const rows = this.first.list.length;
+		if (this.probes === 0) return rows;
+		const close = this.hi - this.lo <= Math.max(1, (this.window.pageSize - rows) * CLOSE_ENOUGH);
+		// one answer with fewer rows may have been cut short in passing: the last such one is asked again
+		if ((close || this.probes >= MAX_PROBES) && this.unconfirmed) return this.unconfirmed.size;
+		if (close || this.probes >= MAX_PROBES) return undefined;
+		return Math.floor((this.lo + this.hi) / 2) + 1;
+	}
+
+	/**
+	 * Judges page 1 asked at `size`; false when it holds rows the first answer lacked (that answer
+	 * was cut short in passing, or the group moved): the first page is then asked again.
+	 */
+	judge(page: Page, size: number): boolean {
+		this.probes++;
+		const rows = page.list.map((row, i) => memberIdentity(row) ?? `#${i}`);
+		if (rows.some((id) => !this.ids.has(id))) return false;
+		const confirming = this.unconfirmed?.size === size;
+		if (rows.length === this.ids.size) {
+			this.hi = Math.min(this.hi, size - 1);
+			if (confirming) this.lo = this.unconfirmed!.lo;
+		} else if (!confirming) {
+			this.unconfirmed = { size, lo: this.lo };
+			this.lo = Math.max(this.lo, size);
+			return true;
+		}
+		if (confirming) this.unconfirmed = undefined;
+		return true;
+	}
+
+	/** Rows a page of this size surely holds in full (the last row sat at `lo` or beyond). */
+	get served(): number {
+		return this.lo + 1;
+	}
+}
