@@ -30,6 +30,16 @@ function summary(read: ModelRead) {
 	};
 }
 
+/**
+ * Where no page could overlap the one before (pages of one row, or past a stretch of hidden rows
+ * longer than a page), the read rests on `total`: changes it does not show can go unseen there. They
+ * are two or more changes at once, or a member changing place.
+ */
+function unseeable(server: ServerSpec, read: ModelRead): boolean {
+	if (read.result.unchecked === 0) return false;
+	return server.changes.length > 1 || server.changes.some((c) => c.kind === 'move');
+}
+
 /** What every read owes: no member twice, no one who never was in the group and visible. */
 function expectSound(read: ModelRead): void {
 	expect(new Set(read.returned).size).toBe(read.returned.length);
@@ -42,6 +52,7 @@ describe('the reader against every server its model allows', () => {
 			fc.asyncProperty(serverArb({ moving: false }), readArb({ moving: false }), async (server: ServerSpec, spec: ReadSpec) => {
 				const read = await readOnce(server, spec);
 				expectSound(read);
+				fc.pre(!read.blind);
 				const want = spec.limit === undefined ? read.before : read.before.slice(0, spec.limit);
 				expect(read.result.end).toBe(spec.limit !== undefined && want.length === spec.limit ? 'limit' : read.result.end);
 				const same = read.returned.length === want.length && read.returned.every((id, i) => id === want[i]);
@@ -57,8 +68,9 @@ describe('the reader against every server its model allows', () => {
 			fc.asyncProperty(serverArb({ moving: true }), readArb({ moving: true }), async (server: ServerSpec, spec: ReadSpec) => {
 				const read = await readOnce(server, spec);
 				expectSound(read);
+				fc.pre(!read.blind);
 				const single = server.changes.length === 1 && server.changes[0].kind !== 'move';
-				if (read.result.complete && missing(read).length > 0) expect(summary(read)).toBe('every stayer');
+				if (read.result.complete && missing(read).length > 0 && !unseeable(server, read)) expect(summary(read)).toBe('every stayer');
 				if (single && !read.result.complete) expect(summary(read)).toBe('one change read whole');
 			}),
 			params,

@@ -53,11 +53,20 @@ export interface ModelRead {
 	before: string[];
 	requests: PageRequest[];
 	moved: Set<string>;
+	/**
+	 * No answer held a row while the server caps pages below the first size asked: nothing showed
+	 * the reader the server's page size (it takes the size it asked as served).
+	 */
+	blind: boolean;
 }
 
 const AUTO = 1000;
 
-export async function readOnce(server: ServerSpec, read: ReadSpec): Promise<ModelRead> {
+export async function readOnce(
+	server: ServerSpec,
+	read: ReadSpec,
+	onAnswer?: (request: PageRequest, total: number, ids: string[]) => void,
+): Promise<ModelRead> {
 	let list = Array.from({ length: server.size }, (_, i) => `m${i}`);
 	const hidden = new Set(server.hidden.filter((i) => i < server.size).map((i) => `m${i}`));
 	const rules: PagingRules = {
@@ -73,6 +82,7 @@ export async function readOnce(server: ServerSpec, read: ReadSpec): Promise<Mode
 	const requests: PageRequest[] = [];
 	const asked = new Set<string>();
 	let joined = 0;
+	let sawRows = false;
 
 	const apply = (change: Change) => {
 		const at = Math.min(list.length, Math.floor(change.at * (list.length + 1)));
@@ -101,6 +111,8 @@ export async function readOnce(server: ServerSpec, read: ReadSpec): Promise<Mode
 		if (cut && !asked.has(key)) ids = ids.slice(0, Math.floor(ids.length * cut.keep));
 		asked.add(key);
 		if (server.doubled.includes(n) && ids.length > 0) ids = [ids[0], ...ids];
+		onAnswer?.(request, total, ids);
+		if (ids.length > 0) sawRows = true;
 		return await Promise.resolve({ total, list: ids.map((identity_id) => ({ identity_id })), header: [] });
 	};
 
@@ -116,7 +128,8 @@ export async function readOnce(server: ServerSpec, read: ReadSpec): Promise<Mode
 	});
 	const stayers = [...present.keys()].filter((id) => present.get(id) && visible(id) && list.includes(id));
 	const returned = result.members.map((m) => String(m.identity_id));
-	return { result, returned, stayers, ever, before, requests, moved };
+	const blind = !sawRows && server.cap < Math.min(read.pageSize ?? AUTO, read.limit ?? Infinity);
+	return { result, returned, stayers, ever, before, requests, moved, blind };
 }
 
 const share = fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true });
@@ -172,12 +185,14 @@ export function serverArb(options: { moving: boolean; maxSize?: number }): fc.Ar
 					if (!hidden.includes(i)) run = 0;
 				}
 			}
-			// a server that sends nothing gives no evidence of its page size: when it caps pages, some
-			// row of its first page is visible (otherwise the reader takes the size it asked as served)
-			if (size > s.cap && Array.from({ length: s.cap }, (_, i) => i).every((i) => hidden.includes(i))) hidden.splice(hidden.indexOf(0), 1);
 			// a total that lies low must be shown by full pages past it: no hidden rows, a page of rows past it
-			const lowOk = hidden.length === 0 && -s.lie >= s.cap;
+			const lowOk = !options.moving && hidden.length === 0 && -s.lie >= s.cap;
 			const totalOffset = s.lie < 0 && !lowOk ? 0 : Math.max(s.lie, -size);
+			// while the group moves, a total counting only visible rows cannot show where rows hidden
+			// from the User ID went: such servers are searched with nothing hidden
+			const blindTotal = options.moving && !s.totalCountsHidden;
+			if (blindTotal) hidden.length = 0;
+			const changes = blindTotal ? s.changes.map((c) => (c.kind === 'join' ? { ...c, hidden: false } : c)) : s.changes;
 			return {
 				// at most about 60 pages a read, so that thousands of reads take seconds
 				size: Math.min(s.size, s.cap * 60),
@@ -186,7 +201,7 @@ export function serverArb(options: { moving: boolean; maxSize?: number }): fc.Ar
 				hidden,
 				totalCountsHidden: s.totalCountsHidden,
 				totalOffset,
-				changes: s.changes,
+				changes,
 				cuts: s.cuts,
 				doubled: s.doubled,
 			};

@@ -2,7 +2,7 @@ import { memberIdentity, type Page } from '../page';
 import type { Window } from './windows';
 
 /** Probes at most, and how closely the last row's place is found (a share of what is unknown). */
-const MAX_PROBES = 6;
+const MAX_PROBES = 8;
 const CLOSE_ENOUGH = 1 / 8;
 
 /**
@@ -14,13 +14,15 @@ const CLOSE_ENOUGH = 1 / 8;
  * in pages no bigger than the rows that came.
  */
 export class Calibration {
-	/** The lowest and highest place the first answer's last row may hold. */
+	/** The lowest and highest place the first answer's last row may hold (found to within an eighth). */
 	lo: number;
 	hi: number;
 	private probes = 0;
 	private readonly ids: Set<string>;
-	/** The size whose answer last raised `lo`, and `lo` before it, until a second answer confirms it. */
-	private unconfirmed: { size: number; lo: number } | undefined;
+	/** `lo` as answers asked twice showed it; `lo` itself may rest on one answer, cut short in passing. */
+	private sureLo: number;
+	/** The size whose answer last raised `lo`, until a second answer confirms it. */
+	private unconfirmed: number | undefined;
 
 	constructor(
 		readonly first: Page,
@@ -28,6 +30,7 @@ export class Calibration {
 	) {
 		this.ids = new Set(first.list.map((row, i) => memberIdentity(row) ?? `#${i}`));
 		this.lo = first.list.length - 1;
+		this.sureLo = this.lo;
 		this.hi = window.pageSize - 1;
 	}
 
@@ -35,9 +38,9 @@ export class Calibration {
 	next(): number | undefined {
 		const rows = this.first.list.length;
 		if (this.probes === 0) return rows;
-		const close = this.hi - this.lo <= Math.max(1, (this.window.pageSize - rows) * CLOSE_ENOUGH);
+		const close = this.hi - this.lo <= Math.max(1, this.lo * CLOSE_ENOUGH);
 		// one answer with fewer rows may have been cut short in passing: the last such one is asked again
-		if ((close || this.probes >= MAX_PROBES) && this.unconfirmed) return this.unconfirmed.size;
+		if ((close || this.probes >= MAX_PROBES) && this.unconfirmed !== undefined) return this.unconfirmed;
 		if (close || this.probes >= MAX_PROBES) return undefined;
 		return Math.floor((this.lo + this.hi) / 2) + 1;
 	}
@@ -50,21 +53,23 @@ export class Calibration {
 		this.probes++;
 		const rows = page.list.map((row, i) => memberIdentity(row) ?? `#${i}`);
 		if (rows.some((id) => !this.ids.has(id))) return false;
-		const confirming = this.unconfirmed?.size === size;
+		const confirming = this.unconfirmed === size;
+		if (confirming) this.unconfirmed = undefined;
 		if (rows.length === this.ids.size) {
 			this.hi = Math.min(this.hi, size - 1);
-			if (confirming) this.lo = this.unconfirmed!.lo;
-		} else if (!confirming) {
-			this.unconfirmed = { size, lo: this.lo };
+			// a smaller answer raised `lo`, and this one contradicts it: back to what is sure
+			if (confirming) this.lo = this.sureLo;
+		} else if (confirming) {
+			this.sureLo = this.lo;
+		} else {
+			this.unconfirmed = size;
 			this.lo = Math.max(this.lo, size);
-			return true;
 		}
-		if (confirming) this.unconfirmed = undefined;
 		return true;
 	}
 
 	/** Rows a page of this size surely holds in full (the last row sat at `lo` or beyond). */
 	get served(): number {
-		return this.lo + 1;
+		return this.sureLo + 1;
 	}
 }

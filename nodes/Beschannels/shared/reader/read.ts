@@ -87,6 +87,13 @@ const MIN_EMPTY_STRETCH = 10;
 /** A `total` missing from an answer: every change is possible, so every place fits. */
 const UNKNOWN_CHANGES = 1e9;
 
+/** Whether `answer` holds only rows `earlier` held, and fewer: an answer cut short in passing. */
+function cutShort(answer: Page, earlier: Page): boolean {
+	if (answer.list.length >= earlier.list.length) return false;
+	const before = new Set(earlier.list.map((row) => memberIdentity(row)));
+	return answer.list.every((row) => before.has(memberIdentity(row)));
+}
+
 function mergeHeader(into: HeaderEntry[], header: HeaderEntry[]): void {
 	for (const entry of header) if (!into.some((known) => known.prop === entry.prop)) into.push(entry);
 }
@@ -102,6 +109,8 @@ interface Tail {
 	from: number;
 	/** No member to rest on: the last page came back empty (rows hidden), so the next one is taken by position. */
 	bridged: boolean;
+	/** The group is read again from the start: the next page is taken by position, and its rows placed afresh. */
+	rebase?: boolean;
 	/** What `total` had shown of the changes when it was taken. */
 	at: Changes;
 	/** Reads of the part after it that found nothing to rest on, so far. */
@@ -140,6 +149,8 @@ export class GroupRead {
 	private probing = false;
 	/** Page 1 is being asked to learn how many rows the server serves. */
 	private learning = false;
+	/** A size was asked before any answer showed the server serves it: pages may not sit where planned. */
+	private guessed = false;
 	private learned = false;
 	/** The position after the last member taken, at the furthest it may sit. */
 	private lastMemberEnd: number;
@@ -188,6 +199,7 @@ export class GroupRead {
 	/** The size of the pages asked after the first: at most what the server has shown it serves. */
 	private size(): number {
 		// before any row came, an empty page says nothing of the server's cap: the first size is kept
+		if (this.served === 0) this.guessed = true;
 		const served = this.served > 0 ? this.served : this.firstSize(this.options.pageSize);
 		return Math.max(1, Math.min(this.options.pageSize, served));
 	}
@@ -197,13 +209,19 @@ export class GroupRead {
 		const answer = await this.ahead.take(this.window).catch((error: unknown) => this.refusal(error));
 		this.requests++;
 		if (answer === undefined) return;
-		const page = this.distinct(this.earlier && this.earlier.list.length > answer.list.length ? this.earlier : answer);
+		const page = this.distinct(this.earlier && cutShort(answer, this.earlier) ? this.earlier : answer);
 		mergeHeader(this.header, answer.header);
 		this.noteTotal(answer.total);
 		this.served = Math.max(this.served, page.list.length);
 		const anonymous = page.list.some((row) => memberIdentity(row) === undefined) ? JSON.stringify(page.list) : undefined;
 		if (anonymous !== undefined && anonymous === this.lastAnonymous) return this.finish('repeat');
 		this.lastAnonymous = anonymous;
+		if (this.guessed && page.list.length > 0 && this.tail !== undefined && !this.probing) {
+			// the first rows after pages asked at a guessed size: those pages may not have sat where
+			// planned, so the read starts again at a size the server has now shown it serves
+			this.guessed = false;
+			return this.restart();
+		}
 		if (this.probing) this.onProbe(page);
 		else if (this.tail === undefined) this.takeFirst(page);
 		else this.takeNext(page, this.tail);
@@ -304,18 +322,26 @@ export class GroupRead {
 	/** A short first page at position 0: where its last row sits is found by asking page 1 at smaller sizes. */
 	private calibrate(page: Page): void {
 		this.calibration = new Calibration(page, this.window);
+		// a group of a few pages is read at the size that came rather than probed
+		if (page.total !== undefined && page.total <= 4 * page.list.length) return this.endCalibration(this.calibration);
 		this.probing = true;
 		this.goTo(windowOf(1, this.calibration.next()!));
 	}
 
 	private onProbe(page: Page): void {
 		const calibration = this.calibration!;
+		// the group moved while page 1 was probed: answers no longer compare, the rows that came are the size
+		if (this.moving) return this.endCalibration(new Calibration(calibration.first, calibration.window));
 		if (!calibration.judge(page, this.window.pageSize)) {
 			this.probing = false;
 			return this.goTo(calibration.window);
 		}
 		const size = calibration.next();
 		if (size !== undefined) return this.goTo(windowOf(1, size));
+		this.endCalibration(calibration);
+	}
+
+	private endCalibration(calibration: Calibration): void {
 		this.probing = false;
 		this.learning = false;
 		this.served = Math.max(this.served, calibration.served);
@@ -350,7 +376,8 @@ export class GroupRead {
 		const { window } = this;
 		const rows = page.list;
 		const short = rows.length < window.pageSize;
-		const found = anchor(rows, window, window.pageSize - rows.length, this.changes, this.placed);
+		// read again from the start after members were found out of place: each row is placed afresh
+		const found = tail.rebase ? { kind: 'none' as const } : anchor(rows, window, window.pageSize - rows.length, this.changes, this.placed);
 		// members above the one it rests on are taken too (they joined, or moved there), unless the
 		// read starts further down the group (Start at Page): there they are members before the start
 		const from = found.kind === 'anchored' && this.startOffset > 0 ? found.index + 1 : 0;
@@ -372,7 +399,8 @@ export class GroupRead {
 	private unanchored(page: Page, tail: Tail): void {
 		const { window } = this;
 		const overlaps = !tail.bridged && window.start <= tail.hi;
-		if (this.leftSince(tail) > 0 && (overlaps || page.list.length > 0)) return this.readAgain(tail);
+		// members left since: the rows after the last member read may have moved up, before this page
+		if (this.leftSince(tail) > 0) return this.readAgain(tail);
 		if (page.list.length > 0 && !overlaps) {
 			// nothing could show where this page sits (after rows hidden for a whole page, or pages too
 			// small to overlap): it is taken on `total`'s word that no member left
@@ -459,7 +487,18 @@ export class GroupRead {
 		if ((tail.misses > 0 || left > 0) && !this.countReread()) return;
 		const back = 1 + left + (tail.misses === 0 ? 0 : Math.max(OVERLAP_ROWS, this.size() / 2) * 2 ** (tail.misses - 1));
 		tail.misses++;
-		this.goTo(windowFrom(Math.max(0, tail.lo - back), this.size()));
+		const from = tail.lo - back;
+		if (from >= this.startOffset) return this.goTo(windowFrom(from, this.size()));
+		if (tail.misses <= 1) return this.goTo(windowFrom(this.startOffset, this.size()));
+		// back at the start, no member can sit before the page: it is taken by position
+		this.restart();
+	}
+
+	/** Reads on from the start, taking the first page by position and placing its rows afresh. */
+	private restart(): void {
+		const start = this.startOffset;
+		this.tail = { lo: start, hi: start - 1, from: start, bridged: true, rebase: true, at: { ...this.changes }, misses: 0 };
+		this.goTo(windowAt(start, this.size()));
 	}
 
 	/** Members were found out of place: the group is read again from the start, once, to find any who moved into the part read. */
@@ -467,9 +506,7 @@ export class GroupRead {
 		this.moving = true;
 		if (this.misplaced || !this.countReread()) return this.finish('moved');
 		this.misplaced = true;
-		const start = this.startOffset;
-		this.tail = { lo: start, hi: start - 1, from: start, bridged: true, at: { ...this.changes }, misses: 0 };
-		this.goTo(windowHolding(this.startOffset, this.size()));
+		this.restart();
 	}
 
 	private countReread(): boolean {
@@ -488,7 +525,8 @@ export class GroupRead {
 	private bridge(window: Window): void {
 		this.unchecked++;
 		const end = this.certainEnd(window);
-		this.tail = { lo: end, hi: end - 1, from: end, bridged: true, at: { ...this.changes }, misses: 0 };
+		const rebase = this.tail?.rebase;
+		this.tail = { lo: end, hi: end - 1, from: end, bridged: true, rebase, at: { ...this.changes }, misses: 0 };
 		this.goTo(this.plainWindow(end));
 	}
 
