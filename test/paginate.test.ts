@@ -35,20 +35,27 @@ const memberIds = (result: { members: Array<{ identity_id?: unknown }> }) => res
 const all = { returnAll: true, limit: 0 };
 
 describe('paginate', () => {
-	it('reads until a short page agrees with the total, in as many requests as pages', async () => {
+	it('reads until a short page agrees with the total, each page repeating rows of the one before', async () => {
 		const source = server(ids(25));
 		const result = await paginate({ ...all, pageSize: 10, fetchPage: source.fetchPage });
 		expect(memberIds(result)).toEqual(ids(25));
 		expect(result).toMatchObject({ end: 'total', complete: true });
-		expect(source.asked.map((r) => r.pageNum)).toEqual([1, 2, 3]);
+		// every page after the first starts before the last one ended: [0,10), [8,16), [14,21), [18,27)
+		expect(source.asked).toEqual([
+			{ pageNum: 1, pageSize: 10 },
+			{ pageNum: 2, pageSize: 8 },
+			{ pageNum: 3, pageSize: 7 },
+			{ pageNum: 3, pageSize: 9 },
+		]);
 	});
 
-	it('reads one more page to see the end when the group fills its pages exactly', async () => {
-		const source = server(ids(20));
-		const result = await paginate({ ...all, pageSize: 10, fetchPage: source.fetchPage });
-		expect(result.members).toHaveLength(20);
-		expect(result.complete).toBe(true);
-		expect(source.asked.map((r) => r.pageNum)).toEqual([1, 2, 3]);
+	it('reads past a group that fills its pages exactly until a short page shows the end', async () => {
+		const source = server(ids(1000));
+		const result = await paginate({ ...all, pageSize: 500, fetchPage: source.fetchPage });
+		expect(result.members).toHaveLength(1000);
+		expect(result).toMatchObject({ end: 'total', complete: true });
+		// [0,500), [498,996), [996,1494): ceil(1000 / 500) + 1 requests
+		expect(source.asked).toHaveLength(3);
 	});
 
 	it('a group smaller than one page costs one request', async () => {
@@ -66,20 +73,21 @@ describe('paginate', () => {
 			const result = await paginate({ ...all, pageSize: 100, fetchPage: source.fetchPage, concurrency: 10 });
 			expect(memberIds(result)).toEqual(group);
 			expect(result.complete).toBe(true);
-			// the short first answer is asked once more before it is taken as the cap
-			expect(source.asked[1]).toEqual({ pageNum: 1, pageSize: 100 });
-			expect(source.asked.slice(2).every((r) => r.pageSize <= 37 && r.pageSize >= 30)).toBe(true);
-			// overlaps cost at most 5% over ceil(1037 / 37) + 1 requests, plus the one asked again
-			expect(source.asked.length).toBeLessThanOrEqual(Math.floor((Math.ceil(1037 / 37) + 2) * 1.05));
+			// the short first answer is not taken as the cap until page 1 asked at 37 rows holds the same rows
+			expect(source.asked[1]).toEqual({ pageNum: 1, pageSize: 37 });
+			expect(source.asked.slice(2).every((r) => r.pageSize <= 37 && r.pageSize >= 18)).toBe(true);
+			// every page overlaps the one before: at 37 rows that costs about a quarter more than
+			// ceil(1037 / 37) + 1 requests, the least any read that checks every page can ask
+			expect(source.asked.length).toBeLessThanOrEqual(Math.ceil((Math.ceil(1037 / 37) + 2) * 1.3));
 		});
 
-		it('Limit 45 returns exactly the first 45 members, asking the short first page once more', async () => {
+		it('Limit 45 returns exactly the first 45 members, asking page 1 at the rows that came to see they are the cap', async () => {
 			const source = server(group, { cap: 37, offsets });
 			const result = await paginate({ returnAll: false, limit: 45, pageSize: 100, fetchPage: source.fetchPage });
 			expect(memberIds(result)).toEqual(group.slice(0, 45));
 			expect(source.asked).toEqual([
 				{ pageNum: 1, pageSize: 45 },
-				{ pageNum: 1, pageSize: 45 },
+				{ pageNum: 1, pageSize: 37 },
 				{ pageNum: 2, pageSize: 35 },
 			]);
 		});
@@ -148,8 +156,9 @@ describe('paginate', () => {
 		};
 		const result = await paginate({ ...all, pageSize: 10, fetchPage, concurrency: 10 });
 		expect(memberIds(result)).toEqual(ids(40));
-		expect(source.asked.map((r) => r.pageNum)).toEqual([1, 2, 3, 4, 5]);
-		expect(most).toBe(4);
+		// [0,10), [8,16), [14,21), [18,27), [24,32), [30,40), [36,45)
+		expect(source.asked).toHaveLength(7);
+		expect(most).toBe(6);
 		expect(result.end).toBe('total');
 	});
 

@@ -81,6 +81,9 @@ const MAX_REREADS = 10;
 /** Rows each page repeats from the one before it. */
 export const OVERLAP_ROWS = 2;
 
+/** Answers to one window, at most, before the end is taken without two of them agreeing. */
+const MAX_ASKS = 4;
+
 /** Empty positions, at the least, past the last member and `total` that show the group ends. */
 const MIN_EMPTY_STRETCH = 10;
 
@@ -144,6 +147,10 @@ export class GroupRead {
 	private unchecked = 0;
 	private pastTotal = false;
 	private lastAnonymous: string | undefined;
+	/** The answers to the window being asked again: how many, the last one's rows, whether it agreed with the one before. */
+	private asks = 0;
+	private lastKey = '';
+	private agreed = false;
 	/** Page 1 asked at smaller sizes after a short first page, while `probing`. */
 	private calibration: Calibration | undefined;
 	private probing = false;
@@ -210,6 +217,11 @@ export class GroupRead {
 		this.requests++;
 		if (answer === undefined) return;
 		const page = this.distinct(this.earlier && cutShort(answer, this.earlier) ? this.earlier : answer);
+		const key = answer.list.map((row, i) => memberIdentity(row) ?? `#${i}`).join('\n');
+		this.asks = this.earlier === undefined ? 1 : this.asks + 1;
+		// asked again, the end counts only once two answers agree (each may be cut short in passing)
+		this.agreed = this.earlier !== undefined && (key === this.lastKey || this.asks >= MAX_ASKS);
+		this.lastKey = key;
 		mergeHeader(this.header, answer.header);
 		this.noteTotal(answer.total);
 		this.served = Math.max(this.served, page.list.length);
@@ -391,7 +403,7 @@ export class GroupRead {
 		if (found.kind === 'none') return this.unanchored(page, tail);
 		if (fresh.length > 0 || !short) return this.take(page, from);
 		if (this.reachesTotal(page, window.end)) return this.finish('total');
-		if (this.earlier === undefined) return this.askAgain(page);
+		if (!this.agreed) return this.askAgain(page);
 		this.endOrBridge(page, window);
 	}
 
@@ -409,7 +421,7 @@ export class GroupRead {
 		}
 		// rows past the last member read may lie before this window: only a page from it shows the end
 		if (page.list.length > 0 || (!tail.bridged && window.start > tail.lo + 1)) return this.readAgain(tail);
-		if (this.earlier === undefined) return this.askAgain(page);
+		if (!this.agreed) return this.askAgain(page);
 		this.endOrBridge(page, window);
 	}
 
@@ -531,7 +543,7 @@ export class GroupRead {
 	}
 
 	private askAgain(page: Page): void {
-		this.earlier = page;
+		this.earlier = this.earlier && cutShort(page, this.earlier) ? this.earlier : page;
 		this.dropPlan();
 	}
 

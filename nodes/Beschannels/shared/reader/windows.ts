@@ -13,7 +13,7 @@ export interface Window extends PageRequest {
 }
 
 /** Sizes tried below the largest one when looking for a page that starts just before a position. */
-const SIZE_SEARCH_SHARE = 0.2;
+const SIZE_SEARCH_SHARE = 0.5;
 
 export function windowOf(pageNum: number, pageSize: number): Window {
 	return { pageNum, pageSize, start: (pageNum - 1) * pageSize, end: pageNum * pageSize };
