@@ -20,8 +20,8 @@ describe('Group User List through n8n\'s engine against the sandbox', () => {
 	it('reads every member when the server serves fewer rows than the page size asks, then asks what it serves', async () => {
 		const run = await t.engine.runNode({ parameters: listParams({ options: { pageSize: 500 } }) });
 		expect(run.items).toHaveLength(250);
-		// the short first answer asked once more, then pages of at most the 100 rows served
-		expect(t.pageRequests().map((r) => r.fields.page_size)).toEqual(['500', '500', '98', '97']);
+		// a group of a few pages is read at the 100 rows that came, each page overlapping the one before
+		expect(t.pageRequests().map((r) => r.fields.page_size)).toEqual(['500', '98', '97']);
 		expect(new Set(run.items.map((i) => i.json.identity_id)).size).toBe(250);
 	});
 
@@ -115,14 +115,27 @@ describe('Group User List through n8n\'s engine against the sandbox', () => {
 	});
 
 	it('emits a member seen twice while reading (identity_id) only once', async () => {
-		t.sandbox.setQuirks('leads_schema_data', '1001', { repeatRows: 5 });
+		// five members join at the top while page 2 is asked: the rows after them come again
+		const before = t.sandbox.members('leads_schema_data', '1001').map((m) => m.identity_id);
+		t.sandbox.scheduleChanges('leads_schema_data', '1001', [{ atRequest: 2, join: { at: 'top', count: 5 } }]);
 		try {
 			const run = await t.engine.runNode({ parameters: listParams({ options: { pageSize: 100 } }) });
 			const ids = run.items.map((i) => i.json.identity_id);
-			expect(ids).toHaveLength(250);
-			expect(new Set(ids).size).toBe(250);
-			// the server did send the repeats
+			expect(new Set(ids).size).toBe(ids.length);
+			expect(before.filter((id) => !ids.includes(id))).toEqual([]);
+			// the server did send the repeats: 7 rows of page 2 were read before
 			expect(t.pageRequests()).toHaveLength(3);
+		} finally {
+			t.sandbox.resetGroups();
+		}
+	});
+
+	it('a server that starts every later page rows early, while its total says nothing changed, fails clearly', async () => {
+		t.sandbox.setQuirks('leads_schema_data', '1001', { repeatRows: 5 });
+		try {
+			const run = await t.engine.runNode({ parameters: listParams({ options: { pageSize: 100 } }) });
+			expect(run.items).toHaveLength(0);
+			expect(run.error?.message).toMatch(/The group changed while it was read/);
 		} finally {
 			t.sandbox.setQuirks('leads_schema_data', '1001', {});
 		}

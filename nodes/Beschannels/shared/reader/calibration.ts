@@ -37,7 +37,8 @@ export class Calibration {
 	/** The size to ask page 1 at next, or undefined once the last row's place is known closely enough. */
 	next(): number | undefined {
 		const rows = this.first.list.length;
-		if (this.probes === 0) return rows;
+		// one row more than came: the same rows show a cap, a row more shows the first answer was cut short
+		if (this.probes === 0) return rows + 1;
 		const close = this.hi - this.lo <= Math.max(1, this.lo * CLOSE_ENOUGH);
 		// one answer with fewer rows may have been cut short in passing: the last such one is asked again
 		if ((close || this.probes >= MAX_PROBES) && this.unconfirmed !== undefined) return this.unconfirmed;

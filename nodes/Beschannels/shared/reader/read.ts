@@ -97,6 +97,14 @@ function cutShort(answer: Page, earlier: Page): boolean {
 	return answer.list.every((row) => before.has(memberIdentity(row)));
 }
 
+/**
+ * Where an answer's rows sit: in the window asked, or, when it holds more rows than asked (a server
+ * that starts later pages a few rows early), ending where the window ends.
+ */
+function sitting(window: Window, rows: number): Window {
+	return rows > window.pageSize ? { ...window, start: window.end - rows } : window;
+}
+
 function mergeHeader(into: HeaderEntry[], header: HeaderEntry[]): void {
 	for (const entry of header) if (!into.some((known) => known.prop === entry.prop)) into.push(entry);
 }
@@ -158,6 +166,8 @@ export class GroupRead {
 	private learning = false;
 	/** A size was asked before any answer showed the server serves it: pages may not sit where planned. */
 	private guessed = false;
+	/** A page taken held fewer rows than it asked before the end: rows may be hidden from the User ID. */
+	private sawHidden = false;
 	private learned = false;
 	/** The position after the last member taken, at the furthest it may sit. */
 	private lastMemberEnd: number;
@@ -379,6 +389,16 @@ export class GroupRead {
 		return positionsEnd >= total && this.startOffset + this.read + fresh === total;
 	}
 
+	/**
+	 * A page whose rows fill its positions exactly up to `total` and none past it, though it asked
+	 * more, in a read that saw no row hidden: the group ends at `total`, wherever the read started.
+	 */
+	private endsAtTotal(page: Page, window: Window): boolean {
+		const { total } = page;
+		if (total === undefined || this.pastTotal || this.sawHidden || window.pageSize > this.served) return false;
+		return window.end > total && window.start < total && page.list.length === total - window.start;
+	}
+
 	private leftSince(tail: Tail): number {
 		return this.changes.left - tail.at.left;
 	}
@@ -389,7 +409,7 @@ export class GroupRead {
 		const rows = page.list;
 		const short = rows.length < window.pageSize;
 		// read again from the start after members were found out of place: each row is placed afresh
-		const found = tail.rebase ? { kind: 'none' as const } : anchor(rows, window, window.pageSize - rows.length, this.changes, this.placed);
+		const found = tail.rebase ? { kind: 'none' as const } : anchor(rows, sitting(window, rows.length), Math.max(0, window.pageSize - rows.length), this.changes, this.placed);
 		// members above the one it rests on are taken too (they joined, or moved there), unless the
 		// read starts further down the group (Start at Page): there they are members before the start
 		const from = found.kind === 'anchored' && this.startOffset > 0 ? found.index + 1 : 0;
@@ -444,7 +464,7 @@ export class GroupRead {
 
 	/** Takes the members of `page` from row `from` on that were not read before, and plans the next window. */
 	private take(page: Page, from: number, lastAt?: { lo: number; hi: number }): void {
-		const { window } = this;
+		const window = sitting(this.window, page.list.length);
 		const rows = page.list;
 		const hidden = Math.max(0, window.pageSize - rows.length);
 		// rows surely before where the read starts (Start at Page) are not the read's
@@ -468,6 +488,8 @@ export class GroupRead {
 		this.lastMemberEnd = Math.max(this.lastMemberEnd, last.hi + 1);
 		this.lastMemberFrom = Math.max(this.lastMemberFrom, last.lo + 1);
 		if (rows.length < window.pageSize && this.reachesTotal({ ...page, list: [] }, certainEnd)) return this.finish('total');
+		if (this.endsAtTotal(page, window)) return this.finish('total');
+		if (rows.length < window.pageSize) this.sawHidden = true;
 		this.goTo(this.nextWindow(this.tail), true);
 	}
 
@@ -480,7 +502,7 @@ export class GroupRead {
 	/** The window after the last one taken: starting two rows before it ended, of a size the server serves. */
 	private nextWindow(tail: Pick<Tail, 'lo' | 'hi' | 'from' | 'bridged'>): Window {
 		const next = windowFrom(tail.from, this.size());
-		if (!tail.bridged && next.end > tail.hi + 1) return next;
+		if (!tail.bridged && next.end > tail.from + OVERLAP_ROWS) return next;
 		// after an empty stretch, or when no page of a size served holds the last member and reaches
 		// past it: the next page plainly, from just past the lowest place that member may hold
 		return this.plainWindow(tail.bridged ? tail.lo : tail.lo + 1);
