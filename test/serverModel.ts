@@ -67,7 +67,7 @@ export async function readOnce(
 	read: ReadSpec,
 	onAnswer?: (request: PageRequest, total: number, ids: string[]) => void,
 ): Promise<ModelRead> {
-	let list = Array.from({ length: server.size }, (_, i) => `m${i}`);
+	const list = Array.from({ length: server.size }, (_, i) => `m${i}`);
 	const hidden = new Set(server.hidden.filter((i) => i < server.size).map((i) => `m${i}`));
 	const rules: PagingRules = {
 		cap: server.cap,

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console -- development code: runs in Node.js, never inside n8n */
 import { readOnce } from './serverModel';
 
 // a development aid: TRACE='<counterexample JSON>' npx jest test/traceModel.test.ts prints one read

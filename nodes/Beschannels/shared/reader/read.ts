@@ -1,132 +1,12 @@
-import type { IDataObject } from 'n8n-workflow';
-
 import { MAX_PAGES } from '../constants';
-import { memberIdentity, type HeaderEntry, type Page } from '../page';
-import { Ahead, type FetchPage } from './ahead';
-import { anchor, freshRows, placeRow, type Changes, type Placed } from './evidence';
-import { Calibration } from './calibration';
-import { windowAt, windowFrom, windowHolding, windowOf, type Window } from './windows';
+import { memberIdentity, type Page } from '../page';
+import { anchor, freshRows } from './evidence';
+import { FirstPageRead } from './firstPage';
+import { cutShort, MAX_ASKS, MAX_REREADS, MIN_EMPTY_STRETCH, OVERLAP_ROWS, sitting, mergeHeader } from './state';
+import type { PaginateOptions, PaginateResult, ReadEnd, Tail } from './types';
+import { windowAt, windowFrom, windowHolding, type Window } from './windows';
 
-export interface PaginateOptions {
-	returnAll: boolean;
-	limit: number;
-	/** Rows asked by the first request (Page Size); later requests ask at most what the server showed it serves. */
-	pageSize: number;
-	/** Smaller sizes to try, in order, when the first request is refused twice at a size (`refused`). */
-	stepDown?: number[];
-	/** A size known to work: the first refusal of `pageSize` goes straight to it. */
-	fallback?: number;
-	refused?: (error: unknown) => boolean;
-	/** Members to skip before the first one read (Start at Page). */
-	startOffset?: number;
-	/** Fetches one page; `signal` aborts once the page is no longer needed, so it is not sent. */
-	fetchPage: FetchPage;
-	/** Requests in flight at once while the plan lasts; 1 reads strictly one by one. */
-	concurrency?: number;
-	maxPages?: number;
-	/** Called after each answer taken, in order, with its new members; returning true ends the read. */
-	until?: (page: Page) => boolean;
-	/** Turns each member read into what `members` holds; `undefined` keeps nothing (it still counts). */
-	keep?: (member: IDataObject) => IDataObject | undefined;
-}
-
-/**
- * How the read ended. Complete: `total` (the members read reach `total` on a short page that reaches
- * it) or `confirmed` (past the members read, nothing more, asked twice). Not complete: `repeat`
- * (pages held only members already read while nothing changed), `moved` (the group kept moving),
- * `maxPages`. Stopped on purpose: `limit`, `until`.
- */
-export type ReadEnd = 'total' | 'confirmed' | 'repeat' | 'moved' | 'maxPages' | 'limit' | 'until';
-
-export interface PaginateResult {
-	members: IDataObject[];
-	/** Members read (kept or not), each identity once. */
-	read: number;
-	/** Requests answered. */
-	pagesRead: number;
-	/** `total` as the first answer reported it. */
-	total?: number;
-	/** Every different `total` the answers reported, in order. */
-	totals: number[];
-	/** How many members the last `total` leaves from the start offset on. */
-	expected?: number;
-	header: HeaderEntry[];
-	duplicates: number;
-	end: ReadEnd;
-	/** True only when the read showed it has every member from the start offset on. */
-	complete: boolean;
-	/** The page number of the last request. */
-	lastPage: number;
-	/** The rows read went past a `total` an answer reported: that total counted too few. */
-	pastTotal: boolean;
-	/** Parts read again because the group moved. */
-	rereads: number;
-	/** The group was seen moving while it was read (a changed total, a page out of place, a part read again). */
-	moved: boolean;
-	/** Members were found where no change `total` showed can have put them (they changed place). */
-	misplaced: boolean;
-	/** Steps past rows hidden from the User ID that no member read twice could check (`total` checked them). */
-	unchecked: number;
-	/** A size was refused twice, so the read stepped down from it. */
-	stepped: boolean;
-	/** The first size refused, if any. */
-	refusedSize?: number;
-	/** The page size of the first request answered. */
-	firstServedSize?: number;
-}
-
-/** Parts read again after the group moved, at most, before the read fails saying it moved. */
-const MAX_REREADS = 10;
-
-/** Rows each page repeats from the one before it. */
-export const OVERLAP_ROWS = 2;
-
-/** Answers to one window, at most, before the end is taken without two of them agreeing. */
-const MAX_ASKS = 4;
-
-/** Empty positions, at the least, past the last member and `total` that show the group ends. */
-const MIN_EMPTY_STRETCH = 10;
-
-/** A `total` missing from an answer: every change is possible, so every place fits. */
-const UNKNOWN_CHANGES = 1e9;
-
-/** Whether `answer` holds only rows `earlier` held, and fewer: an answer cut short in passing. */
-function cutShort(answer: Page, earlier: Page): boolean {
-	if (answer.list.length >= earlier.list.length) return false;
-	const before = new Set(earlier.list.map((row) => memberIdentity(row)));
-	return answer.list.every((row) => before.has(memberIdentity(row)));
-}
-
-/**
- * Where an answer's rows sit: in the window asked, or, when it holds more rows than asked (a server
- * that starts later pages a few rows early), ending where the window ends.
- */
-function sitting(window: Window, rows: number): Window {
-	return rows > window.pageSize ? { ...window, start: window.end - rows } : window;
-}
-
-function mergeHeader(into: HeaderEntry[], header: HeaderEntry[]): void {
-	for (const entry of header) if (!into.some((known) => known.prop === entry.prop)) into.push(entry);
-}
-
-/** Where the read stands after the last page taken: the next page should hold its last row. */
-interface Tail {
-	/** That member's identity. */
-	id?: string;
-	/** The lowest and highest position the last member taken may hold. */
-	lo: number;
-	hi: number;
-	/** Where the next page should start, at the latest, to hold that member. */
-	from: number;
-	/** No member to rest on: the last page came back empty (rows hidden), so the next one is taken by position. */
-	bridged: boolean;
-	/** The group is read again from the start: the next page is taken by position, and its rows placed afresh. */
-	rebase?: boolean;
-	/** What `total` had shown of the changes when it was taken. */
-	at: Changes;
-	/** Reads of the part after it that found nothing to rest on, so far. */
-	misses: number;
-}
+export type { PaginateOptions, PaginateResult, ReadEnd } from './types';
 
 /**
  * One read of a group: asks pages, judges each answer (see `evidence.ts`) and keeps the members.
@@ -134,68 +14,7 @@ interface Tail {
  * allow, or the part before it is read again; the end is shown by `total` on a short page, or by
  * nothing past the members read, asked twice.
  */
-export class GroupRead {
-	private readonly ahead: Ahead;
-	private readonly wanted: number;
-	private readonly startOffset: number;
-	private readonly keep: (member: IDataObject) => IDataObject | undefined;
-
-	private readonly members: IDataObject[] = [];
-	private readonly placed = new Map<string, Placed>();
-	private readonly header: HeaderEntry[] = [];
-	private readonly totals: number[] = [];
-	private readonly changes: Changes = { joined: 0, left: 0 };
-	private lastTotal: number | undefined;
-	private read = 0;
-	private duplicates = 0;
-	private requests = 0;
-	private rereads = 0;
-	private moving = false;
-	private misplaced = false;
-	private unchecked = 0;
-	private pastTotal = false;
-	private lastAnonymous: string | undefined;
-	/** The answers to the window being asked again: how many, the last one's rows, whether it agreed with the one before. */
-	private asks = 0;
-	private lastKey = '';
-	private agreed = false;
-	/** Page 1 asked at smaller sizes after a short first page, while `probing`. */
-	private calibration: Calibration | undefined;
-	private probing = false;
-	/** Page 1 is being asked to learn how many rows the server serves. */
-	private learning = false;
-	/** A size was asked before any answer showed the server serves it: pages may not sit where planned. */
-	private guessed = false;
-	/** A page taken held fewer rows than it asked before the end: rows may be hidden from the User ID. */
-	private sawHidden = false;
-	private learned = false;
-	/** The position after the last member taken, at the furthest it may sit. */
-	private lastMemberEnd: number;
-	/** The position after the last member taken, at the nearest it may sit. */
-	private lastMemberFrom: number;
-	/** The most rows one answer held: asking at most this many, a page sits where it is planned. */
-	private served = 0;
-	/** Where the read stands; undefined until the first page is taken. */
-	private tail: Tail | undefined;
-	/** The first answer of the window being asked again. */
-	private earlier: Page | undefined;
-	private end: ReadEnd | undefined;
-	private queue: Window[] = [];
-	private window: Window;
-	private readonly sizes: { stepped: boolean; refusedSize?: number; refusedOnce?: number; firstServed?: number } = {
-		stepped: false,
-	};
-
-	constructor(private readonly options: PaginateOptions) {
-		this.ahead = new Ahead(options.fetchPage);
-		this.wanted = options.returnAll ? Infinity : options.limit;
-		this.startOffset = Math.max(0, options.startOffset ?? 0);
-		this.keep = options.keep ?? ((member) => member);
-		this.lastMemberEnd = this.startOffset;
-		this.lastMemberFrom = this.startOffset;
-		this.window = windowHolding(this.startOffset, this.firstSize(options.pageSize));
-	}
-
+export class GroupRead extends FirstPageRead {
 	async run(): Promise<PaginateResult> {
 		const maxPages = this.options.maxPages ?? MAX_PAGES;
 		try {
@@ -209,20 +28,8 @@ export class GroupRead {
 		return this.result(this.end);
 	}
 
-	private firstSize(size: number): number {
-		return Math.max(1, Math.min(size, this.wanted));
-	}
-
-	/** The size of the pages asked after the first: at most what the server has shown it serves. */
-	private size(): number {
-		// before any row came, an empty page says nothing of the server's cap: the first size is kept
-		if (this.served === 0) this.guessed = true;
-		const served = this.served > 0 ? this.served : this.firstSize(this.options.pageSize);
-		return Math.max(1, Math.min(this.options.pageSize, served));
-	}
-
 	/** Asks the current window and judges the answer. */
-	private async step(): Promise<void> {
+	protected async step(): Promise<void> {
 		const answer = await this.ahead.take(this.window).catch((error: unknown) => this.refusal(error));
 		this.requests++;
 		if (answer === undefined) return;
@@ -249,22 +56,8 @@ export class GroupRead {
 		else this.takeNext(page, this.tail);
 	}
 
-	/** The page with each member once (a member sent twice in one answer is counted, not kept twice). */
-	private distinct(page: Page): Page {
-		const ids = new Set<string>();
-		const list = page.list.filter((row) => {
-			const id = memberIdentity(row);
-			if (id === undefined) return true;
-			if (ids.has(id)) return false;
-			ids.add(id);
-			return true;
-		});
-		if (list.length < page.list.length && page !== this.earlier) this.duplicates += page.list.length - list.length;
-		return list.length === page.list.length ? page : { ...page, list };
-	}
-
 	/** A refusal of the first request as a bad parameter: asks a smaller size (or fails with the error). */
-	private refusal(error: unknown): undefined {
+	protected refusal(error: unknown): undefined {
 		const size = this.window.pageSize;
 		const { stepDown, fallback, refused } = this.options;
 		if (this.sizes.firstServed !== undefined || refused?.(error) !== true) throw error;
@@ -283,128 +76,8 @@ export class GroupRead {
 		return undefined;
 	}
 
-	private noteTotal(total: number | undefined): void {
-		if (total === undefined) {
-			this.changes.joined += UNKNOWN_CHANGES;
-			this.changes.left += UNKNOWN_CHANGES;
-			return;
-		}
-		if (total !== this.totals.at(-1)) this.totals.push(total);
-		const last = this.lastTotal ?? total;
-		if (total > last) this.changes.joined += total - last;
-		if (total < last) this.changes.left += last - total;
-		if (total !== last) this.moving = true;
-		this.lastTotal = total;
-	}
-
-	/**
-	 * The first answer. Its rows sit where the page says when it came back full, or holds the rows
-	 * from where the read starts: a short answer elsewhere may come from a server that counts pages
-	 * by the rows it serves, so the start is asked again in pages no bigger than the rows that came.
-	 */
-	private takeFirst(page: Page): void {
-		const { window } = this;
-		const rows = page.list.length;
-		const full = rows >= window.pageSize;
-		const skip = this.startOffset - window.start;
-		// a later page sits where asked only if the server serves that many rows (or it came back full)
-		const placed = window.start === 0 || full || window.pageSize <= Math.max(1, this.served);
-		this.sizes.firstServed ??= window.pageSize;
-		if (rows === 0 && this.earlier === undefined) return this.askAgain(page);
-		if (!full && !(placed && this.reachesTotal(page, window.start + rows))) {
-			if (window.start === 0 && rows > 0 && this.calibration === undefined) return this.calibrate(page);
-			if (window.start > 0 && this.earlier === undefined) return this.askAgain(page);
-			if (!placed) return this.learnFromPageOne();
-		}
-		if (this.learning && (full || rows === 0)) return this.startAfterLearning(full);
-		if (!full && rows > 0 && skip > 0) return this.goTo(windowAt(this.startOffset, this.size()));
-		if (rows <= skip) return this.endOrBridge(page, window);
-		this.take(page, skip);
-	}
-
-	/**
-	 * A short answer at a later page may come from a server that counts pages by the rows it serves:
-	 * page 1, which starts at position 0 however pages are counted, is asked at the same size to learn
-	 * how many rows the server serves.
-	 */
-	private learnFromPageOne(): void {
-		if (this.learned || this.calibration !== undefined) return this.goTo(windowAt(this.startOffset, this.size()));
-		this.learning = true;
-		this.learned = true;
-		this.goTo(windowOf(1, this.window.pageSize));
-	}
-
-	/** Page 1 came back full (the server serves that many) or empty: the read starts where it should. */
-	private startAfterLearning(full: boolean): void {
-		this.learning = false;
-		const size = full ? this.window.pageSize : Math.max(1, this.served);
-		this.goTo(windowAt(this.startOffset, Math.min(size, this.firstSize(this.options.pageSize))));
-	}
-
-	/** A short first page at position 0: where its last row sits is found by asking page 1 at smaller sizes. */
-	private calibrate(page: Page): void {
-		this.calibration = new Calibration(page, this.window);
-		// a group of a few pages is read at the size that came rather than probed
-		if (page.total !== undefined && page.total <= 4 * page.list.length) return this.endCalibration(this.calibration);
-		this.probing = true;
-		this.goTo(windowOf(1, this.calibration.next()!));
-	}
-
-	private onProbe(page: Page): void {
-		const calibration = this.calibration!;
-		// the group moved while page 1 was probed: answers no longer compare, the rows that came are the size
-		if (this.moving) return this.endCalibration(new Calibration(calibration.first, calibration.window));
-		if (!calibration.judge(page, this.window.pageSize)) {
-			this.probing = false;
-			return this.goTo(calibration.window);
-		}
-		const size = calibration.next();
-		if (size !== undefined) return this.goTo(windowOf(1, size));
-		this.endCalibration(calibration);
-	}
-
-	private endCalibration(calibration: Calibration): void {
-		this.probing = false;
-		this.learning = false;
-		this.served = Math.max(this.served, calibration.served);
-		this.window = calibration.window;
-		if (this.startOffset > 0) return this.goTo(windowAt(this.startOffset, this.size()));
-		this.take(calibration.first, 0, calibration);
-	}
-
-	/** Whether `total` (or its absence) says the group ends by `position`. */
-	private endsHere(page: Page, position: number): boolean {
-		return page.total === undefined || position >= page.total;
-	}
-
-	/**
-	 * Whether the members read with the new ones of `page` reach `total`, which the positions read
-	 * reach. Only from the start of the group: members before a later start may be hidden from the
-	 * User ID, and whether `total` counts them is not known.
-	 */
-	private reachesTotal(page: Page, positionsEnd: number): boolean {
-		const total = page.total;
-		if (total === undefined || this.pastTotal || this.startOffset > 0) return false;
-		const fresh = freshRows(page.list, this.placed).fresh.length;
-		return positionsEnd >= total && this.startOffset + this.read + fresh === total;
-	}
-
-	/**
-	 * A page whose rows fill its positions exactly up to `total` and none past it, though it asked
-	 * more, in a read that saw no row hidden: the group ends at `total`, wherever the read started.
-	 */
-	private endsAtTotal(page: Page, window: Window): boolean {
-		const { total } = page;
-		if (total === undefined || this.pastTotal || this.sawHidden || window.pageSize > this.served) return false;
-		return window.end > total && window.start < total && page.list.length === total - window.start;
-	}
-
-	private leftSince(tail: Tail): number {
-		return this.changes.left - tail.at.left;
-	}
-
 	/** An answer after the first: it must follow on from the members read, or the part before it is read again. */
-	private takeNext(page: Page, tail: Tail): void {
+	protected takeNext(page: Page, tail: Tail): void {
 		const { window } = this;
 		const rows = page.list;
 		const short = rows.length < window.pageSize;
@@ -428,7 +101,7 @@ export class GroupRead {
 	}
 
 	/** An answer that holds no member read before. */
-	private unanchored(page: Page, tail: Tail): void {
+	protected unanchored(page: Page, tail: Tail): void {
 		const { window } = this;
 		const overlaps = !tail.bridged && window.start <= tail.hi;
 		// members left since: the rows after the last member read may have moved up, before this page
@@ -452,7 +125,7 @@ export class GroupRead {
 	 * more than a page, and at least ten positions. So a `total` that counts only the members the
 	 * User ID may see is not taken for one that counts them all. Otherwise the read goes on past it.
 	 */
-	private endOrBridge(page: Page, window: Window): void {
+	protected endOrBridge(page: Page, window: Window): void {
 		const end = this.certainEnd(window);
 		if (this.reachesTotal(page, end)) return this.finish('total');
 		const gap = this.read > 0 ? Math.max(1, (this.lastMemberFrom - this.startOffset) / this.read) : 1;
@@ -462,60 +135,8 @@ export class GroupRead {
 		this.bridge(window);
 	}
 
-	/** Takes the members of `page` from row `from` on that were not read before, and plans the next window. */
-	private take(page: Page, from: number, lastAt?: { lo: number; hi: number }): void {
-		const window = sitting(this.window, page.list.length);
-		const rows = page.list;
-		const hidden = Math.max(0, window.pageSize - rows.length);
-		// rows surely before where the read starts (Start at Page) are not the read's
-		const first = Math.max(from, this.startOffset - window.start - hidden);
-		for (let i = first; i < rows.length && this.read < this.wanted; i++) {
-			const id = memberIdentity(rows[i]);
-			if (id === undefined || !this.placed.has(id)) this.keepMember(rows[i]);
-			if (id !== undefined) this.placed.set(id, placeRow(window, i, hidden, this.changes));
-		}
-		if (this.lastTotal !== undefined && this.startOffset + this.read > this.lastTotal) this.pastTotal = true;
-		const certainEnd = this.certainEnd(window);
-		const last = { ...placeRow(window, rows.length - 1, hidden, this.changes), ...lastAt };
-		const lastId = memberIdentity(rows[rows.length - 1]);
-		if (lastId !== undefined) this.placed.set(lastId, last);
-		const planFrom = lastAt ? last.lo - 1 : last.hi + 1 - OVERLAP_ROWS;
-		const misses = this.tail !== undefined && this.tail.id === lastId ? this.tail.misses : 0;
-		this.tail = { id: lastId, lo: last.lo, hi: last.hi, from: planFrom, bridged: false, at: { ...this.changes }, misses };
-		this.earlier = undefined;
-		if (this.read >= this.wanted) return this.finish('limit');
-		if (this.options.until?.({ ...page, list: rows.slice(first) })) return this.finish('until');
-		this.lastMemberEnd = Math.max(this.lastMemberEnd, last.hi + 1);
-		this.lastMemberFrom = Math.max(this.lastMemberFrom, last.lo + 1);
-		if (rows.length < window.pageSize && this.reachesTotal({ ...page, list: [] }, certainEnd)) return this.finish('total');
-		if (this.endsAtTotal(page, window)) return this.finish('total');
-		if (rows.length < window.pageSize) this.sawHidden = true;
-		this.goTo(this.nextWindow(this.tail), true);
-	}
-
-	private keepMember(row: IDataObject): void {
-		this.read++;
-		const member = this.keep(row);
-		if (member !== undefined) this.members.push(member);
-	}
-
-	/** The window after the last one taken: starting two rows before it ended, of a size the server serves. */
-	private nextWindow(tail: Pick<Tail, 'lo' | 'hi' | 'from' | 'bridged'>): Window {
-		const next = windowFrom(tail.from, this.size());
-		if (!tail.bridged && next.end > tail.from + OVERLAP_ROWS) return next;
-		// after an empty stretch, or when no page of a size served holds the last member and reaches
-		// past it: the next page plainly, from just past the lowest place that member may hold
-		return this.plainWindow(tail.bridged ? tail.lo : tail.lo + 1);
-	}
-
-	/** The page that holds `position`, or one that starts there when the page would reach before the read's start. */
-	private plainWindow(position: number): Window {
-		const window = windowHolding(position, this.size());
-		return window.start < this.startOffset ? windowAt(Math.max(position, this.startOffset), this.size()) : window;
-	}
-
 	/** The last row taken may sit before the window: read from earlier, further back at each miss. */
-	private readAgain(tail: Tail): void {
+	protected readAgain(tail: Tail): void {
 		const left = this.leftSince(tail);
 		this.moving ||= tail.misses > 0 || left > 0;
 		if ((tail.misses > 0 || left > 0) && !this.countReread()) return;
@@ -529,34 +150,29 @@ export class GroupRead {
 	}
 
 	/** Reads on from the start, taking the first page by position and placing its rows afresh. */
-	private restart(): void {
+	protected restart(): void {
 		const start = this.startOffset;
 		this.tail = { lo: start, hi: start - 1, from: start, bridged: true, rebase: true, at: { ...this.changes }, misses: 0 };
 		this.goTo(windowAt(start, this.size()));
 	}
 
 	/** Members were found out of place: the group is read again from the start, once, to find any who moved into the part read. */
-	private readAgainFromStart(): void {
+	protected readAgainFromStart(): void {
 		this.moving = true;
 		if (this.misplaced || !this.countReread()) return this.finish('moved');
 		this.misplaced = true;
 		this.restart();
 	}
 
-	private countReread(): boolean {
+	protected countReread(): boolean {
 		this.rereads++;
 		if (this.rereads <= MAX_REREADS) return true;
 		this.finish('moved');
 		return false;
 	}
 
-	/** Where the positions `window` covers surely end: a server serves at least the most rows it sent at once. */
-	private certainEnd(window: Window): number {
-		return window.start + Math.min(window.pageSize, this.size());
-	}
-
 	/** Nothing past the members read in this window, before `total` ends (rows hidden from the User ID): read on past it. */
-	private bridge(window: Window): void {
+	protected bridge(window: Window): void {
 		this.unchecked++;
 		const end = this.certainEnd(window);
 		const rebase = this.tail?.rebase;
@@ -564,48 +180,7 @@ export class GroupRead {
 		this.goTo(this.plainWindow(end));
 	}
 
-	private askAgain(page: Page): void {
-		this.earlier = this.earlier && cutShort(page, this.earlier) ? this.earlier : page;
-		this.dropPlan();
-	}
-
-	private finish(end: ReadEnd): void {
-		this.end = end;
-	}
-
-	private dropPlan(): void {
-		this.ahead.drop();
-		this.queue = [];
-	}
-
-	/**
-	 * Moves on to `window`. Planned on from a page taken, the windows after it are fetched ahead while
-	 * the plan holds (each assuming the pages before it come back full); any other move drops them.
-	 */
-	private goTo(window: Window, planned = false): void {
-		this.earlier = undefined;
-		const head = this.queue[0];
-		if (planned && head !== undefined && head.pageNum === window.pageNum && head.pageSize === window.pageSize) this.queue.shift();
-		else this.dropPlan();
-		this.window = window;
-		if (planned) this.topUp(window);
-	}
-
-	private topUp(from: Window): void {
-		const concurrency = Math.max(1, this.options.concurrency ?? 1);
-		if (concurrency === 1 || this.options.until !== undefined) return;
-		const last = Math.min(this.lastTotal ?? 0, this.startOffset + this.wanted);
-		let at = this.queue.at(-1) ?? from;
-		while (this.queue.length < concurrency - 1 && at.end <= last) {
-			const hi = at.start + Math.min(at.pageSize, this.size()) - 1;
-			at = this.nextWindow({ lo: hi, hi, from: hi + 1 - OVERLAP_ROWS, bridged: false });
-			this.queue.push(at);
-		}
-		this.ahead.fetch(from);
-		for (const planned of this.queue) this.ahead.fetch(planned);
-	}
-
-	private result(end: ReadEnd): PaginateResult {
+	protected result(end: ReadEnd): PaginateResult {
 		let ended = end;
 		if (ended === 'repeat' && (this.moving || this.totals.length > 1 || this.rereads > 0)) ended = 'moved';
 		return {

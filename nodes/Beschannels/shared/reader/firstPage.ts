@@ -1,0 +1,86 @@
+import type { Page } from '../page';
+import { Calibration } from './calibration';
+import { ReadState } from './state';
+import { windowAt, windowOf } from './windows';
+
+/**
+ * The first answer of a read: where its rows sit, and how many rows the server serves. A short
+ * first page is probed on page 1 (which starts at position 0 however a server counts pages) before
+ * its size is taken as the server's, and a read that starts further down starts exactly there.
+ */
+export abstract class FirstPageRead extends ReadState {
+	/**
+	 * The first answer. Its rows sit where the page says when it came back full, or holds the rows
+	 * from where the read starts: a short answer elsewhere may come from a server that counts pages
+	 * by the rows it serves, so the start is asked again in pages no bigger than the rows that came.
+	 */
+	protected takeFirst(page: Page): void {
+		const { window } = this;
+		const rows = page.list.length;
+		const full = rows >= window.pageSize;
+		const skip = this.startOffset - window.start;
+		// a later page sits where asked only if the server serves that many rows (or it came back full)
+		const placed = window.start === 0 || full || window.pageSize <= Math.max(1, this.served);
+		this.sizes.firstServed ??= window.pageSize;
+		if (rows === 0 && this.earlier === undefined) return this.askAgain(page);
+		if (!full && !(placed && this.reachesTotal(page, window.start + rows))) {
+			if (window.start === 0 && rows > 0 && this.calibration === undefined) return this.calibrate(page);
+			if (window.start > 0 && this.earlier === undefined) return this.askAgain(page);
+			if (!placed) return this.learnFromPageOne();
+		}
+		if (this.learning && (full || rows === 0)) return this.startAfterLearning(full);
+		if (!full && rows > 0 && skip > 0) return this.goTo(windowAt(this.startOffset, this.size()));
+		if (rows <= skip) return this.endOrBridge(page, window);
+		this.take(page, skip);
+	}
+
+	/**
+	 * A short answer at a later page may come from a server that counts pages by the rows it serves:
+	 * page 1, which starts at position 0 however pages are counted, is asked at the same size to learn
+	 * how many rows the server serves.
+	 */
+	protected learnFromPageOne(): void {
+		if (this.learned || this.calibration !== undefined) return this.goTo(windowAt(this.startOffset, this.size()));
+		this.learning = true;
+		this.learned = true;
+		this.goTo(windowOf(1, this.window.pageSize));
+	}
+
+	/** Page 1 came back full (the server serves that many) or empty: the read starts where it should. */
+	protected startAfterLearning(full: boolean): void {
+		this.learning = false;
+		const size = full ? this.window.pageSize : Math.max(1, this.served);
+		this.goTo(windowAt(this.startOffset, Math.min(size, this.firstSize(this.options.pageSize))));
+	}
+
+	/** A short first page at position 0: where its last row sits is found by asking page 1 at smaller sizes. */
+	protected calibrate(page: Page): void {
+		this.calibration = new Calibration(page, this.window);
+		// a group of a few pages is read at the size that came rather than probed
+		if (page.total !== undefined && page.total <= 4 * page.list.length) return this.endCalibration(this.calibration);
+		this.probing = true;
+		this.goTo(windowOf(1, this.calibration.next()!));
+	}
+
+	protected onProbe(page: Page): void {
+		const calibration = this.calibration!;
+		// the group moved while page 1 was probed: answers no longer compare, the rows that came are the size
+		if (this.moving) return this.endCalibration(new Calibration(calibration.first, calibration.window));
+		if (!calibration.judge(page, this.window.pageSize)) {
+			this.probing = false;
+			return this.goTo(calibration.window);
+		}
+		const size = calibration.next();
+		if (size !== undefined) return this.goTo(windowOf(1, size));
+		this.endCalibration(calibration);
+	}
+
+	protected endCalibration(calibration: Calibration): void {
+		this.probing = false;
+		this.learning = false;
+		this.served = Math.max(this.served, calibration.served);
+		this.window = calibration.window;
+		if (this.startOffset > 0) return this.goTo(windowAt(this.startOffset, this.size()));
+		this.take(calibration.first, 0, calibration);
+	}
+}

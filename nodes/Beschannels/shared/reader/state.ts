@@ -1,0 +1,285 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { memberIdentity, type HeaderEntry, type Page } from '../page';
+import { Ahead } from './ahead';
+import type { Calibration } from './calibration';
+import { freshRows, placeRow, type Changes, type Placed } from './evidence';
+import type { PaginateOptions, ReadEnd, Tail } from './types';
+import { windowAt, windowFrom, windowHolding, type Window } from './windows';
+
+/** Parts read again after the group moved, at most, before the read fails saying it moved. */
+export const MAX_REREADS = 10;
+
+/** Rows each page repeats from the one before it. */
+export const OVERLAP_ROWS = 2;
+
+/** Answers to one window, at most, before the end is taken without two of them agreeing. */
+export const MAX_ASKS = 4;
+
+/** Empty positions, at the least, past the last member and `total` that show the group ends. */
+export const MIN_EMPTY_STRETCH = 10;
+
+/** A `total` missing from an answer: every change is possible, so every place fits. */
+export const UNKNOWN_CHANGES = 1e9;
+
+/** Whether `answer` holds only rows `earlier` held, and fewer: an answer cut short in passing. */
+export function cutShort(answer: Page, earlier: Page): boolean {
+	if (answer.list.length >= earlier.list.length) return false;
+	const before = new Set(earlier.list.map((row) => memberIdentity(row)));
+	return answer.list.every((row) => before.has(memberIdentity(row)));
+}
+
+/**
+ * Where an answer's rows sit: in the window asked, or, when it holds more rows than asked (a server
+ * that starts later pages a few rows early), ending where the window ends.
+ */
+export function sitting(window: Window, rows: number): Window {
+	return rows > window.pageSize ? { ...window, start: window.end - rows } : window;
+}
+
+export function mergeHeader(into: HeaderEntry[], header: HeaderEntry[]): void {
+	for (const entry of header) if (!into.some((known) => known.prop === entry.prop)) into.push(entry);
+}
+
+/**
+ * What a read of a group knows and has planned: the members taken and where each was found, the
+ * totals seen, the last member the next page must hold (`tail`), and the pages fetched ahead. The
+ * steps that judge answers are in `firstPage.ts` and `read.ts`.
+ */
+export abstract class ReadState {
+
+	protected readonly ahead: Ahead;
+	protected readonly wanted: number;
+	protected readonly startOffset: number;
+	protected readonly keep: (member: IDataObject) => IDataObject | undefined;
+
+	protected readonly members: IDataObject[] = [];
+	protected readonly placed = new Map<string, Placed>();
+	protected readonly header: HeaderEntry[] = [];
+	protected readonly totals: number[] = [];
+	protected readonly changes: Changes = { joined: 0, left: 0 };
+	protected lastTotal: number | undefined;
+	protected read = 0;
+	protected duplicates = 0;
+	protected requests = 0;
+	protected rereads = 0;
+	protected moving = false;
+	protected misplaced = false;
+	protected unchecked = 0;
+	protected pastTotal = false;
+	protected lastAnonymous: string | undefined;
+	/** The answers to the window being asked again: how many, the last one's rows, whether it agreed with the one before. */
+	protected asks = 0;
+	protected lastKey = '';
+	protected agreed = false;
+	/** Page 1 asked at smaller sizes after a short first page, while `probing`. */
+	protected calibration: Calibration | undefined;
+	protected probing = false;
+	/** Page 1 is being asked to learn how many rows the server serves. */
+	protected learning = false;
+	/** A size was asked before any answer showed the server serves it: pages may not sit where planned. */
+	protected guessed = false;
+	/** A page taken held fewer rows than it asked before the end: rows may be hidden from the User ID. */
+	protected sawHidden = false;
+	protected learned = false;
+	/** The position after the last member taken, at the furthest it may sit. */
+	protected lastMemberEnd: number;
+	/** The position after the last member taken, at the nearest it may sit. */
+	protected lastMemberFrom: number;
+	/** The most rows one answer held: asking at most this many, a page sits where it is planned. */
+	protected served = 0;
+	/** Where the read stands; undefined until the first page is taken. */
+	protected tail: Tail | undefined;
+	/** The first answer of the window being asked again. */
+	protected earlier: Page | undefined;
+	protected end: ReadEnd | undefined;
+	protected queue: Window[] = [];
+	protected window: Window;
+	protected readonly sizes: { stepped: boolean; refusedSize?: number; refusedOnce?: number; firstServed?: number } = {
+		stepped: false,
+	};
+
+
+	protected abstract bridge(window: Window): void;
+
+	protected abstract endOrBridge(page: Page, window: Window): void;
+
+	constructor(protected readonly options: PaginateOptions) {
+		this.ahead = new Ahead(options.fetchPage);
+		this.wanted = options.returnAll ? Infinity : options.limit;
+		this.startOffset = Math.max(0, options.startOffset ?? 0);
+		this.keep = options.keep ?? ((member) => member);
+		this.lastMemberEnd = this.startOffset;
+		this.lastMemberFrom = this.startOffset;
+		this.window = windowHolding(this.startOffset, this.firstSize(options.pageSize));
+	}
+
+	protected firstSize(size: number): number {
+		return Math.max(1, Math.min(size, this.wanted));
+	}
+
+	/** The size of the pages asked after the first: at most what the server has shown it serves. */
+	protected size(): number {
+		// before any row came, an empty page says nothing of the server's cap: the first size is kept
+		if (this.served === 0) this.guessed = true;
+		const served = this.served > 0 ? this.served : this.firstSize(this.options.pageSize);
+		return Math.max(1, Math.min(this.options.pageSize, served));
+	}
+
+	/** The page with each member once (a member sent twice in one answer is counted, not kept twice). */
+	protected distinct(page: Page): Page {
+		const ids = new Set<string>();
+		const list = page.list.filter((row) => {
+			const id = memberIdentity(row);
+			if (id === undefined) return true;
+			if (ids.has(id)) return false;
+			ids.add(id);
+			return true;
+		});
+		if (list.length < page.list.length && page !== this.earlier) this.duplicates += page.list.length - list.length;
+		return list.length === page.list.length ? page : { ...page, list };
+	}
+
+	protected noteTotal(total: number | undefined): void {
+		if (total === undefined) {
+			this.changes.joined += UNKNOWN_CHANGES;
+			this.changes.left += UNKNOWN_CHANGES;
+			return;
+		}
+		if (total !== this.totals.at(-1)) this.totals.push(total);
+		const last = this.lastTotal ?? total;
+		if (total > last) this.changes.joined += total - last;
+		if (total < last) this.changes.left += last - total;
+		if (total !== last) this.moving = true;
+		this.lastTotal = total;
+	}
+
+	/** Whether `total` (or its absence) says the group ends by `position`. */
+	protected endsHere(page: Page, position: number): boolean {
+		return page.total === undefined || position >= page.total;
+	}
+
+	/**
+	 * Whether the members read with the new ones of `page` reach `total`, which the positions read
+	 * reach. Only from the start of the group: members before a later start may be hidden from the
+	 * User ID, and whether `total` counts them is not known.
+	 */
+	protected reachesTotal(page: Page, positionsEnd: number): boolean {
+		const total = page.total;
+		if (total === undefined || this.pastTotal || this.startOffset > 0) return false;
+		const fresh = freshRows(page.list, this.placed).fresh.length;
+		return positionsEnd >= total && this.startOffset + this.read + fresh === total;
+	}
+
+	/**
+	 * A page whose rows fill its positions exactly up to `total` and none past it, though it asked
+	 * more, in a read that saw no row hidden: the group ends at `total`, wherever the read started.
+	 */
+	protected endsAtTotal(page: Page, window: Window): boolean {
+		const { total } = page;
+		if (total === undefined || this.pastTotal || this.sawHidden || window.pageSize > this.served) return false;
+		return window.end > total && window.start < total && page.list.length === total - window.start;
+	}
+
+	protected leftSince(tail: Tail): number {
+		return this.changes.left - tail.at.left;
+	}
+
+	/** Takes the members of `page` from row `from` on that were not read before, and plans the next window. */
+	protected take(page: Page, from: number, lastAt?: { lo: number; hi: number }): void {
+		const window = sitting(this.window, page.list.length);
+		const rows = page.list;
+		const hidden = Math.max(0, window.pageSize - rows.length);
+		// rows surely before where the read starts (Start at Page) are not the read's
+		const first = Math.max(from, this.startOffset - window.start - hidden);
+		for (let i = first; i < rows.length && this.read < this.wanted; i++) {
+			const id = memberIdentity(rows[i]);
+			if (id === undefined || !this.placed.has(id)) this.keepMember(rows[i]);
+			if (id !== undefined) this.placed.set(id, placeRow(window, i, hidden, this.changes));
+		}
+		if (this.lastTotal !== undefined && this.startOffset + this.read > this.lastTotal) this.pastTotal = true;
+		const certainEnd = this.certainEnd(window);
+		const last = { ...placeRow(window, rows.length - 1, hidden, this.changes), ...lastAt };
+		const lastId = memberIdentity(rows[rows.length - 1]);
+		if (lastId !== undefined) this.placed.set(lastId, last);
+		const planFrom = lastAt ? last.lo - 1 : last.hi + 1 - OVERLAP_ROWS;
+		const misses = this.tail !== undefined && this.tail.id === lastId ? this.tail.misses : 0;
+		this.tail = { id: lastId, lo: last.lo, hi: last.hi, from: planFrom, bridged: false, at: { ...this.changes }, misses };
+		this.earlier = undefined;
+		if (this.read >= this.wanted) return this.finish('limit');
+		if (this.options.until?.({ ...page, list: rows.slice(first) })) return this.finish('until');
+		this.lastMemberEnd = Math.max(this.lastMemberEnd, last.hi + 1);
+		this.lastMemberFrom = Math.max(this.lastMemberFrom, last.lo + 1);
+		if (rows.length < window.pageSize && this.reachesTotal({ ...page, list: [] }, certainEnd)) return this.finish('total');
+		if (this.endsAtTotal(page, window)) return this.finish('total');
+		if (rows.length < window.pageSize) this.sawHidden = true;
+		this.goTo(this.nextWindow(this.tail), true);
+	}
+
+	protected keepMember(row: IDataObject): void {
+		this.read++;
+		const member = this.keep(row);
+		if (member !== undefined) this.members.push(member);
+	}
+
+	/** The window after the last one taken: starting two rows before it ended, of a size the server serves. */
+	protected nextWindow(tail: Pick<Tail, 'lo' | 'hi' | 'from' | 'bridged'>): Window {
+		const next = windowFrom(tail.from, this.size());
+		if (!tail.bridged && next.end > tail.from + OVERLAP_ROWS) return next;
+		// after an empty stretch, or when no page of a size served holds the last member and reaches
+		// past it: the next page plainly, from just past the lowest place that member may hold
+		return this.plainWindow(tail.bridged ? tail.lo : tail.lo + 1);
+	}
+
+	/** The page that holds `position`, or one that starts there when the page would reach before the read's start. */
+	protected plainWindow(position: number): Window {
+		const window = windowHolding(position, this.size());
+		return window.start < this.startOffset ? windowAt(Math.max(position, this.startOffset), this.size()) : window;
+	}
+
+	/** Where the positions `window` covers surely end: a server serves at least the most rows it sent at once. */
+	protected certainEnd(window: Window): number {
+		return window.start + Math.min(window.pageSize, this.size());
+	}
+
+	protected askAgain(page: Page): void {
+		this.earlier = this.earlier && cutShort(page, this.earlier) ? this.earlier : page;
+		this.dropPlan();
+	}
+
+	protected finish(end: ReadEnd): void {
+		this.end = end;
+	}
+
+	protected dropPlan(): void {
+		this.ahead.drop();
+		this.queue = [];
+	}
+
+	/**
+	 * Moves on to `window`. Planned on from a page taken, the windows after it are fetched ahead while
+	 * the plan holds (each assuming the pages before it come back full); any other move drops them.
+	 */
+	protected goTo(window: Window, planned = false): void {
+		this.earlier = undefined;
+		const head = this.queue[0];
+		if (planned && head !== undefined && head.pageNum === window.pageNum && head.pageSize === window.pageSize) this.queue.shift();
+		else this.dropPlan();
+		this.window = window;
+		if (planned) this.topUp(window);
+	}
+
+	protected topUp(from: Window): void {
+		const concurrency = Math.max(1, this.options.concurrency ?? 1);
+		if (concurrency === 1 || this.options.until !== undefined) return;
+		const last = Math.min(this.lastTotal ?? 0, this.startOffset + this.wanted);
+		let at = this.queue.at(-1) ?? from;
+		while (this.queue.length < concurrency - 1 && at.end <= last) {
+			const hi = at.start + Math.min(at.pageSize, this.size()) - 1;
+			at = this.nextWindow({ lo: hi, hi, from: hi + 1 - OVERLAP_ROWS, bridged: false });
+			this.queue.push(at);
+		}
+		this.ahead.fetch(from);
+		for (const planned of this.queue) this.ahead.fetch(planned);
+	}
+}
