@@ -5,6 +5,7 @@ import type { AddressInfo, Socket } from 'node:net';
 
 import { HEADER, memberRow, seedRecords, type MemberRecord, type Row } from './members';
 import { parseForm } from './multipart';
+import { servePage, type PagingRules } from './paging';
 
 /**
  * A local Beschannels OpenAPI on 127.0.0.1 that behaves like the documented one, quirks
@@ -63,21 +64,42 @@ export interface GroupQuirks {
 	repeatRows?: number;
 	/**
 	 * Members (by identity_id) the User ID may not see: a page is picked first, then their rows are
-	 * left out of it, while `total` still counts them (as data permissions do).
+	 * left out of it, while `total` still counts them (as data permissions do) unless
+	 * `totalCountsHidden` is false.
 	 */
 	hidden?: string[];
+	/**
+	 * Whether `total` counts the `hidden` members (default true); false: `total` counts only the
+	 * members the User ID may see, while pages are still picked from the whole list (so a page keeps
+	 * coming short where hidden rows were left out of it).
+	 */
+	totalCountsHidden?: boolean;
 }
 
 /**
  * A change to a group's members that happens while it is read: applied just before the group's
- * `atRequest`-th page request (1 for the first) is answered. Leaves remove members at the top (the
- * newest), at the end, or from a position (0-based); joins add new members at the top (brand-new
- * leads) or at the end (the oldest).
+ * `atRequest`-th page request (1 for the first) is answered. Positions are 0-based, in the group's
+ * newest-first list (the order pages are served in unless the `order` quirk says otherwise). A
+ * change's `leave` is applied first, then its `join`, then its `move`.
  */
 export interface GroupChange {
 	atRequest: number;
+	/** `count` (default 1) members leave: at the top (the newest), at the end, or from a position on. */
 	leave?: { at: 'top' | 'end' | number; count?: number };
-	join?: { at: 'top' | 'end'; count?: number };
+	/**
+	 * `count` (default 1) new members join: at the top (brand-new leads, created now), at the end
+	 * (created a second before the oldest), or at a position: they then stand from that position on,
+	 * created in the same second as the member they are put before (a second before the oldest at or
+	 * past the end), as an import of leads with their old creation time lands there.
+	 */
+	join?: { at: 'top' | 'end' | number; count?: number };
+	/**
+	 * A member changes place: the member at position `from` is taken out and put back so that it
+	 * stands at position `to` of the list it ends up in (`to` past the end: last). It keeps its
+	 * CreatedTime, so from then on the list is no longer in CreatedTime order around it. Nothing
+	 * happens when `from` is past the end.
+	 */
+	move?: { from: number; to: number };
 }
 
 export interface SandboxOptions {
@@ -233,6 +255,9 @@ export class BeschannelsSandbox {
 
 	private nextN = 1;
 
+	/** identity_id by record number, see identityOf. */
+	private readonly identities = new Map<number, string>();
+
 	private inFlight = 0;
 
 	url = '';
@@ -343,14 +368,37 @@ export class BeschannelsSandbox {
 			}
 			if (change.join) {
 				const count = change.join.count ?? 1;
-				if (change.join.at === 'top') {
+				const at = change.join.at;
+				if (at === 'top') {
 					this.addMembers(group.spec.groupObj, group.spec.groupId, count);
-				} else {
+				} else if (at === 'end') {
 					const oldest = group.records.at(-1)?.createdAt ?? this.options.newest;
 					for (let i = 0; i < count; i++) group.records.push({ n: this.nextN++, createdAt: oldest - 1 });
+				} else {
+					const index = Math.min(Math.max(0, at), group.records.length);
+					const createdAt =
+						group.records[index]?.createdAt ?? (group.records.at(-1)?.createdAt ?? this.options.newest + 1) - 1;
+					const joined: MemberRecord[] = [];
+					for (let i = 0; i < count; i++) joined.push({ n: this.nextN++, createdAt });
+					// same second: the later-numbered one first, as addMembers orders them
+					group.records.splice(index, 0, ...joined.reverse());
 				}
 			}
+			if (change.move && change.move.from >= 0 && change.move.from < group.records.length) {
+				const [moved] = group.records.splice(change.move.from, 1);
+				group.records.splice(Math.max(0, change.move.to), 0, moved);
+			}
 		}
+	}
+
+	/** A record's identity_id, computed once per record number (the seed never changes). */
+	private identityOf(record: MemberRecord): string {
+		let id = this.identities.get(record.n);
+		if (id === undefined) {
+			id = String(memberRow(this.options.seed, record).identity_id);
+			this.identities.set(record.n, id);
+		}
+		return id;
 	}
 
 	/**
@@ -692,29 +740,35 @@ export class BeschannelsSandbox {
 
 	private page(group: Group, fields: Record<string, string>): Record<string, unknown> {
 		const asked = this.askedSize(fields);
-		const size = Math.min(asked, this.options.pageCap);
-		// Rows skipped per earlier page: those served, or (like many servers) page_size as asked.
-		const stride = this.options.offsets === 'asked' ? asked : size;
 		const askedPage = Number(fields.page_num);
-		const pageNum = group.quirks.ignorePageNum ? 1 : Number.isInteger(askedPage) && askedPage > 0 ? askedPage : 1;
+		const pageNum = Number.isInteger(askedPage) && askedPage > 0 ? askedPage : 1;
+		const { quirks } = group;
+		// rows are picked as sandbox/paging.ts says, the model the reader's property tests share
+		const rules: PagingRules = {
+			cap: this.options.pageCap,
+			offsets: this.options.offsets,
+			totalCountsHidden: quirks.totalCountsHidden,
+			totalOffset: quirks.totalOffset,
+			ignorePageNum: quirks.ignorePageNum,
+			repeatRows: quirks.repeatRows,
+		};
 		this.applyChanges(group);
-		let records = this.ordered(group);
+		const records = this.ordered(group);
+		const hidden = new Set(quirks.hidden ?? []);
+		const isHidden = (record: MemberRecord) => hidden.size > 0 && hidden.has(this.identityOf(record));
 		const search = fields.search_str?.trim();
-		let rows: Row[];
+		let served: { total: number; rows: MemberRecord[] };
 		if (search) {
-			const matching = records
-				.map((r) => memberRow(this.options.seed, r))
-				.filter((row) => ['FullName', 'MobilePhone', 'Email'].some((k) => String(row[k]).includes(search)));
-			const start = (pageNum - 1) * stride;
-			rows = matching.slice(start, start + size);
-			records = matching as unknown as MemberRecord[];
+			// the matching members, paged as a list of their own; repeatRows never applied to a search
+			const matching = records.filter((r) => {
+				const row = memberRow(this.options.seed, r);
+				return ['FullName', 'MobilePhone', 'Email'].some((k) => String(row[k]).includes(search));
+			});
+			served = servePage(matching, isHidden, { ...rules, repeatRows: 0 }, pageNum, asked);
 		} else {
-			const start = (pageNum - 1) * stride;
-			const from = Math.max(0, start - (pageNum > 1 ? (group.quirks.repeatRows ?? 0) : 0));
-			rows = records.slice(from, start + size).map((r) => memberRow(this.options.seed, r));
+			served = servePage(records, isHidden, rules, pageNum, asked);
 		}
-		const hidden = new Set(group.quirks.hidden ?? []);
-		if (hidden.size > 0) rows = rows.filter((row) => !hidden.has(String(row.identity_id)));
+		let rows: Row[] = served.rows.map((r) => memberRow(this.options.seed, r));
 		const wantedFields = fields.return_field_list
 			?.split(',')
 			.map((f) => f.trim())
@@ -724,7 +778,7 @@ export class BeschannelsSandbox {
 			rows = rows.map((row) => Object.fromEntries(Object.entries(row).filter(([k]) => keep.has(k))));
 		}
 		return {
-			total: records.length + (group.quirks.totalOffset ?? 0),
+			total: served.total,
 			list: rows,
 			header: HEADER,
 		};

@@ -81,6 +81,40 @@ describe('sandbox', () => {
 		expect((await page(sandbox, { page_num: 2 })).data!.list).toHaveLength(10);
 	});
 
+	it('picks rows with sandbox/paging.ts: hidden rows leave a page short, total counts them unless totalCountsHidden is false', async () => {
+		const sandbox = await start({ pageCap: 10, groups: [{ groupObj: 'leads_schema_data', groupId: '1001', size: 30 }] });
+		const all = ids(sandbox.members('leads_schema_data', '1001'));
+		const hidden = [all[2], all[12], all[13]];
+		sandbox.setQuirks('leads_schema_data', '1001', { hidden: hidden as string[] });
+		const second = await page(sandbox, { page_num: 2, page_size: 10 });
+		expect(second.data!.total).toBe(30);
+		expect(ids(second.data!.list)).toEqual(all.slice(10, 20).filter((id) => !hidden.includes(id)));
+		sandbox.setQuirks('leads_schema_data', '1001', { hidden: hidden as string[], totalCountsHidden: false });
+		const counted = await page(sandbox, { page_num: 2, page_size: 10 });
+		expect(counted.data!.total).toBe(27);
+		expect(ids(counted.data!.list)).toEqual(ids(second.data!.list));
+	});
+
+	it('scheduled changes: a join at a position, and a member changing place', async () => {
+		const sandbox = await start({ groups: [{ groupObj: 'leads_schema_data', groupId: '1001', size: 30 }] });
+		const before = ids(sandbox.members('leads_schema_data', '1001'));
+		sandbox.scheduleChanges('leads_schema_data', '1001', [
+			{ atRequest: 2, join: { at: 5, count: 2 } },
+			{ atRequest: 3, move: { from: 0, to: 20 } },
+		]);
+		await page(sandbox);
+		expect(ids(sandbox.members('leads_schema_data', '1001'))).toEqual(before);
+		await page(sandbox);
+		const joined = ids(sandbox.members('leads_schema_data', '1001'));
+		expect(joined).toHaveLength(32);
+		expect([...joined.slice(0, 5), ...joined.slice(7)]).toEqual(before);
+		expect(joined.slice(5, 7).some((id) => before.includes(id))).toBe(false);
+		await page(sandbox);
+		const moved = ids(sandbox.members('leads_schema_data', '1001'));
+		expect(moved[20]).toBe(joined[0]);
+		expect(moved.filter((id) => id !== joined[0])).toEqual(joined.slice(1));
+	});
+
 	it('trickles a page: headers at once, the body slowly, whole with finish', async () => {
 		const sandbox = await start();
 		const normal = Buffer.from(await (await post(sandbox.url, sandbox.token, { page_size: 1 })).text());
