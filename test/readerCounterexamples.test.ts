@@ -1,0 +1,70 @@
+import { readOnce, type ReadSpec, type ServerSpec } from './serverModel';
+
+/**
+ * Every server the property search in `readerModel.test.ts` ever found to break the reader, shrunk
+ * to its smallest form, kept as a named case. Each failed on the reader of its day.
+ */
+
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+/** Four rows hidden of every five, from `from` to `to`. */
+const fourOfFive = (from: number, to: number) => range(from, to).filter((i) => i % 5 !== 4);
+
+const server = (s: Partial<ServerSpec> & Pick<ServerSpec, 'size' | 'cap'>): ServerSpec => ({
+	offsets: 'served',
+	hidden: [],
+	totalCountsHidden: true,
+	totalOffset: 0,
+	changes: [],
+	cuts: [],
+	doubled: [],
+	...s,
+});
+const read = (r: Partial<ReadSpec> = {}): ReadSpec => ({ startPage: 1, concurrency: 1, ...r });
+
+const still: Array<[string, ServerSpec, ReadSpec]> = [
+	['a row sent twice in a short first page is not a page repeated', server({ size: 6, cap: 100, offsets: 'asked', hidden: [0, 1, 2], totalCountsHidden: false, doubled: [3] }), read({ pageSize: 413, limit: 5, concurrency: 10 })],
+	['a full page of members read before, at places hidden rows leave open, is not a page repeated', server({ size: 3, cap: 1000, hidden: [0], totalCountsHidden: false }), read({ limit: 2 })],
+	['an empty first page before a total that counts only visible rows is not the end', server({ size: 3, cap: 2, hidden: [0, 1], totalCountsHidden: false }), read({ limit: 1 })],
+	['a short first page covers what it held, not what it asked', server({ size: 154, cap: 1000, hidden: fourOfFive(0, 153), totalCountsHidden: false }), read({ pageSize: 100, limit: 95 })],
+	['a server that serves two rows: the next page is planned from the lowest place the last row may hold', server({ size: 3, cap: 2 }), read()],
+	['Start at Page on a capped server that lies low: members before the start are never taken', server({ size: 1001, cap: 17, totalCountsHidden: false, totalOffset: -17 }), read({ pageSize: 500, startPage: 3 })],
+	['Start at Page: members above the one a page rests on are before the start', server({ size: 201, cap: 1000, hidden: [0], totalCountsHidden: false }), read({ startPage: 3, limit: 26 })],
+	['Start at Page: a plain page never reaches before the start', server({ size: 102, cap: 10, hidden: fourOfFive(0, 101), totalCountsHidden: false }), read({ startPage: 2 })],
+	['an empty group whose total says 1, read from page 2, ends', server({ size: 0, cap: 1, totalCountsHidden: false, totalOffset: 1 }), read({ startPage: 2, limit: 1 })],
+	['an empty group whose total lies 500 high ends without reading 5,000 positions', server({ size: 0, cap: 1000, totalCountsHidden: false, totalOffset: 500 }), read({ pageSize: 100, startPage: 2, limit: 2 })],
+	['an empty group ends', server({ size: 0, cap: 1000 }), read({ limit: 2 })],
+	['Start at Page at the last member, past a page-1 probe', server({ size: 1101, cap: 1000, totalCountsHidden: false }), read({ startPage: 12 })],
+	['Start at Page on a server that serves 36 rows and counts pages by them', server({ size: 2101, cap: 36, totalCountsHidden: false }), read({ startPage: 22 })],
+	['1,152 hidden rows between two members, Page Size 1: the end is shown within a page', server({ size: 1154, cap: 20, hidden: range(1, 1153) }), read({ pageSize: 1, limit: 3 })],
+	['two probes of page 1 cut short in passing do not raise the size', server({ size: 8, cap: 5, totalCountsHidden: false, totalOffset: 13, cuts: [{ request: 3, keep: 0 }, { request: 2, keep: 0 }] }), read({ limit: 9 })],
+	['a probe of page 1 cut short in passing does not raise the size', server({ size: 3, cap: 2, hidden: [0], totalCountsHidden: false, totalOffset: 3, cuts: [{ request: 3, keep: 0 }] }), read()],
+	['Start at Page at the last member of a server that serves 24 rows', server({ size: 1401, cap: 24, totalCountsHidden: false }), read({ pageSize: 100, startPage: 15 })],
+	['a page cut short twice at the end is asked until two answers agree', server({ size: 5000, cap: 1000, hidden: [17, 999, 2500, 3001, 4000], cuts: [{ request: 12, keep: 0 }] }), read({ concurrency: 10 })],
+];
+
+const moving: Array<[string, ServerSpec, ReadSpec]> = [
+	['a second answer holding a member the first lacked is taken, not the longer first one', server({ size: 38, cap: 37, hidden: [...range(0, 17), 18, 19, 20], totalCountsHidden: false, changes: [{ before: 8, kind: 'leave', at: 0, count: 6 }] }), read()],
+	['members found out of place are placed afresh when the group is read again from the start', server({ size: 5, cap: 2, hidden: [0], totalCountsHidden: false, totalOffset: 1, changes: [{ before: 9, kind: 'leave', at: 0, count: 1 }] }), read({ pageSize: 37 })],
+	['the first rows after a guessed page size start the read again', server({ size: 1008, cap: 17, hidden: range(0, 17), totalCountsHidden: false, changes: [{ before: 3, kind: 'leave', at: 0, count: 1 }] }), read()],
+	['the member the next page should hold left: the read starts again from the start', server({ size: 6, cap: 2, hidden: [0], totalCountsHidden: false, changes: [{ before: 11, kind: 'leave', at: 0, count: 2 }] }), read()],
+	['probing page 1 stops when the group moves', server({ size: 45, cap: 12, offsets: 'asked', hidden: [0], changes: [{ before: 2, kind: 'join', at: 0, count: 1, hidden: true }, { before: 10, kind: 'leave', at: 0, count: 1 }] }), read()],
+	['an empty page after members left is read again from before it', server({ size: 50, cap: 3, hidden: [49], totalCountsHidden: false, totalOffset: 1, changes: [{ before: 28, kind: 'leave', at: 0, count: 1 }, { before: 1, kind: 'move', at: 0, to: 0 }], cuts: [{ request: 3, keep: 0 }] }), read({ concurrency: 10 })],
+];
+
+describe('servers the property search found', () => {
+	it.each(still)('%s', async (_name, s, r) => {
+		const result = await readOnce(s, r);
+		const want = r.limit === undefined ? result.before : result.before.slice(0, r.limit);
+		expect(result.returned).toEqual(want);
+		if (r.limit === undefined || want.length < r.limit) expect(result.result.complete).toBe(true);
+		expect(result.result.moved).toBe(false);
+	});
+
+	it.each(moving)('%s', async (_name, s, r) => {
+		const result = await readOnce(s, r);
+		expect(new Set(result.returned).size).toBe(result.returned.length);
+		const returned = new Set(result.returned);
+		if (result.result.complete) expect(result.stayers.filter((id) => !returned.has(id))).toEqual([]);
+		if (s.changes.length === 1) expect(result.result.complete).toBe(true);
+	});
+});
