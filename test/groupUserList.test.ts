@@ -116,11 +116,11 @@ describe('Group User List through n8n\'s engine against the sandbox', () => {
 
 	it('emits a member seen twice while reading (identity_id) only once', async () => {
 		// five members join at the top while page 2 is asked: the rows after them come again
-		const before = t.sandbox.members('leads_schema_data', '1001').map((m) => m.identity_id);
+		const before = t.sandbox.members('leads_schema_data', '1001').map((m) => String(m.identity_id));
 		t.sandbox.scheduleChanges('leads_schema_data', '1001', [{ atRequest: 2, join: { at: 'top', count: 5 } }]);
 		try {
 			const run = await t.engine.runNode({ parameters: listParams({ options: { pageSize: 100 } }) });
-			const ids = run.items.map((i) => i.json.identity_id);
+			const ids = run.items.map((i) => String(i.json.identity_id));
 			expect(new Set(ids).size).toBe(ids.length);
 			expect(before.filter((id) => !ids.includes(id))).toEqual([]);
 			// the server did send the repeats: 7 rows of page 2 were read before

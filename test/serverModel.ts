@@ -192,7 +192,7 @@ export function serverArb(options: { moving: boolean; maxSize?: number }): fc.Ar
 			// from the User ID went: such servers are searched with nothing hidden
 			const blindTotal = options.moving && !s.totalCountsHidden;
 			if (blindTotal) hidden.length = 0;
-			const changes = blindTotal ? s.changes.map((c) => (c.kind === 'join' ? { ...c, hidden: false } : c)) : s.changes;
+			const changes: Change[] = (s.changes as Change[]).map((c) => (blindTotal && c.kind === 'join' ? { ...c, hidden: false } : c));
 			return {
 				// at most about 60 pages a read, so that thousands of reads take seconds
 				size: Math.min(s.size, s.cap * 60),

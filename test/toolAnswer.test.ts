@@ -21,6 +21,8 @@ function result(overrides: Partial<PaginateResult>): PaginateResult {
 		pastTotal: false,
 		rereads: 0,
 		moved: false,
+		misplaced: false,
+		unchecked: 0,
 		stepped: false,
 		...overrides,
 		...(overrides.members && overrides.read === undefined && { read: overrides.members.length }),

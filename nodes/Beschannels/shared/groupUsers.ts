@@ -268,9 +268,12 @@ export function assessRead(node: INode, result: PaginateResult, itemIndex?: numb
 	}
 	if (result.end === 'moved') {
 		const seen = totals.length > 1 ? `Beschannels' total went from ${totals.join(' to ')}` : `Beschannels' total stayed ${total}`;
+		const how = result.misplaced
+			? `${seen} while members were found at other places than where they had been read (a member changed place, or members joined and left at the same moment), even after the group was read again from the start`
+			: `${seen} during the read, and members moved between pages even after ${result.rereads} parts were read again`;
 		throw fail(
 			'The group changed while it was read',
-			`${seen} during the read, and members moved between pages even after ${result.rereads} parts were read again. Read ${read} members; stopping rather than returning part of the group as if it were whole. Running it again helps once the group holds still (for example after an import or a rule update has finished).`,
+			`${how}. Read ${read} members; stopping rather than returning part of the group as if it were whole. Running it again helps once the group holds still (for example after an import or a rule update has finished).`,
 		);
 	}
 	if (result.end === 'repeat' && (expected === undefined || read < expected)) {
@@ -286,7 +289,7 @@ export function assessRead(node: INode, result: PaginateResult, itemIndex?: numb
 			const how = totals.length > 1 ? `Beschannels' total went from ${totals.join(' to ')}` : 'members moved between pages';
 			return `The group changed while it was read (${how}) and ${read} members arrived. Every member who was in the group for the whole read is here, once; members who joined after their part of the group was read are not, and the next run will have them.`;
 		}
-		return `Beschannels announced ${totals.at(-1)} members in this group${from} but ${read} arrived. The end of the group was seen (an empty page, asked twice), so these are all the members the API sends to this User ID now; the other ${missing} ${missing === 1 ? 'is' : 'are'} counted by Beschannels but not sent (hidden from this User ID by its data permissions, or deleted).`;
+		return `Beschannels announced ${totals.at(-1)} members in this group${from} but ${read} arrived. The end of the group was seen, so these are all the members the API sends to this User ID now; the other ${missing} ${missing === 1 ? 'is' : 'are'} counted by Beschannels but not sent (hidden from this User ID by its data permissions, or deleted).`;
 	}
 	return undefined;
 }
