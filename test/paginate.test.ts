@@ -81,13 +81,14 @@ describe('paginate', () => {
 			expect(source.asked.length).toBeLessThanOrEqual(Math.ceil((Math.ceil(1037 / 37) + 2) * 1.3));
 		});
 
-		it('Limit 45 returns exactly the first 45 members, asking page 1 at one row more to see they are the cap', async () => {
+		it('Limit 45 returns exactly the first 45 members, asking page 1 at one row more and at the rows that came to see they are the cap', async () => {
 			const source = server(group, { cap: 37, offsets });
 			const result = await paginate({ returnAll: false, limit: 45, pageSize: 100, fetchPage: source.fetchPage });
 			expect(memberIds(result)).toEqual(group.slice(0, 45));
 			expect(source.asked).toEqual([
 				{ pageNum: 1, pageSize: 45 },
 				{ pageNum: 1, pageSize: 38 },
+				{ pageNum: 1, pageSize: 37 },
 				{ pageNum: 2, pageSize: 35 },
 			]);
 		});

@@ -34,11 +34,16 @@ function summary(read: ModelRead) {
 /**
  * Where no page could overlap the one before (pages of one row, or past a stretch of hidden rows
  * longer than a page), the read rests on `total`: changes it does not show can go unseen there. They
- * are two or more changes at once, or a member changing place.
+ * are two or more changes at once, or a member changing place. And a member that changes place by
+ * less than rows hidden (or an answer cut short) leave its place uncertain is itself unseen.
  */
 function unseeable(server: ServerSpec, read: ModelRead): boolean {
+	const moves = server.changes.some((c) => c.kind === 'move');
+	// a member who changes place by less than rows hidden (or cut short) leave uncertain: only that member
+	const lost = missing(read);
+	if (moves && (server.hidden.length > 0 || server.cuts.length > 0) && lost.every((id) => read.moved.has(id))) return true;
 	if (read.result.unchecked === 0) return false;
-	return server.changes.length > 1 || server.changes.some((c) => c.kind === 'move');
+	return server.changes.length > 1 || moves;
 }
 
 /** What every read owes: no member twice, no one who never was in the group and visible. */

@@ -289,7 +289,7 @@ export function assessRead(node: INode, result: PaginateResult, itemIndex?: numb
 			const how = totals.length > 1 ? `Beschannels' total went from ${totals.join(' to ')}` : 'members moved between pages';
 			return `The group changed while it was read (${how}) and ${read} members arrived. Every member who was in the group for the whole read is here, once; members who joined after their part of the group was read are not, and the next run will have them.`;
 		}
-		return `Beschannels announced ${totals.at(-1)} members in this group${from} but ${read} arrived. The end of the group was seen, so these are all the members the API sends to this User ID now; the other ${missing} ${missing === 1 ? 'is' : 'are'} counted by Beschannels but not sent (hidden from this User ID by its data permissions, or deleted).`;
+		return `Beschannels announced ${totals.at(-1)} members in this group${from} but ${read} arrived. The end of the group was seen (nothing came past the last member, asked twice), so these are all the members the API sends to this User ID now; the other ${missing} ${missing === 1 ? 'is' : 'are'} counted by Beschannels but not sent (hidden from this User ID by its data permissions, or deleted).`;
 	}
 	return undefined;
 }

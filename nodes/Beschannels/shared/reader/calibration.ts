@@ -27,6 +27,8 @@ export class Calibration {
 	constructor(
 		readonly first: Page,
 		readonly window: Window,
+		/** A group of a few pages: the last row is placed, and no more is spent on the size. */
+		private readonly small = false,
 	) {
 		this.ids = new Set(first.list.map((row, i) => memberIdentity(row) ?? `#${i}`));
 		this.lo = first.list.length - 1;
@@ -37,12 +39,16 @@ export class Calibration {
 	/** The size to ask page 1 at next, or undefined once the last row's place is known closely enough. */
 	next(): number | undefined {
 		const rows = this.first.list.length;
-		// one row more than came: the same rows show a cap, a row more shows the first answer was cut short
-		if (this.probes === 0) return rows + 1;
+		// one row more than came: the same rows show a cap, a row more shows the first answer was cut
+		// short; a small group only places its last row
+		if (this.probes === 0) return this.small ? rows : rows + 1;
+		const spent = this.probes >= (this.small ? 2 : MAX_PROBES);
 		const close = this.hi - this.lo <= Math.max(1, this.lo * CLOSE_ENOUGH);
 		// one answer with fewer rows may have been cut short in passing: the last such one is asked again
-		if ((close || this.probes >= MAX_PROBES) && this.unconfirmed !== undefined) return this.unconfirmed;
-		if (close || this.probes >= MAX_PROBES) return undefined;
+		if ((close || spent) && this.unconfirmed !== undefined) return this.unconfirmed;
+		// one place apart: one more answer places the last row exactly, so a member moving by one shows
+		if (this.hi - this.lo === 1 && !spent) return this.hi;
+		if (close || spent) return undefined;
 		return Math.floor((this.lo + this.hi) / 2) + 1;
 	}
 

@@ -55,9 +55,7 @@ export abstract class FirstPageRead extends ReadState {
 
 	/** A short first page at position 0: where its last row sits is found by asking page 1 at smaller sizes. */
 	protected calibrate(page: Page): void {
-		this.calibration = new Calibration(page, this.window);
-		// a group of a few pages is read at the size that came rather than probed
-		if (page.total !== undefined && page.total <= 4 * page.list.length) return this.endCalibration(this.calibration);
+		this.calibration = new Calibration(page, this.window, page.total !== undefined && page.total <= 4 * page.list.length);
 		this.probing = true;
 		this.goTo(windowOf(1, this.calibration.next()!));
 	}

@@ -189,7 +189,8 @@ export abstract class ReadState {
 	protected take(page: Page, from: number, lastAt?: { lo: number; hi: number }): void {
 		const window = sitting(this.window, page.list.length);
 		const rows = page.list;
-		const hidden = Math.max(0, window.pageSize - rows.length);
+		// probed on page 1, the last row's place bounds where every row of the page may sit
+		const hidden = lastAt ? Math.max(0, lastAt.hi - (window.start + rows.length - 1)) : Math.max(0, window.pageSize - rows.length);
 		// rows surely before where the read starts (Start at Page) are not the read's
 		const first = Math.max(from, this.startOffset - window.start - hidden);
 		for (let i = first; i < rows.length && this.read < this.wanted; i++) {
