@@ -48,6 +48,8 @@ const moving: Array<[string, ServerSpec, ReadSpec]> = [
 	['the first rows after a guessed page size start the read again', server({ size: 1008, cap: 17, hidden: range(0, 17), totalCountsHidden: false, changes: [{ before: 3, kind: 'leave', at: 0, count: 1 }] }), read()],
 	['the member the next page should hold left: the read starts again from the start', server({ size: 6, cap: 2, hidden: [0], totalCountsHidden: false, changes: [{ before: 11, kind: 'leave', at: 0, count: 2 }] }), read()],
 	['probing page 1 stops when the group moves', server({ size: 45, cap: 12, offsets: 'asked', hidden: [0], changes: [{ before: 2, kind: 'join', at: 0, count: 1, hidden: true }, { before: 10, kind: 'leave', at: 0, count: 1 }] }), read()],
+	['a first page probed while a member joined is placed where it was when it came', server({ size: 2, cap: 2, hidden: [0], changes: [{ before: 2, kind: 'join', at: 0, count: 1, hidden: false }] }), read({ pageSize: 2 })],
+	['a member moving by one into the part read shows: page 1 probed to its exact last row', server({ size: 480, cap: 15, totalCountsHidden: false, changes: [{ before: 3, kind: 'move', at: 0.031185031185031183, to: 0 }, { before: 1, kind: 'move', at: 0, to: 0 }] }), read()],
 	['an empty page after members left is read again from before it', server({ size: 50, cap: 3, hidden: [49], totalCountsHidden: false, totalOffset: 1, changes: [{ before: 28, kind: 'leave', at: 0, count: 1 }, { before: 1, kind: 'move', at: 0, to: 0 }], cuts: [{ request: 3, keep: 0 }] }), read({ concurrency: 10 })],
 ];
 

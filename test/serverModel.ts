@@ -2,7 +2,7 @@ import fc from 'fast-check';
 
 import type { Page, PageRequest } from '../nodes/Beschannels/shared/page';
 import { paginate, type PaginateResult } from '../nodes/Beschannels/shared/reader/read';
-import { servePage, type PagingRules } from '../sandbox/paging';
+import { pagePositions, servePage, type PagingRules } from '../sandbox/paging';
 
 /**
  * The servers the reader must cope with, written down once: a group whose rows are paged by the
@@ -58,6 +58,11 @@ export interface ModelRead {
 	 * the reader the server's page size (it takes the size it asked as served).
 	 */
 	blind: boolean;
+	/**
+	 * A total that lies low, while no request reached past it: every answer was what a group of
+	 * that many members would give, so to the reader the group is that one.
+	 */
+	lieUnshown: boolean;
 }
 
 const AUTO = 1000;
@@ -83,6 +88,7 @@ export async function readOnce(
 	const asked = new Set<string>();
 	let joined = 0;
 	let sawRows = false;
+	let reachedPastTotal = false;
 
 	const apply = (change: Change) => {
 		const at = Math.min(list.length, Math.floor(change.at * (list.length + 1)));
@@ -105,6 +111,7 @@ export async function readOnce(
 		const n = requests.length;
 		for (const change of server.changes) if (change.before === n) apply(change);
 		const { total, rows } = servePage(list, (id) => hidden.has(id), rules, request.pageNum, request.pageSize);
+		if (pagePositions(rules, request.pageNum, request.pageSize).to > total) reachedPastTotal = true;
 		let ids = rows;
 		const key = `${request.pageNum}:${request.pageSize}`;
 		const cut = server.cuts.find((c) => c.request === n);
@@ -129,7 +136,8 @@ export async function readOnce(
 	const stayers = [...present.keys()].filter((id) => present.get(id) && visible(id) && list.includes(id));
 	const returned = result.members.map((m) => String(m.identity_id));
 	const blind = !sawRows && server.cap < Math.min(read.pageSize ?? AUTO, read.limit ?? Infinity);
-	return { result, returned, stayers, ever, before, requests, moved, blind };
+	const lieUnshown = server.totalOffset < 0 && !reachedPastTotal;
+	return { result, returned, stayers, ever, before, requests, moved, blind, lieUnshown };
 }
 
 const share = fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true });

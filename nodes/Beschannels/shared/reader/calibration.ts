@@ -1,4 +1,5 @@
 import { memberIdentity, type Page } from '../page';
+import type { Changes } from './evidence';
 import type { Window } from './windows';
 
 /** Probes at most, and how closely the last row's place is found (a share of what is unknown). */
@@ -27,6 +28,8 @@ export class Calibration {
 	constructor(
 		readonly first: Page,
 		readonly window: Window,
+		/** What `total` had shown of the changes when the first answer came. */
+		readonly at: Changes,
 		/** A group of a few pages: the last row is placed, and no more is spent on the size. */
 		private readonly small = false,
 	) {

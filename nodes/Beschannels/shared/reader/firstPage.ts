@@ -55,7 +55,8 @@ export abstract class FirstPageRead extends ReadState {
 
 	/** A short first page at position 0: where its last row sits is found by asking page 1 at smaller sizes. */
 	protected calibrate(page: Page): void {
-		this.calibration = new Calibration(page, this.window, page.total !== undefined && page.total <= 4 * page.list.length);
+		const small = page.total !== undefined && page.total <= 4 * page.list.length;
+		this.calibration = new Calibration(page, this.window, { ...this.changes }, small);
 		this.probing = true;
 		this.goTo(windowOf(1, this.calibration.next()!));
 	}
@@ -63,7 +64,7 @@ export abstract class FirstPageRead extends ReadState {
 	protected onProbe(page: Page): void {
 		const calibration = this.calibration!;
 		// the group moved while page 1 was probed: answers no longer compare, the rows that came are the size
-		if (this.moving) return this.endCalibration(new Calibration(calibration.first, calibration.window));
+		if (this.moving) return this.endCalibration(new Calibration(calibration.first, calibration.window, calibration.at));
 		if (!calibration.judge(page, this.window.pageSize)) {
 			this.probing = false;
 			return this.goTo(calibration.window);

@@ -186,9 +186,11 @@ export abstract class ReadState {
 	}
 
 	/** Takes the members of `page` from row `from` on that were not read before, and plans the next window. */
-	protected take(page: Page, from: number, lastAt?: { lo: number; hi: number }): void {
+	protected take(page: Page, from: number, lastAt?: { lo: number; hi: number; at: Changes }): void {
 		const window = sitting(this.window, page.list.length);
 		const rows = page.list;
+		// rows sit where they were when the answer came (a page probed on page 1 came before the probes)
+		const changes = lastAt?.at ?? this.changes;
 		// probed on page 1, the last row's place bounds where every row of the page may sit
 		const hidden = lastAt ? Math.max(0, lastAt.hi - (window.start + rows.length - 1)) : Math.max(0, window.pageSize - rows.length);
 		// rows surely before where the read starts (Start at Page) are not the read's
@@ -196,16 +198,17 @@ export abstract class ReadState {
 		for (let i = first; i < rows.length && this.read < this.wanted; i++) {
 			const id = memberIdentity(rows[i]);
 			if (id === undefined || !this.placed.has(id)) this.keepMember(rows[i]);
-			if (id !== undefined) this.placed.set(id, placeRow(window, i, hidden, this.changes));
+			if (id !== undefined) this.placed.set(id, placeRow(window, i, hidden, changes));
 		}
 		if (this.lastTotal !== undefined && this.startOffset + this.read > this.lastTotal) this.pastTotal = true;
 		const certainEnd = this.certainEnd(window);
-		const last = { ...placeRow(window, rows.length - 1, hidden, this.changes), ...lastAt };
+		const placed = placeRow(window, rows.length - 1, hidden, changes);
+		const last = lastAt ? { ...placed, lo: lastAt.lo, hi: lastAt.hi } : placed;
 		const lastId = memberIdentity(rows[rows.length - 1]);
 		if (lastId !== undefined) this.placed.set(lastId, last);
 		const planFrom = lastAt ? last.lo - 1 : last.hi + 1 - OVERLAP_ROWS;
 		const misses = this.tail !== undefined && this.tail.id === lastId ? this.tail.misses : 0;
-		this.tail = { id: lastId, lo: last.lo, hi: last.hi, from: planFrom, bridged: false, at: { ...this.changes }, misses };
+		this.tail = { id: lastId, lo: last.lo, hi: last.hi, from: planFrom, bridged: false, at: { ...changes }, misses };
 		this.earlier = undefined;
 		if (this.read >= this.wanted) return this.finish('limit');
 		if (this.options.until?.({ ...page, list: rows.slice(first) })) return this.finish('until');
