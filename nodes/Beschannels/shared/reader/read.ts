@@ -104,8 +104,16 @@ export class GroupRead extends FirstPageRead {
 	protected unanchored(page: Page, tail: Tail): void {
 		const { window } = this;
 		const overlaps = !tail.bridged && window.start <= tail.hi;
+		const left = this.leftSince(tail);
+		// as many left as the page overlapped the last member: it moved up out of the page, and the
+		// page starts no later than the first member not read (taken on `total`'s word that no one
+		// joined at the same moment)
+		if (left > 0 && overlaps && page.list.length > 0 && left <= tail.lo + 1 - window.start && tail.misses === 0) {
+			this.unchecked++;
+			return this.take(page, 0);
+		}
 		// members left since: the rows after the last member read may have moved up, before this page
-		if (this.leftSince(tail) > 0) return this.readAgain(tail);
+		if (left > 0) return this.readAgain(tail);
 		if (page.list.length > 0 && !overlaps) {
 			// nothing could show where this page sits (after rows hidden for a whole page, or pages too
 			// small to overlap): it is taken on `total`'s word that no member left

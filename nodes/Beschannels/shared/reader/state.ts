@@ -168,7 +168,9 @@ export abstract class ReadState {
 		const total = page.total;
 		if (total === undefined || this.pastTotal || this.startOffset > 0) return false;
 		const fresh = freshRows(page.list, this.placed).fresh.length;
-		return positionsEnd >= total && this.startOffset + this.read + fresh === total;
+		// members read who left since are still counted in `read`
+		const over = this.startOffset + this.read + fresh - total;
+		return positionsEnd >= total && over >= 0 && over <= this.changes.left;
 	}
 
 	/**
@@ -200,7 +202,8 @@ export abstract class ReadState {
 			if (id === undefined || !this.placed.has(id)) this.keepMember(rows[i]);
 			if (id !== undefined) this.placed.set(id, placeRow(window, i, hidden, changes));
 		}
-		if (this.lastTotal !== undefined && this.startOffset + this.read > this.lastTotal) this.pastTotal = true;
+		// more read than `total` counts, more than members who left can explain: `total` counts too few
+		if (this.lastTotal !== undefined && this.startOffset + this.read > this.lastTotal + this.changes.left) this.pastTotal = true;
 		const certainEnd = this.certainEnd(window);
 		const placed = placeRow(window, rows.length - 1, hidden, changes);
 		const last = lastAt ? { ...placed, lo: lastAt.lo, hi: lastAt.hi } : placed;
