@@ -39,6 +39,7 @@ const still: Array<[string, ServerSpec, ReadSpec]> = [
 	['two probes of page 1 cut short in passing do not raise the size', server({ size: 8, cap: 5, totalCountsHidden: false, totalOffset: 13, cuts: [{ request: 3, keep: 0 }, { request: 2, keep: 0 }] }), read({ limit: 9 })],
 	['a probe of page 1 cut short in passing does not raise the size', server({ size: 3, cap: 2, hidden: [0], totalCountsHidden: false, totalOffset: 3, cuts: [{ request: 3, keep: 0 }] }), read()],
 	['Start at Page at the last member of a server that serves 24 rows', server({ size: 1401, cap: 24, totalCountsHidden: false }), read({ pageSize: 100, startPage: 15 })],
+	['an empty stretch read past counts as rows hidden: a page filling its positions to a total of visible rows is not the end', server({ size: 12, cap: 5, hidden: range(0, 6), totalCountsHidden: false }), read({ limit: 5 })],
 	['a page cut short twice at the end is asked until two answers agree', server({ size: 5000, cap: 1000, hidden: [17, 999, 2500, 3001, 4000], cuts: [{ request: 12, keep: 0 }] }), read({ concurrency: 10 })],
 ];
 

@@ -182,6 +182,7 @@ export class GroupRead extends FirstPageRead {
 	/** Nothing past the members read in this window, before `total` ends (rows hidden from the User ID): read on past it. */
 	protected bridge(window: Window): void {
 		this.unchecked++;
+		this.sawHidden = true;
 		const end = this.certainEnd(window);
 		const rebase = this.tail?.rebase;
 		this.tail = { lo: end, hi: end - 1, from: end, bridged: true, rebase, at: { ...this.changes }, misses: 0 };
