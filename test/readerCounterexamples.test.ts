@@ -40,6 +40,7 @@ const still: Array<[string, ServerSpec, ReadSpec]> = [
 	['a probe of page 1 cut short in passing does not raise the size', server({ size: 3, cap: 2, hidden: [0], totalCountsHidden: false, totalOffset: 3, cuts: [{ request: 3, keep: 0 }] }), read()],
 	['Start at Page at the last member of a server that serves 24 rows', server({ size: 1401, cap: 24, totalCountsHidden: false }), read({ pageSize: 100, startPage: 15 })],
 	['an empty stretch read past counts as rows hidden: a page filling its positions to a total of visible rows is not the end', server({ size: 12, cap: 5, hidden: range(0, 6), totalCountsHidden: false }), read({ limit: 5 })],
+	['Start at Page past a hidden head: a last member placed more loosely than a page spans is read on by position', server({ size: 1104, cap: 1000, hidden: [...range(0, 388), ...range(388, 716).filter((i) => i % 5 !== 3)], totalCountsHidden: false, totalOffset: 1 }), read({ pageSize: 37, startPage: 18, limit: 32 })],
 	['a page cut short twice at the end is asked until two answers agree', server({ size: 5000, cap: 1000, hidden: [17, 999, 2500, 3001, 4000], cuts: [{ request: 12, keep: 0 }] }), read({ concurrency: 10 })],
 ];
 
@@ -51,6 +52,7 @@ const moving: Array<[string, ServerSpec, ReadSpec]> = [
 	['probing page 1 stops when the group moves', server({ size: 45, cap: 12, offsets: 'asked', hidden: [0], changes: [{ before: 2, kind: 'join', at: 0, count: 1, hidden: true }, { before: 10, kind: 'leave', at: 0, count: 1 }] }), read()],
 	['a first page probed while a member joined is placed where it was when it came', server({ size: 2, cap: 2, hidden: [0], changes: [{ before: 2, kind: 'join', at: 0, count: 1, hidden: false }] }), read({ pageSize: 2 })],
 	['a member moving by one into the part read shows: page 1 probed to its exact last row', server({ size: 480, cap: 15, totalCountsHidden: false, changes: [{ before: 3, kind: 'move', at: 0.031185031185031183, to: 0 }, { before: 1, kind: 'move', at: 0, to: 0 }] }), read()],
+	['a short page at total, in a group that moved, counts once two answers agree (members read who left can make the count match)', server({ size: 999, cap: 500, totalCountsHidden: false, changes: [{ before: 2, kind: 'leave', at: 0, count: 3 }, { before: 1, kind: 'move', at: 0, to: 0 }], cuts: [{ request: 6, keep: 0.625 }] }), read({ concurrency: 10 })],
 	['an empty page after members left is read again from before it', server({ size: 50, cap: 3, hidden: [49], totalCountsHidden: false, totalOffset: 1, changes: [{ before: 28, kind: 'leave', at: 0, count: 1 }, { before: 1, kind: 'move', at: 0, to: 0 }], cuts: [{ request: 3, keep: 0 }] }), read({ concurrency: 10 })],
 ];
 

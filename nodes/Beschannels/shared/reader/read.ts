@@ -114,7 +114,10 @@ export class GroupRead extends FirstPageRead {
 		}
 		// members left since: the rows after the last member read may have moved up, before this page
 		if (left > 0) return this.readAgain(tail);
-		if (page.list.length > 0 && !overlaps) {
+		// where the last member may sit spans more than a page holds: no page can show where this one
+		// sits, and the page before held every member up to where this one starts
+		const unplaceable = tail.hi - tail.lo + OVERLAP_ROWS > this.size();
+		if (page.list.length > 0 && (!overlaps || (unplaceable && window.start <= tail.hi + 1))) {
 			// nothing could show where this page sits (after rows hidden for a whole page, or pages too
 			// small to overlap): it is taken on `total`'s word that no member left
 			this.unchecked++;
@@ -151,7 +154,10 @@ export class GroupRead extends FirstPageRead {
 		const back = 1 + left + (tail.misses === 0 ? 0 : Math.max(OVERLAP_ROWS, this.size() / 2) * 2 ** (tail.misses - 1));
 		tail.misses++;
 		const from = tail.lo - back;
-		if (from >= this.startOffset) return this.goTo(windowFrom(from, this.size()));
+		const window = windowFrom(from, this.size());
+		// pages too small to span from there to the last member: the page that holds its lowest place
+		if (from >= this.startOffset && window.end <= tail.lo) return this.goTo(windowHolding(tail.lo, this.size()));
+		if (from >= this.startOffset) return this.goTo(window);
 		if (tail.misses <= 1) return this.goTo(windowFrom(this.startOffset, this.size()));
 		// back at the start, no member can sit before the page: it is taken by position
 		this.restart();
