@@ -218,9 +218,9 @@ export abstract class ReadState {
 		this.lastMemberEnd = Math.max(this.lastMemberEnd, last.hi + 1);
 		this.lastMemberFrom = Math.max(this.lastMemberFrom, last.lo + 1);
 		const atTotal = (rows.length < window.pageSize && this.reachesTotal({ ...page, list: [] }, certainEnd)) || this.endsAtTotal(page, window);
-		// in a group that moved, the count can match by chance (members read who left since): the
-		// short page is asked again, and counts once two answers agree
-		if (atTotal && this.moving && !this.agreed) return this.askAgain(page);
+		// after members left, the count can match by chance (members read who left since): the short
+		// page is asked again, and counts once two answers agree
+		if (atTotal && this.changes.left > 0 && !this.agreed) return this.askAgain(page);
 		if (atTotal) return this.finish('total');
 		if (rows.length < window.pageSize) this.sawHidden = true;
 		this.goTo(this.nextWindow(this.tail), true);
