@@ -116,8 +116,8 @@ export class GroupRead extends FirstPageRead {
 		if (left > 0) return this.readAgain(tail);
 		// where the last member may sit spans more than a page holds: no page can show where this one
 		// sits, and the page before held every member up to where this one starts
-		const unplaceable = tail.hi - tail.lo + OVERLAP_ROWS > this.size();
-		if (page.list.length > 0 && (!overlaps || (unplaceable && window.start <= tail.hi + 1))) {
+		const unplaceable = tail.hi - tail.lo + OVERLAP_ROWS > this.size() && window.start <= this.coveredTo;
+		if (page.list.length > 0 && (!overlaps || unplaceable)) {
 			// nothing could show where this page sits (after rows hidden for a whole page, or pages too
 			// small to overlap): it is taken on `total`'s word that no member left
 			this.unchecked++;

@@ -81,6 +81,8 @@ export abstract class ReadState {
 	protected guessed = false;
 	/** A page taken held fewer rows than it asked before the end: rows may be hidden from the User ID. */
 	protected sawHidden = false;
+	/** Where the positions of the last page taken surely end. */
+	protected coveredTo = 0;
 	protected learned = false;
 	/** The position after the last member taken, at the furthest it may sit. */
 	protected lastMemberEnd: number;
@@ -205,6 +207,7 @@ export abstract class ReadState {
 		// more read than `total` counts, more than members who left can explain: `total` counts too few
 		if (this.lastTotal !== undefined && this.startOffset + this.read > this.lastTotal + this.changes.left) this.pastTotal = true;
 		const certainEnd = this.certainEnd(window);
+		this.coveredTo = certainEnd;
 		const placed = placeRow(window, rows.length - 1, hidden, changes);
 		const last = lastAt ? { ...placed, lo: lastAt.lo, hi: lastAt.hi } : placed;
 		const lastId = memberIdentity(rows[rows.length - 1]);
