@@ -70,20 +70,13 @@ export function anchor(
 	return seen ? { kind: 'misplaced' } : { kind: 'none' };
 }
 
-/** The members of an answer not read before, each once, and how many it held twice. */
-export function freshRows(rows: IDataObject[], placed: ReadonlyMap<string, Placed>) {
-	const fresh: IDataObject[] = [];
-	const ids = new Set<string>();
-	let duplicates = 0;
-	for (const row of rows) {
-		const id = memberIdentity(row);
-		if (id !== undefined && placed.has(id)) continue;
-		if (id !== undefined && ids.has(id)) {
-			duplicates++;
-			continue;
-		}
-		if (id !== undefined) ids.add(id);
-		fresh.push(row);
-	}
-	return { fresh, duplicates };
+/** Whether a row is a member not read before (a row without an identity always is). */
+export function unread(row: IDataObject, placed: ReadonlyMap<string, Placed>): boolean {
+	const id = memberIdentity(row);
+	return id === undefined || !placed.has(id);
+}
+
+/** The members of an answer not read before (answers hold each member once: see `distinct`). */
+export function freshRows(rows: IDataObject[], placed: ReadonlyMap<string, Placed>): IDataObject[] {
+	return rows.filter((row) => unread(row, placed));
 }

@@ -34,11 +34,10 @@ export class GroupRead extends FirstPageRead {
 		this.requests++;
 		if (answer === undefined) return;
 		const page = this.distinct(this.earlier && cutShort(answer, this.earlier) ? this.earlier : answer);
-		const key = answer.list.map((row, i) => memberIdentity(row) ?? `#${i}`).join('\n');
 		this.asks = this.earlier === undefined ? 1 : this.asks + 1;
 		// asked again, the end counts only once two answers agree (each may be cut short in passing)
-		this.agreed = this.earlier !== undefined && (key === this.lastKey || this.asks >= MAX_ASKS);
-		this.lastKey = key;
+		this.agreed = this.earlier !== undefined && (sameRows(answer, this.lastAnswer) || this.asks >= MAX_ASKS);
+		this.lastAnswer = answer;
 		mergeHeader(this.header, answer.header);
 		this.noteTotal(answer.total);
 		this.served = Math.max(this.served, page.list.length);
@@ -86,7 +85,7 @@ export class GroupRead extends FirstPageRead {
 		// members above the one it rests on are taken too (they joined, or moved there), unless the
 		// read starts further down the group (Start at Page): there they are members before the start
 		const from = found.kind === 'anchored' && this.startOffset > 0 ? found.index + 1 : 0;
-		const { fresh } = freshRows(rows.slice(from), this.placed);
+		const fresh = freshRows(rows.slice(from), this.placed);
 		if (found.kind === 'misplaced' && fresh.length === 0 && !this.moving) {
 			// members already read, where they cannot be, while nothing changed: the server repeats itself
 			if (this.earlier === undefined) return this.askAgain(page);
@@ -165,9 +164,8 @@ export class GroupRead extends FirstPageRead {
 
 	/** Reads on from the start, taking the first page by position and placing its rows afresh. */
 	protected restart(): void {
-		const start = this.startOffset;
-		this.tail = { lo: start, hi: start - 1, from: start, bridged: true, rebase: true, at: { ...this.changes }, misses: 0 };
-		this.goTo(windowAt(start, this.size()));
+		this.tail = this.tailAt(this.startOffset, true);
+		this.goTo(windowAt(this.startOffset, this.size()));
 	}
 
 	/** Members were found out of place: the group is read again from the start, once, to find any who moved into the part read. */
@@ -190,8 +188,7 @@ export class GroupRead extends FirstPageRead {
 		this.unchecked++;
 		this.sawHidden = true;
 		const end = this.certainEnd(window);
-		const rebase = this.tail?.rebase;
-		this.tail = { lo: end, hi: end - 1, from: end, bridged: true, rebase, at: { ...this.changes }, misses: 0 };
+		this.tail = this.tailAt(end, this.tail?.rebase);
 		this.goTo(this.plainWindow(end));
 	}
 
@@ -220,6 +217,12 @@ export class GroupRead extends FirstPageRead {
 			firstServedSize: this.sizes.firstServed,
 		};
 	}
+}
+
+/** Whether two answers hold the same members, in the same order. */
+function sameRows(answer: Page, other: Page | undefined): boolean {
+	if (other === undefined || other.list.length !== answer.list.length) return false;
+	return answer.list.every((row, i) => memberIdentity(row) === memberIdentity(other.list[i]));
 }
 
 /** Reads a group and returns its members in the API's order, each identity once, and whether the read showed it has them all. */

@@ -3,7 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { memberIdentity, type HeaderEntry, type Page } from '../page';
 import { Ahead } from './ahead';
 import type { Calibration } from './calibration';
-import { freshRows, placeRow, type Changes, type Placed } from './evidence';
+import { freshRows, placeRow, unread, type Changes, type Placed } from './evidence';
 import type { PaginateOptions, ReadEnd, Tail } from './types';
 import { windowAt, windowFrom, windowHolding, type Window } from './windows';
 
@@ -47,7 +47,6 @@ export function mergeHeader(into: HeaderEntry[], header: HeaderEntry[]): void {
  * steps that judge answers are in `firstPage.ts` and `read.ts`.
  */
 export abstract class ReadState {
-
 	protected readonly ahead: Ahead;
 	protected readonly wanted: number;
 	protected readonly startOffset: number;
@@ -68,9 +67,9 @@ export abstract class ReadState {
 	protected unchecked = 0;
 	protected pastTotal = false;
 	protected lastAnonymous: string | undefined;
-	/** The answers to the window being asked again: how many, the last one's rows, whether it agreed with the one before. */
+	/** The answers to the window being asked again: how many, the last one, whether it agreed with the one before. */
 	protected asks = 0;
-	protected lastKey = '';
+	protected lastAnswer: Page | undefined;
 	protected agreed = false;
 	/** Page 1 asked at smaller sizes after a short first page, while `probing`. */
 	protected calibration: Calibration | undefined;
@@ -100,7 +99,6 @@ export abstract class ReadState {
 	protected readonly sizes: { stepped: boolean; refusedSize?: number; refusedOnce?: number; firstServed?: number } = {
 		stepped: false,
 	};
-
 
 	protected abstract bridge(window: Window): void;
 
@@ -169,7 +167,7 @@ export abstract class ReadState {
 	protected reachesTotal(page: Page, positionsEnd: number): boolean {
 		const total = page.total;
 		if (total === undefined || this.pastTotal || this.startOffset > 0) return false;
-		const fresh = freshRows(page.list, this.placed).fresh.length;
+		const fresh = freshRows(page.list, this.placed).length;
 		// members read who left since are still counted in `read`
 		const over = this.startOffset + this.read + fresh - total;
 		return positionsEnd >= total && over >= 0 && over <= this.changes.left;
@@ -183,6 +181,11 @@ export abstract class ReadState {
 		const { total } = page;
 		if (total === undefined || this.pastTotal || this.sawHidden || window.pageSize > this.served) return false;
 		return window.end > total && window.start < total && page.list.length === total - window.start;
+	}
+
+	/** A tail with no member to rest on, at `position`: the next page is taken by position. */
+	protected tailAt(position: number, rebase?: boolean): Tail {
+		return { lo: position, hi: position - 1, from: position, bridged: true, rebase, at: { ...this.changes }, misses: 0 };
 	}
 
 	protected leftSince(tail: Tail): number {
@@ -200,8 +203,8 @@ export abstract class ReadState {
 		// rows surely before where the read starts (Start at Page) are not the read's
 		const first = Math.max(from, this.startOffset - window.start - hidden);
 		for (let i = first; i < rows.length && this.read < this.wanted; i++) {
+			if (unread(rows[i], this.placed)) this.keepMember(rows[i]);
 			const id = memberIdentity(rows[i]);
-			if (id === undefined || !this.placed.has(id)) this.keepMember(rows[i]);
 			if (id !== undefined) this.placed.set(id, placeRow(window, i, hidden, changes));
 		}
 		// more read than `total` counts, more than members who left can explain: `total` counts too few
