@@ -170,29 +170,31 @@ export function serverArb(options: { moving: boolean; maxSize?: number }): fc.Ar
 		})
 		.map((s) => {
 			const size = Math.min(s.size, s.cap * 60);
-			const hidden: number[] = [];
+			const hiddenSet = new Set<number>();
 			let state = s.hiddenSeed >>> 0;
 			for (let i = 0; i < size; i++) {
 				state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-				if (state / 2 ** 32 < s.hiddenShare) hidden.push(i);
+				if (state / 2 ** 32 < s.hiddenShare) hiddenSet.add(i);
 			}
 			if (s.hiddenRun) {
 				const from = Math.floor(s.hiddenRun.at * size);
-				for (let i = from; i < Math.min(size, from + s.hiddenRun.length); i++) if (!hidden.includes(i)) hidden.push(i);
+				for (let i = from; i < Math.min(size, from + s.hiddenRun.length); i++) hiddenSet.add(i);
 			}
 			if (!s.totalCountsHidden) {
 				// a total counting only the visible rows cannot show where the group ends: past it, rows
 				// hidden from the User ID come in runs of at most 4 (the reader asks for an empty stretch
 				// ten times the usual gap between members before it takes the end as shown)
-				const visibleCount = size - hidden.length;
+				const visibleCount = size - hiddenSet.size;
 				let run = 0;
 				for (let i = 0; i < size; i++) {
-					const isHidden = hidden.includes(i);
-					run = isHidden ? run + 1 : 0;
-					if (isHidden && i >= visibleCount && run > 4) hidden.splice(hidden.indexOf(i), 1);
-					if (!hidden.includes(i)) run = 0;
+					run = hiddenSet.has(i) ? run + 1 : 0;
+					if (run > 4 && i >= visibleCount) {
+						hiddenSet.delete(i);
+						run = 0;
+					}
 				}
 			}
+			const hidden = [...hiddenSet].sort((a, b) => a - b);
 			// a total that lies low must be shown by full pages past it: no hidden rows, a page of rows past it
 			const lowOk = !options.moving && hidden.length === 0 && -s.lie >= s.cap;
 			const totalOffset = s.lie < 0 && !lowOk ? 0 : Math.max(s.lie, -size);
