@@ -54,6 +54,7 @@ const moving: Array<[string, ServerSpec, ReadSpec]> = [
 	['a first page probed while a member joined is placed where it was when it came', server({ size: 2, cap: 2, hidden: [0], changes: [{ before: 2, kind: 'join', at: 0, count: 1, hidden: false }] }), read({ pageSize: 2 })],
 	['a member moving by one into the part read shows: page 1 probed to its exact last row', server({ size: 480, cap: 15, totalCountsHidden: false, changes: [{ before: 3, kind: 'move', at: 0.031185031185031183, to: 0 }, { before: 1, kind: 'move', at: 0, to: 0 }] }), read()],
 	['a short page at total, in a group that moved, counts once two answers agree (members read who left can make the count match)', server({ size: 999, cap: 500, totalCountsHidden: false, changes: [{ before: 2, kind: 'leave', at: 0, count: 3 }, { before: 1, kind: 'move', at: 0, to: 0 }], cuts: [{ request: 6, keep: 0.625 }] }), read({ concurrency: 10 })],
+	['a page no member read can place, cut short in passing, is asked again before it is taken by position', server({ size: 40, cap: 6, totalCountsHidden: false, changes: [{ before: 1, kind: 'join', at: 0, count: 2, hidden: false }], cuts: [{ request: 14, keep: 0.16666666666666666 }] }), read({ pageSize: 7 })],
 	['an empty page after members left is read again from before it', server({ size: 50, cap: 3, hidden: [49], totalCountsHidden: false, totalOffset: 1, changes: [{ before: 28, kind: 'leave', at: 0, count: 1 }, { before: 1, kind: 'move', at: 0, to: 0 }], cuts: [{ request: 3, keep: 0 }] }), read({ concurrency: 10 })],
 ];
 

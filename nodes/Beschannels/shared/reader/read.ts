@@ -108,24 +108,30 @@ export class GroupRead extends FirstPageRead {
 		// page starts no later than the first member not read (taken on `total`'s word that no one
 		// joined at the same moment)
 		if (left > 0 && overlaps && page.list.length > 0 && left <= tail.lo + 1 - window.start && tail.misses === 0) {
-			this.unchecked++;
-			return this.take(page, 0);
+			return this.takeByPosition(page);
 		}
 		// members left since: the rows after the last member read may have moved up, before this page
 		if (left > 0) return this.readAgain(tail);
 		// where the last member may sit spans more than a page holds: no page can show where this one
 		// sits, and the page before held every member up to where this one starts
 		const unplaceable = tail.hi - tail.lo + OVERLAP_ROWS > this.size() && window.start <= this.coveredTo;
-		if (page.list.length > 0 && (!overlaps || unplaceable)) {
-			// nothing could show where this page sits (after rows hidden for a whole page, or pages too
-			// small to overlap): it is taken on `total`'s word that no member left
-			this.unchecked++;
-			return this.take(page, 0);
-		}
+		// nothing could show where this page sits (after rows hidden for a whole page, or pages too
+		// small to overlap): it is taken on `total`'s word that no member left
+		if (page.list.length > 0 && (!overlaps || unplaceable)) return this.takeByPosition(page);
 		// rows past the last member read may lie before this window: only a page from it shows the end
 		if (page.list.length > 0 || (!tail.bridged && window.start > tail.lo + 1)) return this.readAgain(tail);
 		if (!this.agreed) return this.askAgain(page);
 		this.endOrBridge(page, window);
+	}
+
+	/**
+	 * Takes a page no member read before can place, by its position. Nothing checks its rows, so a
+	 * short one is asked again until two answers agree (one answer may be cut short in passing).
+	 */
+	protected takeByPosition(page: Page): void {
+		if (page.list.length < this.window.pageSize && !this.agreed) return this.askAgain(page);
+		this.unchecked++;
+		this.take(page, 0);
 	}
 
 	/**
