@@ -10,8 +10,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { baseUrlProblem, readAccount } from '../nodes/Beschannels/shared/credentials';
-import { requestAccessToken } from '../nodes/Beschannels/shared/tokens';
+import { baseUrlProblem, readAccount } from '../nodes/Beschannels/shared/transport/credentials';
+import { requestAccessToken } from '../nodes/Beschannels/shared/transport/tokens';
 
 /**
  * Beschannels OpenAPI credential.

@@ -7,7 +7,7 @@ import { Engine, packageRoot } from '../harness/engine';
 import { countArrivals, startAccountProcess } from '../harness/processes';
 import type { IDataObject } from 'n8n-workflow';
 
-import { createShaper } from '../nodes/Beschannels/shared/shape';
+import { createShaper } from '../nodes/Beschannels/shared/items/shape';
 import { memberRow, prng } from '../sandbox/members';
 import { listParams } from '../harness/params';
 import { DEFAULT_USER_ID, GROUP_USER_LIST_PATH, maxInWindow } from '../sandbox/server';

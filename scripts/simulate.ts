@@ -18,8 +18,8 @@ import { prng } from '../sandbox/members';
  * SIM_TRACE=1 (each second of each run: every process's share, accepted, and who was refused).
  */
 
-const LIMITER = require.resolve('../nodes/Beschannels/shared/rateLimiter');
-type Limiter = typeof import('../nodes/Beschannels/shared/rateLimiter');
+const LIMITER = require.resolve('../nodes/Beschannels/shared/limiter/limiter');
+type Limiter = typeof import('../nodes/Beschannels/shared/limiter/limiter');
 
 const env = (name: string, fallback: string) => process.env[name] ?? fallback;
 const LATENCY = Number(env('SIM_LATENCY', '100'));

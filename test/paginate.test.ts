@@ -1,8 +1,8 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals -- development code: runs in Node.js, never inside n8n */
 import type { INode } from 'n8n-workflow';
 
-import { assessRead } from '../nodes/Beschannels/shared/groupUsers';
-import type { Page, PageRequest } from '../nodes/Beschannels/shared/page';
+import { assessRead } from '../nodes/Beschannels/shared/group/groupUsers';
+import type { Page, PageRequest } from '../nodes/Beschannels/shared/group/page';
 import { paginate } from '../nodes/Beschannels/shared/reader/read';
 
 interface ServerOptions {

@@ -1,4 +1,4 @@
-import { currentRate, GROWTH_EVERY_MS, limited, LONGEST_GROWTH_WAIT_MS, MIN_RATE, recordSend, waitTime, windowSpan, type Verdict } from '../nodes/Beschannels/shared/rateLimiter';
+import { currentRate, GROWTH_EVERY_MS, limited, LONGEST_GROWTH_WAIT_MS, MIN_RATE, recordSend, waitTime, windowSpan, type Verdict } from '../nodes/Beschannels/shared/limiter/limiter';
 
 const ANSWERED: Verdict = { kind: 'answered' };
 const REFUSED: Verdict = { kind: 'refused' };

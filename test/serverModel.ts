@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 
-import type { Page, PageRequest } from '../nodes/Beschannels/shared/page';
+import type { Page, PageRequest } from '../nodes/Beschannels/shared/group/page';
 import { paginate, type PaginateResult } from '../nodes/Beschannels/shared/reader/read';
 import { pagePositions, servePage, type PagingRules } from '../sandbox/paging';
 

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { memberIdentity } from '../nodes/Beschannels/shared/page';
-import { createShaper, parseOffset, scoreValue, toIsoDate } from '../nodes/Beschannels/shared/shape';
+import { memberIdentity } from '../nodes/Beschannels/shared/group/page';
+import { createShaper, parseOffset, scoreValue, toIsoDate } from '../nodes/Beschannels/shared/items/shape';
 
 describe('item shaping', () => {
 	it('turns numbers and numeric strings into numbers and keeps anything else', () => {

@@ -3,7 +3,7 @@ import type { IDataObject, INode } from 'n8n-workflow';
 import { Workflow } from 'n8n-workflow';
 
 import { ACTION_TYPE, TOOL_TYPE, type ToolRun } from '../harness/engine';
-import type { ToolAnswer as Answer } from '../nodes/Beschannels/shared/toolAnswer';
+import type { ToolAnswer as Answer } from '../nodes/Beschannels/shared/items/toolAnswer';
 import type { Row } from '../sandbox/members';
 import { DEFAULT_USER_ID, listParams, serialize, useSandbox } from './helpers';
 

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import type { PaginateResult } from '../nodes/Beschannels/shared/reader/read';
-import { compactMember, fromAiKey, toolAnswer } from '../nodes/Beschannels/shared/toolAnswer';
+import { compactMember, fromAiKey, toolAnswer } from '../nodes/Beschannels/shared/items/toolAnswer';
 import { runsAsTool } from '../nodes/Beschannels/shared/toolMode';
 
 const members = (from: number, count: number) =>

@@ -9,10 +9,10 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { DEFAULT_PAGE_SIZE } from '../Beschannels/shared/constants';
 import { groupFields, readOptions } from '../Beschannels/shared/descriptions';
-import { readGroup, readGroupQuery, type GroupQuery } from '../Beschannels/shared/groupUsers';
-import type { HeaderEntry } from '../Beschannels/shared/page';
-import { createShaper } from '../Beschannels/shared/shape';
-import { BeschannelsClient } from '../Beschannels/shared/transport';
+import { readGroup, readGroupQuery, type GroupQuery } from '../Beschannels/shared/group/groupUsers';
+import type { HeaderEntry } from '../Beschannels/shared/group/page';
+import { createShaper } from '../Beschannels/shared/items/shape';
+import { BeschannelsClient } from '../Beschannels/shared/transport/client';
 import { pollAnyNewMember } from './anyNewMember';
 import { pollNewLeads } from './newLeads';
 

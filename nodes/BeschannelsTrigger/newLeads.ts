@@ -1,9 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { readGroup, type GroupQuery } from '../Beschannels/shared/groupUsers';
-import type { HeaderEntry } from '../Beschannels/shared/page';
-import { memberIdentity } from '../Beschannels/shared/page';
-import type { BeschannelsClient } from '../Beschannels/shared/transport';
+import { readGroup, type GroupQuery } from '../Beschannels/shared/group/groupUsers';
+import type { HeaderEntry } from '../Beschannels/shared/group/page';
+import { memberIdentity } from '../Beschannels/shared/group/page';
+import type { BeschannelsClient } from '../Beschannels/shared/transport/client';
 import { requireComplete } from './complete';
 import { groupKey, loadState, saveState, type NewLeadsState } from './state';
 

@@ -3,10 +3,10 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { API_REQUESTS_PER_SECOND } from '../../shared/constants';
 import { groupFields, readOptions } from '../../shared/descriptions';
-import { readGroup, readItemGroupQuery, reportRead } from '../../shared/groupUsers';
-import { createShaper } from '../../shared/shape';
+import { readGroup, readItemGroupQuery, reportRead } from '../../shared/group/groupUsers';
+import { createShaper } from '../../shared/items/shape';
 import { runsAsTool } from '../../shared/toolMode';
-import { BeschannelsClient } from '../../shared/transport';
+import { BeschannelsClient } from '../../shared/transport/client';
 import { executeAsTool, notForTool, toolGroupId, toolGroupObj, toolProperties } from './getAllAsTool';
 
 /** The plain node's parameters; as a tool (`'@tool'`) the node shows its own in place of some of them. */

@@ -3,8 +3,8 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { API_REQUESTS_PER_SECOND } from '../../shared/constants';
 import { groupFields, readOptions } from '../../shared/descriptions';
-import { readGroup, readItemGroupQuery, reportRead } from '../../shared/groupUsers';
-import { createShaper } from '../../shared/shape';
+import { readGroup, readItemGroupQuery, reportRead } from '../../shared/group/groupUsers';
+import { createShaper } from '../../shared/items/shape';
 import {
 	compactMember,
 	fromAiKey,
@@ -12,12 +12,12 @@ import {
 	TOOL_DEFAULT_LIMIT,
 	TOOL_MAX_LIMIT,
 	toolAnswer,
-} from '../../shared/toolAnswer';
-import { BeschannelsClient } from '../../shared/transport';
+} from '../../shared/items/toolAnswer';
+import { BeschannelsClient } from '../../shared/transport/client';
 
 /**
  * Get Many as a tool (`beschannelsTool`, for an AI Agent or the MCP Server Trigger): the parameters a
- * model fills by default, and an answer sized for a model's context (see shared/toolAnswer.ts).
+ * model fills by default, and an answer sized for a model's context (see shared/items/toolAnswer.ts).
  * Parameters shown only to the tool carry `'@tool': [true]`; their counterparts of the plain node
  * hide themselves from the tool.
  */

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { memberIdentity } from '../page';
+import { memberIdentity } from '../group/page';
 import type { Window } from './windows';
 
 /**

@@ -1,4 +1,4 @@
-import type { Page } from '../page';
+import type { Page } from '../group/page';
 import { Calibration } from './calibration';
 import { ReadState } from './state';
 import { windowAt, windowOf } from './windows';

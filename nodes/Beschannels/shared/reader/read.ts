@@ -1,5 +1,5 @@
 import { MAX_PAGES } from '../constants';
-import { memberIdentity, type Page } from '../page';
+import { memberIdentity, type Page } from '../group/page';
 import { anchor, freshRows } from './evidence';
 import { FirstPageRead } from './firstPage';
 import { cutShort, MAX_ASKS, MAX_REREADS, MIN_EMPTY_STRETCH, OVERLAP_ROWS, sitting, mergeHeader } from './state';

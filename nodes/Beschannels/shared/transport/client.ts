@@ -2,9 +2,9 @@ import type { IExecuteFunctions, IHttpRequestOptions, INode, IPollFunctions, Jso
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { verdictOf, type Failure, type Reading } from './answers';
-import { CREDENTIAL_TYPE, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from './constants';
+import { CREDENTIAL_TYPE, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from '../constants';
 import { baseUrlProblem, fingerprint, readAccount, type BeschannelsAccount } from './credentials';
-import { currentRate, limited } from './rateLimiter';
+import { currentRate, limited } from '../limiter/limiter';
 import { exchange, formBody, type FormFields } from './send';
 import { cachedToken, requestAccessToken, type TokenOutcome } from './tokens';
 import { anySignal, ExecutionStopped, pause } from './wait';

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { HeaderEntry } from './page';
+import type { HeaderEntry } from '../group/page';
 
 const SCORE_PREFIX = 'Score-';
 const NUMERIC = /^\s*-?(\d+(\.\d*)?|\.\d+)\s*$/;

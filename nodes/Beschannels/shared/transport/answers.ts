@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { describeApiCode, isRateLimitMessage } from './apiCodes';
-import type { Verdict } from './rateLimiter';
+import type { Verdict } from '../limiter/limiter';
 
 /**
  * Reading what Beschannels answered: the `{ code, msg, data }` envelope, HTTP statuses and network

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { PaginateResult } from './reader/read';
+import type { PaginateResult } from '../reader/read';
 
 /**
  * The answer the node gives when an AI agent or an MCP client calls it as a tool: one object with

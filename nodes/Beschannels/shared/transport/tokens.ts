@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { Failure } from './answers';
-import { ACCESS_GRANT_PATH, DEFAULT_TIMEOUT_MS } from './constants';
+import { ACCESS_GRANT_PATH, DEFAULT_TIMEOUT_MS } from '../constants';
 import { exchange, type HttpRequest } from './send';
 
 /**

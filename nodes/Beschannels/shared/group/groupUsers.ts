@@ -7,12 +7,12 @@ import {
 	FALLBACK_PAGE_SIZES,
 	GROUP_USER_LIST_PATH,
 	MAX_PAGE_SIZE,
-} from './constants';
-import { isRateLimitMessage } from './apiCodes';
+} from '../constants';
+import { isRateLimitMessage } from '../transport/apiCodes';
 import type { HeaderEntry, Page, PageRequest } from './page';
-import { paginate, type PaginateResult } from './reader/read';
-import { parseOffset, type ShapeOptions } from './shape';
-import { MalformedAnswer, type BeschannelsClient, type CallOptions } from './transport';
+import { paginate, type PaginateResult } from '../reader/read';
+import { parseOffset, type ShapeOptions } from '../items/shape';
+import { MalformedAnswer, type BeschannelsClient, type CallOptions } from '../transport/client';
 
 /** The parameters of one group read, checked before any request is sent. */
 export interface GroupQuery {

@@ -1,4 +1,4 @@
-import { ExecutionStopped, pause, throwIfStopped } from './wait';
+import { ExecutionStopped, pause, throwIfStopped } from '../transport/wait';
 
 /**
  * One request budget per Beschannels account, shared by every node, trigger and execution in this

@@ -1,6 +1,6 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
-import { API_REQUESTS_PER_SECOND, DEFAULT_BASE_URL } from './constants';
+import { API_REQUESTS_PER_SECOND, DEFAULT_BASE_URL } from '../constants';
 import type { AppCredentials } from './tokens';
 
 /** The credential's fields as the node uses them, with defaults applied. */
