@@ -1,11 +1,12 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @typescript-eslint/no-require-imports, no-console -- development code: runs in Node.js, never inside n8n; each process needs its own copy of the limiter module */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console -- development code: runs in Node.js, never inside n8n */
 import { countArrivals, refusedRequest } from '../harness/processes';
+import { AccountLimiter, type Clock } from '../nodes/Beschannels/shared/limiter/limiter';
 import { prng } from '../sandbox/members';
 
 /**
  * npm run simulate: the multi-process benchmark's question (several n8n processes on one account,
  * each with its own limiter) answered on a virtual clock, so hundreds of runs take seconds and a run
- * with a given seed is the same every time. Each process loads its own copy of the compiled limiter;
+ * with a given seed is the same every time. Each process has its own limiter on the virtual clock;
  * the modelled API refuses beyond 10 requests in any 1000 ms and counts refused requests in its
  * window, as the sandbox does. Each reader sends PAGES requests, at most 10 at once (a refused one is
  * sent again); with SIM_PROCESSES=trigger one reader shares the account with a poll of two requests
@@ -18,9 +19,6 @@ import { prng } from '../sandbox/members';
  * SIM_TRACE=1 (each second of each run: every process's share, accepted, and who was refused).
  */
 
-const LIMITER = require.resolve('../nodes/Beschannels/shared/limiter/limiter');
-type Limiter = typeof import('../nodes/Beschannels/shared/limiter/limiter');
-
 const env = (name: string, fallback: string) => process.env[name] ?? fallback;
 const LATENCY = Number(env('SIM_LATENCY', '100'));
 const PAGES = Number(env('SIM_PAGES', '60'));
@@ -30,31 +28,21 @@ const AT_ONCE = 10;
 const SPREAD = Number(env('SIM_START_SPREAD', '300'));
 const TRACE = env('SIM_TRACE', '') === '1';
 
-/** A virtual clock: timers and Date.now follow it, and it jumps from one timer to the next. */
-class Clock {
-	now = 1_000_000;
+/** A virtual clock: it jumps from one wait to the next. There are no stops in a simulation. */
+class VirtualClock implements Clock {
+	private at = 1_000_000;
 	private timers = new Map<number, { at: number; run: () => void }>();
 	private lastId = 0;
-	private readonly real = { setTimeout, clearTimeout, now: Date.now };
 
-	install() {
-		const timer = (run: () => void, ms = 0) => {
-			const id = ++this.lastId;
-			this.timers.set(id, { at: this.now + Math.max(0, ms), run });
-			return { id, unref: () => undefined, ref: () => undefined, [Symbol.toPrimitive]: () => id };
-		};
-		globalThis.setTimeout = timer as unknown as typeof setTimeout;
-		globalThis.clearTimeout = ((handle?: { id: number }) => handle && this.timers.delete(handle.id)) as typeof clearTimeout;
-		Date.now = () => this.now;
+	now(): number {
+		return this.at;
 	}
 
-	uninstall() {
-		globalThis.setTimeout = this.real.setTimeout;
-		globalThis.clearTimeout = this.real.clearTimeout;
-		Date.now = this.real.now;
+	async sleep(ms: number): Promise<void> {
+		await new Promise<void>((resolve) => this.timers.set(++this.lastId, { at: this.at + Math.max(0, ms), run: resolve }));
 	}
 
-	/** Runs the timers in order (letting promises settle between them) until `done()` or `until`. */
+	/** Runs the waits in order (letting promises settle between them) until `done()` or `until`. */
 	async run(done: () => boolean, until: number) {
 		for (;;) {
 			for (let i = 0; i < 4; i++) await new Promise((resolve) => setImmediate(resolve));
@@ -62,7 +50,7 @@ class Clock {
 			const [id, next] = [...this.timers].reduce((a, b) => (b[1].at < a[1].at ? b : a), [0, { at: Infinity, run: () => undefined }]);
 			if (next.at > until) return;
 			this.timers.delete(id);
-			this.now = Math.max(this.now, next.at);
+			this.at = Math.max(this.at, next.at);
 			next.run();
 		}
 	}
@@ -75,31 +63,23 @@ interface Arrival {
 	who: number;
 }
 
-/** A fresh copy of the limiter: its module state stands for one n8n process. */
-function freshLimiter(): Limiter {
-	for (const key of Object.keys(require.cache)) if (key.includes('/nodes/Beschannels/shared/')) delete require.cache[key];
-	return require(LIMITER) as Limiter;
-}
-
 async function simulate(kind: string, seed: number) {
-	const clock = new Clock();
-	clock.install();
-	const realRandom = Math.random;
-	Math.random = prng(seed * 7919 + 13);
+	const clock = new VirtualClock();
+	// one random source for every process's limiter, as one Math.random in one Node process would be
+	const random = prng(seed * 7919 + 13);
 	const network = prng(seed * 104729 + 7);
 	const jitter = () => 1 + network() * 2 + (network() < 0.1 ? network() * 32 : network() * 8);
-	const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
+	const sleep = async (ms: number) => await clock.sleep(ms);
 	const arrivals: Arrival[] = [];
 	const accept = (at: number) => arrivals.filter((a) => a.at > at - 1000).length < 10;
 
-	async function request(limiter: Limiter, who: number) {
+	async function request(limiter: AccountLimiter, who: number) {
 		for (;;) {
 			const refused = await limiter.limited({
-				accountKey: 'account',
 				ceiling: 10,
 				send: async () => {
 					await sleep(jitter());
-					const arrival: Arrival = { at: Date.now(), status: accept(Date.now()) ? 200 : 429, who };
+					const arrival: Arrival = { at: clock.now(), status: accept(clock.now()) ? 200 : 429, who };
 					arrivals.push(arrival);
 					await sleep(LATENCY + jitter());
 					return refusedRequest(arrival);
@@ -109,8 +89,8 @@ async function simulate(kind: string, seed: number) {
 			if (!refused) return;
 		}
 	}
-	async function read(limiter: Limiter, who: number) {
-		const startedAt = Date.now();
+	async function read(limiter: AccountLimiter, who: number) {
+		const startedAt = clock.now();
 		let sent = 0;
 		const worker = async () => {
 			while (sent < PAGES) {
@@ -119,20 +99,20 @@ async function simulate(kind: string, seed: number) {
 			}
 		};
 		await Promise.all(Array.from({ length: AT_ONCE }, worker));
-		return { startedAt, endedAt: Date.now() };
+		return { startedAt, endedAt: clock.now() };
 	}
 	let reading = true;
-	async function poll(limiter: Limiter, who: number) {
+	async function poll(limiter: AccountLimiter, who: number) {
 		while (reading) {
-			const started = Date.now();
+			const started = clock.now();
 			await request(limiter, who);
 			await request(limiter, who);
-			await sleep(Math.max(0, 1000 - (Date.now() - started)));
+			await sleep(Math.max(0, 1000 - (clock.now() - started)));
 		}
 	}
 
 	const readers = kind === 'trigger' ? 1 : Number(kind);
-	const limiters = Array.from({ length: readers + (kind === 'trigger' ? 1 : 0) }, freshLimiter);
+	const limiters = Array.from({ length: readers + (kind === 'trigger' ? 1 : 0) }, () => new AccountLimiter(clock, random));
 	let results: Array<{ startedAt: number; endedAt: number }> | undefined;
 	const reads = limiters.slice(0, readers).map(async (limiter, i) => {
 		await sleep(i * SPREAD * network());
@@ -144,19 +124,17 @@ async function simulate(kind: string, seed: number) {
 		results = done;
 		reading = false;
 	});
-	const start = clock.now;
+	const start = clock.now();
 	for (let second = 1; !results; second++) {
 		await clock.run(() => results !== undefined, start + second * 1000);
 		if (TRACE && !results) {
-			const shares = limiters.map((l) => l.currentRate('account', 10)).join(',');
-			const last = arrivals.filter((a) => a.at > clock.now - 1000);
+			const shares = limiters.map((l) => l.rate(10)).join(',');
+			const last = arrivals.filter((a) => a.at > clock.now() - 1000);
 			const refused = last.filter(refusedRequest).map((a) => a.who).join('');
 			console.log(`  ${String(second).padStart(3)} s  shares ${shares}  accepted ${last.length - refused.length}  refused by ${refused || '-'}`);
 		}
 	}
-	while (!polled) await clock.run(() => polled, clock.now + 1000);
-	clock.uninstall();
-	Math.random = realRandom;
+	while (!polled) await clock.run(() => polled, clock.now() + 1000);
 	return summarize(arrivals, results);
 }
 

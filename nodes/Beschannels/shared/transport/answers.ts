@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { describeApiCode, isRateLimitMessage } from './apiCodes';
-import type { Verdict } from '../limiter/limiter';
+import type { SendResult } from '../limiter/limiter';
 
 /**
  * Reading what Beschannels answered: the `{ code, msg, data }` envelope, HTTP statuses and network
@@ -151,7 +151,7 @@ export function readReply(answer: HttpAnswer, target: string): Reading {
  * frequent" message, or HTTP 429, with its Retry-After) is a refusal; no answer at all times
  * nothing; any other answer, success or not, shows the server took the request.
  */
-export function verdictOf(reading: Reading | { token: string }): Verdict {
+export function verdictOf(reading: Reading | { token: string }): SendResult {
 	if (!('failure' in reading)) return { kind: 'answered' };
 	const { failure } = reading;
 	if (failure.network) return { kind: 'unanswered' };

@@ -4,7 +4,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { verdictOf, type Failure, type Reading } from './answers';
 import { CREDENTIAL_TYPE, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from '../constants';
 import { baseUrlProblem, fingerprint, readAccount, type BeschannelsAccount } from './credentials';
-import { currentRate, limited } from '../limiter/limiter';
+import { limiterFor } from '../limiter/limiter';
 import { exchange, formBody, type FormFields } from './send';
 import { cachedToken, requestAccessToken, type TokenOutcome } from './tokens';
 import { anySignal, ExecutionStopped, pause } from './wait';
@@ -187,7 +187,7 @@ export class BeschannelsClient {
 				if (Date.now() - refusedSince >= allowedMs) {
 					throw toNodeError(this.node, keptRefusing(failure, Math.round(allowedMs / 1000), target), 1, this.itemIndex);
 				}
-				const rate = currentRate(account.accountKey, account.requestsPerSecond).toFixed(1);
+				const rate = limiterFor(account.accountKey).rate(account.requestsPerSecond).toFixed(1);
 				const after = failure.retryAfterMs ? ` after its Retry-After of ${failure.retryAfterMs} ms` : '';
 				this.context.logger.debug(`Beschannels: ${failure.message} at ${target}; sending it again${after}, at ${rate} requests a second`);
 				attempt--;
@@ -224,8 +224,7 @@ export class BeschannelsClient {
 	 */
 	private async limited<T extends Reading | TokenOutcome>(send: () => Promise<T>, abandon?: AbortSignal): Promise<T> {
 		const { account } = this;
-		return await limited({
-			accountKey: account.accountKey,
+		return await limiterFor(account.accountKey).limited({
 			ceiling: account.requestsPerSecond,
 			signal: anySignal(this.stop, abandon),
 			send,
