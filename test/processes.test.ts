@@ -1,13 +1,16 @@
 import { countArrivals, refusedRequest, startAccountProcess, type ProcessResult } from '../harness/processes';
+import { simulate, type Summary } from '../harness/simulation';
 import { BeschannelsSandbox } from '../sandbox/server';
 
 /**
  * Several n8n processes on one account, as queue mode runs them: each in its own Node process with
  * its own engine and its own limiter, against one sandbox that refuses beyond 10 requests in any
- * second and counts refused requests in its window. No setting tells them of each other.
+ * second and counts refused requests too. No setting tells them of each other. The same question is
+ * asked on a virtual clock (harness/simulation.ts), over many seeded runs a busy machine cannot move.
  */
 
-const MEMBERS = 3000;
+/** 61 pages of 100 a process: the settled part of a read of three holds well over 100 requests. */
+const MEMBERS = 6000;
 
 describe('processes that share an account', () => {
 	const sandbox = new BeschannelsSandbox({
@@ -38,15 +41,16 @@ describe('processes that share an account', () => {
 		const log = pages();
 		const from = Math.min(...results.map((r) => r.startedAt));
 		const whole = countArrivals(log, from, Math.max(...results.map((r) => r.endedAt)) + 1);
-		// at least 3 x 31 pages of 100 got through
-		expect(whole.accepted).toBeGreaterThanOrEqual(3 * 31);
+		// at least 3 x 61 pages of 100 got through
+		expect(whole.accepted).toBeGreaterThanOrEqual(3 * 61);
 		// start-up costs some refusals (each process starts at the full rate in case it is alone);
 		// limiters that did not learn from refusals had about a fifth of all requests refused
 		expect(whole.refused / whole.all).toBeLessThanOrEqual(0.15);
 		// once settled (past the first 3 s, until a second before the first process finished) the
-		// processes share the budget in whole requests a second and hardly any request is refused
+		// processes share the budget in whole requests a second and hardly any request is refused;
+		// judged on enough requests that a refusal or two cannot tip it
 		const settled = countArrivals(log, from + 3000, Math.min(...results.map((r) => r.endedAt)) - 1000);
-		expect(settled.all).toBeGreaterThanOrEqual(20);
+		expect(settled.all).toBeGreaterThanOrEqual(60);
 		expect(settled.refused / settled.all).toBeLessThanOrEqual(0.05);
 	});
 
@@ -62,5 +66,26 @@ describe('processes that share an account', () => {
 		expect(polled.polls).toBeGreaterThanOrEqual(2);
 		const refused = sandbox.log.filter(refusedRequest).length;
 		expect(refused / sandbox.log.length).toBeLessThanOrEqual(0.15);
+	});
+});
+
+describe('processes that share an account, on a virtual clock', () => {
+	/** 40 seeded runs of the modelled API: readers of 60 requests, 100 ms latency, starts up to 300 ms apart. */
+	async function runs(kind: string): Promise<Summary[]> {
+		const summaries: Summary[] = [];
+		for (let seed = 1; seed <= 40; seed++) summaries.push(await simulate(kind, seed, { pages: 60, latencyMs: 100, spreadMs: 300 }));
+		return summaries;
+	}
+
+	it('three processes reading at once: few requests refused, hardly any once settled, in every run', async () => {
+		for (const run of await runs('3')) {
+			// limiters that did not learn from refusals had over a third refused here
+			expect(run.whole.refused).toBeLessThanOrEqual(0.15);
+			expect(run.settled.refused).toBeLessThanOrEqual(0.05);
+		}
+	});
+
+	it('a reader beside a trigger polling every second: few requests refused, in every run', async () => {
+		for (const run of await runs('trigger')) expect(run.whole.refused).toBeLessThanOrEqual(0.15);
 	});
 });
