@@ -4,7 +4,7 @@ import { ExecutionStopped, pause, throwIfStopped } from '../transport/wait';
 
 /**
  * One request budget per Beschannels account, shared by every node, trigger and execution in this
- * n8n process (`limiterFor` keeps one limiter an account for as long as the process lives). Every
+ * n8n process (`limiterFor` keeps one limiter per account for as long as the process lives). Every
  * request goes through `limited`: it takes a place, is sent, and hands its place back with what its
  * answer taught (`SendResult`).
  *
@@ -17,7 +17,7 @@ import { ExecutionStopped, pause, throwIfStopped } from '../transport/wait';
  * them (arrivals.ts). Callers queue per account, first come first served.
  */
 
-/** Longest wait between two looks at the arrivals while an answer is outstanding. */
+/** Longest wait between two looks at the arrivals (an answer or a place given back wakes the caller sooner). */
 const RECHECK_MS = 250;
 /** A request may leave this share of its spacing early, to make up for one that left late. */
 const PACE_TOLERANCE = 0.5;
