@@ -43,8 +43,7 @@ export function mergeHeader(into: HeaderEntry[], header: HeaderEntry[]): void {
 
 /**
  * What a read of a group knows and has planned: the members taken and where each was found, the totals
- * seen, the last member the next page must hold (`tail`), and the pages fetched ahead (judged in
- * `firstPage.ts` and `read.ts`).
+ * seen, the member the next page must hold (`tail`), pages fetched ahead. `read.ts` judges the answers.
  */
 export abstract class ReadState {
 	protected readonly ahead: Ahead;
