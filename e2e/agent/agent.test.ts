@@ -146,7 +146,9 @@ function versionSuite(key: 'v2' | 'v1'): void {
 		const tool = first.tools?.find((declared) => declared.function.name === TOOL_NAME);
 		expect(tool, `the model was not offered a tool named ${TOOL_NAME}: ${JSON.stringify(first.tools?.map((t) => t.function.name))}`);
 		same(Object.keys(tool.function.parameters?.properties ?? {}), ['groupObject', 'groupId', 'search', 'limit', 'start'], "the tool's parameters as the model sees them");
+		same(tool.function.parameters?.required, ['groupId'], "the tool's required arguments as the model sees them");
 		expect(tool.function.description?.startsWith('Lists the members of a group in Beschannels'), `the tool's description: ${tool.function.description}`);
+		say(`the tool as n8n declared it to the model: ${JSON.stringify(tool).slice(0, 1500)}`);
 		const result = answerIn(toolText, 'the count');
 		same([result.total, result.start, result.returned, result.nextStart], [GROUP_SIZE, 1, 1, 2], 'total, start, returned and nextStart of the count');
 		same(result.members, rows.slice(0, 1).map(expectedMember), 'the member of the count');
