@@ -1,4 +1,4 @@
-import type { INode } from 'n8n-workflow';
+import type { INode, NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { TOOL_MAX_LIMIT } from '../../shared/items/toolAnswer';
 import { asNodeError } from '../../shared/transport/client';
@@ -149,7 +149,7 @@ const BY_MESSAGE: Array<[RegExp, (context: ToolErrorContext) => string]> = [
 ];
 
 /** What a model can do about an error, from what the error says today. */
-export function toolAdvice(facts: ErrorFacts, context: ToolErrorContext): string {
+function toolAdvice(facts: ErrorFacts, context: ToolErrorContext): string {
 	for (const [pattern, advice] of BY_MESSAGE) {
 		if (pattern.test(facts.message)) return advice(context);
 	}
@@ -174,7 +174,12 @@ function factsOf(error: { message?: unknown; description?: unknown; httpCode?: u
 }
 
 /** The node error for `error`, its message followed by what the model must do: one line. */
-export function withToolAdvice(node: INode, error: unknown, itemIndex: number, context: ToolErrorContext) {
+export function withToolAdvice(
+	node: INode,
+	error: unknown,
+	itemIndex: number,
+	context: ToolErrorContext,
+): NodeApiError | NodeOperationError {
 	const nodeError = asNodeError(node, error, itemIndex);
 	const facts = factsOf(nodeError);
 	const message = facts.message.replace(/\s+/g, ' ').trim();
