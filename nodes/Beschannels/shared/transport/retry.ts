@@ -65,17 +65,16 @@ function logRefusal(failure: Failure, rules: RetryRules): void {
  * backoff (or the server's Retry-After), up to Retries times. Any other failure is kept at once.
  */
 export async function withRetries<T>(attempt: () => Promise<Outcome<T>>, rules: RetryRules): Promise<Outcome<T>> {
-	const deadlineMs = refusalDeadlineMs(rules);
-	let refusedSince: number | undefined;
+	let refusedUntil: number | undefined;
 	let retries = 0;
 	for (;;) {
 		const outcome = await attempt();
 		if ('value' in outcome) return outcome;
 		const { failure } = outcome;
 		if (failure.kind === 'tooMany') {
-			refusedSince ??= Date.now();
-			if (Date.now() - refusedSince >= deadlineMs) {
-				return { failure: keptRefusing(failure, Math.round(deadlineMs / 1000), rules.target) };
+			refusedUntil ??= Date.now() + refusalDeadlineMs(rules);
+			if (Date.now() >= refusedUntil) {
+				return { failure: keptRefusing(failure, Math.round(refusalDeadlineMs(rules) / 1000), rules.target) };
 			}
 			logRefusal(failure, rules);
 			continue;
