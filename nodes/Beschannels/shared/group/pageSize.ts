@@ -36,7 +36,7 @@ export function startPageSize(pageSize: number | undefined): number {
  * 10002, code 1000 that does not speak of rate limiting, HTTP 400 or 413). Refusals as too many,
  * a 5xx or a timeout never count.
  */
-export function refusedAsBadParameter(error: unknown): boolean {
+function refusedAsBadParameter(error: unknown): boolean {
 	return error instanceof BeschannelsError && error.kind === 'badParameter';
 }
 
