@@ -14,7 +14,7 @@ export type BeschannelsContext = IExecuteFunctions | IPollFunctions;
 
 export type { FormFields };
 
-export { BeschannelsError, MalformedAnswer, RequestAbandoned } from './errors';
+export { BeschannelsError, MalformedAnswer } from './errors';
 
 export interface CallOptions {
 	/** Path below the base URL, e.g. `/leads/open-api/group-user-list`. */
