@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { DEFAULT_MAX_RETRIES, DEFAULT_PAGE_SIZE, DEFAULT_TIMEOUT_MS, MAX_PAGE_SIZE } from './constants';
+import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from './constants';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './group/pageSize';
 
 /** The group a call reads: shared by the action node and the trigger. */
 export const groupFields: INodeProperties[] = [

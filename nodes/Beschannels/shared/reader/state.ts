@@ -95,7 +95,7 @@ export abstract class ReadState {
 	protected end: ReadEnd | undefined;
 	protected queue: Window[] = [];
 	protected window: Window;
-	protected readonly sizes: { stepped: boolean; refusedSize?: number; refusedOnce?: number; firstServed?: number } = {
+	protected readonly sizes: { stepped: boolean; refusedSize?: number; firstServed?: number } = {
 		stepped: false,
 	};
 
