@@ -2,6 +2,7 @@ import type { INode, NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { TOOL_MAX_LIMIT } from '../../shared/items/toolAnswer';
 import { asNodeError } from '../../shared/transport/client';
+import { BeschannelsError } from '../../shared/transport/errors';
 
 /**
  * What a model must do when the tool fails, in the error's message. n8n's AI Agent hands a model
@@ -18,16 +19,6 @@ export interface ToolErrorContext {
 	startKey?: string;
 	/** The credential gets tokens with App ID + App Secret. */
 	app: boolean;
-}
-
-/** What the error says today: its message and description, Beschannels' code, the HTTP status. */
-interface ErrorFacts {
-	message: string;
-	description: string;
-	apiCode?: number;
-	httpCode?: string;
-	/** The network error code the description names, e.g. ECONNREFUSED. */
-	networkCode?: string;
 }
 
 const NO_USE = 'calling again will not help.';
@@ -130,12 +121,34 @@ function timeoutAdvice(context: ToolErrorContext): string {
 	return `Call again later${smaller}; the user can raise the Timeout option of the Beschannels tool in n8n.`;
 }
 
-/** Messages of the node's own checks and of a read that could not finish, by how they begin. */
+/** A failed request, by its kind and, where Beschannels answered, its code or HTTP status. */
+function requestAdvice(error: BeschannelsError, context: ToolErrorContext): string {
+	switch (error.kind) {
+		case 'tooMany':
+			return BUSY;
+		case 'appRefused':
+			return APP_REFUSED;
+		case 'timeout':
+			return timeoutAdvice(context);
+		case 'malformed':
+			return UNREADABLE;
+		case 'redirect':
+			return BASE_URL;
+		case 'network':
+		case 'unreachable':
+			return networkAdvice(error.networkCode);
+	}
+	if (error.beschannelsCode !== undefined) return codeAdvice(error.beschannelsCode, context);
+	const status = Number(error.httpCode);
+	if (Number.isInteger(status) && status > 0 && (error.kind !== 'passing' || status >= 500)) {
+		return httpAdvice(status, context);
+	}
+	// An answer with nothing the tool can read (an empty body).
+	return error.kind === 'passing' ? UNREADABLE : ONCE_MORE;
+}
+
+/** The node's own checks and a read that could not finish, by how their messages begin. */
 const BY_MESSAGE: Array<[RegExp, (context: ToolErrorContext) => string]> = [
-	[/^Beschannels kept refusing/, () => BUSY],
-	[/^Beschannels refused the App ID|^Beschannels issued no access token/, () => APP_REFUSED],
-	[/^Beschannels did not answer in time/, timeoutAdvice],
-	[/^Beschannels (answered with|answered without|sent a malformed answer)/, () => UNREADABLE],
 	[/^The Base URL/, () => BASE_URL],
 	[/^User ID is empty/, () => USER_ID],
 	[/^Group Object is empty/, (context) => (context.groupObjectKey ? `Call again with ${context.groupObjectKey} leads_schema_data, schema_data or member.` : groupAdvice(context))],
@@ -148,29 +161,13 @@ const BY_MESSAGE: Array<[RegExp, (context: ToolErrorContext) => string]> = [
 	[/^The execution was stopped/, () => 'The run was stopped: do not call again.'],
 ];
 
-/** What a model can do about an error, from what the error says today. */
-function toolAdvice(facts: ErrorFacts, context: ToolErrorContext): string {
+/** What a model can do about an error. */
+function toolAdvice(error: NodeApiError | NodeOperationError, context: ToolErrorContext): string {
+	if (error instanceof BeschannelsError) return requestAdvice(error, context);
 	for (const [pattern, advice] of BY_MESSAGE) {
-		if (pattern.test(facts.message)) return advice(context);
+		if (pattern.test(error.message)) return advice(context);
 	}
-	if (facts.apiCode !== undefined) return codeAdvice(facts.apiCode, context);
-	if (facts.message.startsWith('Could not reach Beschannels')) return networkAdvice(facts.networkCode);
-	const status = Number(facts.httpCode);
-	if (facts.httpCode && Number.isInteger(status)) return httpAdvice(status, context);
 	return ONCE_MORE;
-}
-
-function factsOf(error: { message?: unknown; description?: unknown; httpCode?: unknown; errorResponse?: unknown }): ErrorFacts {
-	const response = error.errorResponse as { beschannelsCode?: unknown } | undefined;
-	const description = typeof error.description === 'string' ? error.description : '';
-	const code = response?.beschannelsCode;
-	return {
-		message: String(error.message ?? ''),
-		description,
-		apiCode: typeof code === 'number' ? code : undefined,
-		httpCode: typeof error.httpCode === 'string' && error.httpCode ? error.httpCode : undefined,
-		networkCode: /\(error code ([A-Z0-9_]+)\)/.exec(description)?.[1],
-	};
 }
 
 /** The node error for `error`, its message followed by what the model must do: one line. */
@@ -181,8 +178,7 @@ export function withToolAdvice(
 	context: ToolErrorContext,
 ): NodeApiError | NodeOperationError {
 	const nodeError = asNodeError(node, error, itemIndex);
-	const facts = factsOf(nodeError);
-	const message = facts.message.replace(/\s+/g, ' ').trim();
-	nodeError.message = `${message}${/[.!?]$/.test(message) ? '' : '.'} ${toolAdvice(facts, context)}`;
+	const message = String(nodeError.message ?? '').replace(/\s+/g, ' ').trim();
+	nodeError.message = `${message}${/[.!?]$/.test(message) ? '' : '.'} ${toolAdvice(nodeError, context)}`;
 	return nodeError;
 }

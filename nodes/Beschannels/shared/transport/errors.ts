@@ -38,6 +38,8 @@ export interface Failure {
 	beschannelsCode?: number;
 	beschannelsMsg?: string;
 	httpCode?: string;
+	/** The network error code of a request that got no answer, e.g. ECONNREFUSED. */
+	networkCode?: string;
 	retryAfterMs?: number;
 }
 
@@ -67,6 +69,9 @@ export class BeschannelsError extends NodeApiError {
 	/** Beschannels' own message, in its words (often Chinese). */
 	readonly beschannelsMsg?: string;
 
+	/** The network error code of a request that got no answer, e.g. ECONNREFUSED. */
+	readonly networkCode?: string;
+
 	constructor(node: INode, failure: Failure, itemIndex?: number) {
 		const details: JsonObject = { message: failure.message };
 		if (failure.beschannelsCode !== undefined) details.beschannelsCode = failure.beschannelsCode;
@@ -82,6 +87,7 @@ export class BeschannelsError extends NodeApiError {
 		this.kind = failure.kind;
 		this.beschannelsCode = failure.beschannelsCode;
 		this.beschannelsMsg = failure.beschannelsMsg;
+		this.networkCode = failure.networkCode;
 	}
 }
 

@@ -67,6 +67,7 @@ export function networkFailure(error: unknown, target: string, timeoutMs: number
 		message: `Could not reach Beschannels: ${what}`,
 		description: `${hint} (error code ${code}) [${target}]`,
 		kind,
+		networkCode: code,
 	};
 }
 
