@@ -11,7 +11,7 @@ import { MODEL_ID } from './fakeModel';
  * fills the rest) on its tool input; and a webhook call that returns what the agent answered.
  */
 
-export const USER_ID = 'user0sandbox0000000000000000000001';
+const USER_ID = 'user0sandbox0000000000000000000001';
 export const TOOL_NAME = 'Beschannels';
 const TOOL_TYPE = `${PACKAGE_NAME}.beschannelsTool`;
 const AGENT = 'AI Agent';

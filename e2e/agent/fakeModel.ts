@@ -13,14 +13,14 @@ import type { AddressInfo } from 'node:net';
 
 export const MODEL_ID = 'beschannels-e2e-model';
 
-export interface ChatMessage {
+interface ChatMessage {
 	role: string;
 	content?: unknown;
 	tool_calls?: Array<{ id: string; type: string; function: { name: string; arguments: string } }>;
 	tool_call_id?: string;
 }
 
-export interface ToolDeclaration {
+interface ToolDeclaration {
 	type: string;
 	function: { name: string; description?: string; parameters?: { properties?: Record<string, unknown>; required?: string[] } };
 }
@@ -45,7 +45,7 @@ export function textOf(content: unknown): string {
  * The tool arguments a question asks for: `group 1001`, `kind member`, `email a@b.c` (a search),
  * `from position 201`, `5 members`. What the question does not name is left to the tool's defaults.
  */
-export function argumentsFor(question: string): Record<string, string | number> {
+function argumentsFor(question: string): Record<string, string | number> {
 	const args: Record<string, string | number> = {};
 	const group = /\bgroup (\S+?)[?.,]?(\s|$)/i.exec(question);
 	if (group) args.groupId = group[1];
@@ -72,7 +72,7 @@ function completion(message: ChatMessage, finish: string): Record<string, unknow
 }
 
 /** The model's turn: call the tool on a question, repeat the tool's result once it came back. */
-export function answer(request: ChatRequest, callNumber: number): Record<string, unknown> {
+function answer(request: ChatRequest, callNumber: number): Record<string, unknown> {
 	const last = request.messages.at(-1);
 	if (last?.role === 'tool') return completion({ role: 'assistant', content: textOf(last.content) }, 'stop');
 	const tool = (request.tools ?? []).find((declared) => /beschannels/i.test(declared.function.name));

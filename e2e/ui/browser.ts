@@ -55,7 +55,7 @@ export interface Page {
 	on(event: 'pageerror', listener: (error: Error) => void): void;
 }
 
-export interface BrowserContext {
+interface BrowserContext {
 	newPage(): Promise<Page>;
 	addCookies(cookies: Array<{ name: string; value: string; domain: string; path: string }>): Promise<void>;
 	addInitScript(script: { content: string }): Promise<void>;

@@ -1,5 +1,5 @@
 /** FNV-1a's 32-bit offset basis: the usual start of the hash. */
-export const FNV_OFFSET_BASIS = 0x811c9dc5;
+const FNV_OFFSET_BASIS = 0x811c9dc5;
 
 /**
  * FNV-1a, 32 bits, over a string's UTF-16 code units: short, stable and fast. Not a secret-keeping

@@ -118,7 +118,7 @@ export function readItemGroupQuery(context: IExecuteFunctions, i: number, option
 }
 
 /** Checks one page's `data` and returns it typed; the transport names the page if it is malformed. */
-export function readPage(data: unknown): Page {
+function readPage(data: unknown): Page {
 	if (typeof data !== 'object' || data === null || Array.isArray(data)) {
 		throw new MalformedAnswer('data is not an object');
 	}

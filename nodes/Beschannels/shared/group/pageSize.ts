@@ -11,13 +11,13 @@ import { BeschannelsError } from '../transport/errors';
 export const MAX_PAGE_SIZE = 1000;
 
 /** Sizes APIs commonly cap at, tried in turn when a server refuses a page size as a bad parameter. */
-export const FALLBACK_PAGE_SIZES = [500, 200, 100, 50];
+const FALLBACK_PAGE_SIZES = [500, 200, 100, 50];
 
 /** A page for Start at Page when Page Size is automatic, and the size a Page Size field offers. */
 export const DEFAULT_PAGE_SIZE = 100;
 
 /** Every this many reads of an account, a remembered size is probed upward with one request. */
-export const PROBE_EVERY_READS = 10;
+const PROBE_EVERY_READS = 10;
 
 /**
  * Page sizes that work after the server refused bigger ones twice, per account (Base URL and

@@ -6,7 +6,7 @@ import { cutShort, MAX_ASKS, MAX_REREADS, MIN_EMPTY_STRETCH, OVERLAP_ROWS, sitti
 import type { PaginateOptions, PaginateResult, ReadEnd, Tail } from './types';
 import { windowAt, windowFrom, windowHolding, type Window } from './windows';
 
-export type { PaginateOptions, PaginateResult, ReadEnd } from './types';
+export type { PaginateOptions, PaginateResult } from './types';
 
 /**
  * One read of a group: asks pages, judges each answer (see `evidence.ts`) and keeps the members.
@@ -14,7 +14,7 @@ export type { PaginateOptions, PaginateResult, ReadEnd } from './types';
  * allow, or the part before it is read again; the end is shown by `total` on a short page, or by
  * nothing past the members read, asked twice.
  */
-export class GroupRead extends FirstPageRead {
+class GroupRead extends FirstPageRead {
 	async run(): Promise<PaginateResult> {
 		const maxPages = this.options.maxPages ?? MAX_PAGES;
 		try {

@@ -24,7 +24,7 @@ function header(headers: Record<string, unknown>, name: string): string | undefi
 	return value === undefined || value === null ? undefined : String(value);
 }
 
-export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
 	if (!value) return undefined;
 	const seconds = Number(value);
 	const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - now;
@@ -45,7 +45,7 @@ function htmlTitle(text: string): string {
 }
 
 /** Reads the `{ code, msg, data }` envelope out of an answer, or says why it is not one. */
-export function readEnvelope(
+function readEnvelope(
 	body: unknown,
 	target: string,
 ): { envelope: IDataObject } | { failure: Failure } {
@@ -110,7 +110,7 @@ export function readEnvelope(
  * `{code, msg}` included), so its `Retry-After` is honoured; otherwise the envelope's `code`
  * decides, and an answer that is neither a success status nor an envelope is an HTTP failure.
  */
-export function readAnswer(answer: HttpAnswer, target: string): { envelope: IDataObject } | { failure: Failure } {
+function readAnswer(answer: HttpAnswer, target: string): { envelope: IDataObject } | { failure: Failure } {
 	const status = answer.statusCode;
 	if (status === 429 || status >= 500 || (status >= 300 && status < 400)) {
 		return { failure: httpFailure(answer, target) };
@@ -146,7 +146,7 @@ export function verdictOf(reading: Reading): Verdict {
 	return { kind: 'answered' };
 }
 
-export function apiCodeFailure(envelope: IDataObject, target: string): Failure {
+function apiCodeFailure(envelope: IDataObject, target: string): Failure {
 	const code = Number(envelope.code);
 	const msg = typeof envelope.msg === 'string' ? envelope.msg : String(envelope.msg ?? '');
 	const info = describeApiCode(code, msg);
@@ -159,7 +159,7 @@ export function apiCodeFailure(envelope: IDataObject, target: string): Failure {
 	};
 }
 
-export function httpFailure(answer: HttpAnswer, target: string): Failure {
+function httpFailure(answer: HttpAnswer, target: string): Failure {
 	const status = answer.statusCode;
 	const retryAfterMs = parseRetryAfter(header(answer.headers, 'retry-after'));
 	const httpCode = String(status);

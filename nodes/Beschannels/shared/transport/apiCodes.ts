@@ -16,7 +16,7 @@ const TOKEN_ACTION =
 const PERMISSION_ACTION =
 	'Ask your Beschannels administrator to grant the OpenAPI user access to this interface (the group user list) and to the data of the User ID you entered.';
 
-export const API_CODES: Record<number, ApiCodeInfo> = {
+const API_CODES: Record<number, ApiCodeInfo> = {
 	[-3]: {
 		meaning: 'system exception on the Beschannels side',
 		action: 'This is usually temporary: run the workflow again later, and contact Beschannels support if it persists.',

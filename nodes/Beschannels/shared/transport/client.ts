@@ -12,8 +12,6 @@ import { anySignal, ExecutionStopped } from './wait';
 
 export type BeschannelsContext = IExecuteFunctions | IPollFunctions;
 
-export type { FormFields };
-
 export { BeschannelsError, MalformedAnswer } from './errors';
 
 export interface CallOptions {
@@ -36,7 +34,7 @@ export interface ClientOptions {
 }
 
 /** Where a request went, for messages: base URL and path, never the query string. */
-export function describeTarget(account: BeschannelsAccount, path: string, page?: number): string {
+function describeTarget(account: BeschannelsAccount, path: string, page?: number): string {
 	return `POST ${account.baseUrl}${path}${page === undefined ? '' : ` (page ${page})`}`;
 }
 

@@ -23,7 +23,7 @@ export interface BeschannelsAccount {
 	app?: AppCredentials;
 }
 
-export function normaliseBaseUrl(value: unknown): string {
+function normaliseBaseUrl(value: unknown): string {
 	const text = typeof value === 'string' ? value.trim() : '';
 	return (text || DEFAULT_BASE_URL).replace(/\/+$/, '');
 }
@@ -58,7 +58,7 @@ export function baseUrlProblem(baseUrl: string): string | undefined {
  * The server a Base URL names, written one way: scheme and host in lower case, no default port,
  * no trailing slash. Base URLs that name the same server share one rate limiter.
  */
-export function serverOf(baseUrl: string): string {
+function serverOf(baseUrl: string): string {
 	try {
 		const url = new URL(baseUrl);
 		return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;

@@ -27,13 +27,13 @@ const BACKOFF_BASE_MS = 500;
 const BACKOFF_CAP_MS = 30_000;
 
 /** Exponential backoff with jitter: half the ceiling plus up to half again (0.25 to 0.5 s first). */
-export function backoffDelay(attempt: number, random = Math.random()): number {
+function backoffDelay(attempt: number, random = Math.random()): number {
 	const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
 	return Math.round(ceiling / 2 + (ceiling / 2) * random);
 }
 
 /** How long a call refused as too many is sent again before it fails: Timeout x (Retries + 1). */
-export function refusalDeadlineMs(rules: Pick<RetryRules, 'timeoutMs' | 'maxRetries'>): number {
+function refusalDeadlineMs(rules: Pick<RetryRules, 'timeoutMs' | 'maxRetries'>): number {
 	return rules.timeoutMs * (rules.maxRetries + 1);
 }
 

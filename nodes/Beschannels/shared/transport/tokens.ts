@@ -17,7 +17,7 @@ import { ExecutionStopped } from './wait';
  */
 
 /** A fetched token is reused for this long without asking again (it had at least 20 minutes left). */
-export const TOKEN_REUSE_MS = 15 * 60_000;
+const TOKEN_REUSE_MS = 15 * 60_000;
 
 /** A token request that failed for a passing reason is asked once more. */
 const TOKEN_RETRIES = 1;
