@@ -141,7 +141,7 @@ describe('Output Fields in a run', () => {
 
 	it('says what it takes when an expression gives something else', async () => {
 		const result = await t.engine.runNode({ parameters: listParams({ options: { outputFields: '={{ { a: 1 } }}' } }) });
-		expect(result.error?.message).toBe('Output Fields must be a list of field keys');
+		expect(result.error?.message).toBe('Output Field Names or IDs must be field keys');
 		expect(t.pageRequests()).toHaveLength(0);
 	});
 });

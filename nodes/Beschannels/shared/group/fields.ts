@@ -2,7 +2,7 @@ import type { IDataObject, ILoadOptionsFunctions, INodePropertyOptions } from 'n
 import { NodeOperationError } from 'n8n-workflow';
 
 import { DEFAULT_PAGE_SIZE, GROUP_USER_LIST_PATH } from '../constants';
-import { scoreKey } from '../items/shape';
+import { outputKey } from '../items/shape';
 import { BeschannelsClient, type BeschannelsContext } from '../transport/client';
 import { readGroupQuery, readPage, type GroupQuery } from './groupUsers';
 import type { Page } from './page';
@@ -48,13 +48,8 @@ async function firstPage(context: ILoadOptionsFunctions, query: GroupQuery): Pro
 	);
 }
 
-/** The key an item has for the API's key `key`: `Score-<id>` flattened to `score_<id>`. */
-function outputKey(key: string): string {
-	return key.startsWith('Score-') ? scoreKey(key) : key;
-}
-
 /** The fields a page shows: its `header` with the app's labels, then its members' other keys, scores last. */
-export function pageFields(page: Page): INodePropertyOptions[] {
+function pageFields(page: Page): INodePropertyOptions[] {
 	const fields = new Map<string, INodePropertyOptions>();
 	for (const { prop, label } of page.header) {
 		const value = outputKey(prop);
@@ -70,7 +65,8 @@ export function pageFields(page: Page): INodePropertyOptions[] {
 			else fields.set(value, { name: value, value });
 		}
 	}
-	const byModel = [...scores].sort((a, b) => Number(a.slice(6)) - Number(b.slice(6)) || a.localeCompare(b));
+	const model = (field: string) => Number(field.slice('score_'.length));
+	const byModel = [...scores].sort((a, b) => model(a) - model(b) || a.localeCompare(b));
 	for (const value of byModel) fields.set(value, { name: value, value });
 	return [...fields.values()];
 }

@@ -17,6 +17,11 @@ export function scoreKey(apiKey: string): string {
 	return `score_${apiKey.slice(SCORE_PREFIX.length)}`;
 }
 
+/** The key an item has for the API's key `apiKey`: `Score-<id>` flattened, anything else as it is. */
+export function outputKey(apiKey: string): string {
+	return apiKey.startsWith(SCORE_PREFIX) ? scoreKey(apiKey) : apiKey;
+}
+
 /** Numbers and numeric strings become numbers; anything else is kept as sent. */
 export function scoreValue(value: IDataObject[string]): IDataObject[string] {
 	if (typeof value === 'string' && NUMERIC.test(value)) return Number(value);
@@ -93,7 +98,7 @@ export function readShapeOptions(options: IDataObject, fail: Fail): ShapeOptions
 	const fields = outputFieldList(options.outputFields);
 	if (fields === undefined)
 		throw fail(
-			'Output Fields must be a list of field keys',
+			'Output Field Names or IDs must be field keys',
 			'Choose fields from the list, or give an expression that returns field keys separated by commas, e.g. FullName,MobilePhone,score_20408.',
 		);
 	if (fields.length > 0) shape.fields = fields;
@@ -228,7 +233,7 @@ class RowShaper {
 	private plainName(key: string): string {
 		let name = this.plainNames.get(key);
 		if (name === undefined) {
-			name = key.startsWith(SCORE_PREFIX) ? scoreKey(key) : key;
+			name = outputKey(key);
 			this.plainNames.set(key, name);
 		}
 		return name;
