@@ -6,7 +6,7 @@ import { Logger } from '@n8n/backend-common';
 import { Container } from '@n8n/di';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ExecutionLifecycleHooks, PollContext, WorkflowExecute } from 'n8n-core';
+import { ExecutionLifecycleHooks, LoadOptionsContext, PollContext, WorkflowExecute } from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentialType,
@@ -14,6 +14,8 @@ import type {
 	IExecuteFunctions,
 	INode,
 	INodeExecutionData,
+	INodeParameters,
+	INodePropertyOptions,
 	INodeType,
 	INodeTypes,
 	IRun,
@@ -431,6 +433,33 @@ export class Engine {
 		const taskData = run.data.resultData.runData[caller.name]?.[0];
 		const out = (taskData?.data?.main?.[0]?.[0]?.json ?? {}) as unknown as Omit<ToolRun, 'run' | 'error'>;
 		return { ...out, results: out.results ?? [], error: (taskData?.error ?? run.data.resultData.error) as Error | undefined, run };
+	}
+
+	/**
+	 * Opens a dropdown as n8n's editor does: the server's `DynamicNodeParametersService` (n8n 2.41.1)
+	 * calls the node's `methods.loadOptions.<method>` in n8n-core's `LoadOptionsContext`, on a one-node
+	 * workflow ("Temp-Node") whose parameters, and `additionalData.currentNodeParameters`, are the
+	 * form's current values (the editor sends them with defaults filled and expressions resolved).
+	 */
+	async loadOptions(options: {
+		method: string;
+		parameters: INodeParameters;
+		nodeType?: string;
+		/** The parameter whose dropdown opens, as the editor names it. */
+		path?: string;
+	}): Promise<INodePropertyOptions[]> {
+		const type = options.nodeType ?? ACTION_TYPE;
+		const nodeType = this.nodeTypes.getByNameAndVersion(type, 1);
+		const method = nodeType.methods?.loadOptions?.[options.method];
+		if (typeof method !== 'function') throw new Error(`${type} has no loadOptions method named "${options.method}"`);
+		const node = harnessNode('Temp-Node', type, {}, [0, 0]);
+		const parameters =
+			NodeHelpers.getNodeParameters(nodeType.description.properties, options.parameters, true, false, node, nodeType.description) ?? {};
+		node.parameters = parameters;
+		const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: this.nodeTypes });
+		const additionalData = { ...this.additionalData(), currentNodeParameters: parameters } as IWorkflowExecuteAdditionalData;
+		const context = new LoadOptionsContext(workflow, workflow.getNode(node.name)!, additionalData, options.path ?? 'parameters.options.outputFields');
+		return await method.call(context);
 	}
 
 	/** Called with the time the action node's `execute` returned or threw. */

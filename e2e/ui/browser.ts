@@ -51,6 +51,7 @@ export interface Page {
 		down(): Promise<void>;
 		up(): Promise<void>;
 	};
+	keyboard: { press(key: string): Promise<void> };
 	on(event: 'console', listener: (message: { type(): string; text(): string }) => void): void;
 	on(event: 'pageerror', listener: (error: Error) => void): void;
 }

@@ -5,7 +5,7 @@ import { GROUP_USER_LIST_PATH } from '../constants';
 import type { HeaderEntry, Page, PageRequest } from './page';
 import { MAX_PAGE_SIZE, PageSizePlan, startPageSize } from './pageSize';
 import { paginate, type PaginateResult } from '../reader/read';
-import { parseOffset, type ShapeOptions } from '../items/shape';
+import { readShapeOptions, type ShapeOptions } from '../items/shape';
 import { MalformedAnswer, type BeschannelsClient, type CallOptions } from '../transport/client';
 
 /** The parameters of one group read, checked before any request is sent. */
@@ -72,16 +72,7 @@ export function readGroupQuery(
 	const startPage = options.startPage === undefined ? 1 : Number(options.startPage);
 	if (!Number.isInteger(startPage) || startPage < 1)
 		throw fail('Start at Page must be a whole number of at least 1', `Start at Page is ${String(options.startPage)}.`);
-	const shape: ShapeOptions = {};
-	if (options.addIsoDate === true) {
-		const offset = parseOffset(text(options.createdTimeOffset) || '+08:00');
-		if (offset === undefined)
-			throw fail(
-				'Created Time UTC Offset is not an offset',
-				`"${text(options.createdTimeOffset)}" is not a UTC offset; write it like +08:00.`,
-			);
-		shape.isoOffsetMinutes = offset;
-	}
+	const shape = readShapeOptions(options, fail);
 	const timeout = options.timeout === undefined ? undefined : Number(options.timeout);
 	if (timeout !== undefined && (!Number.isFinite(timeout) || timeout < 1))
 		throw fail('Timeout must be a positive number of milliseconds', `Timeout is ${String(options.timeout)}.`);
