@@ -84,7 +84,7 @@ describe('Output Fields dropdown: the group\'s fields, loaded as n8n\'s editor l
 		t.engine.setCredential({ baseUrl: t.sandbox.url, authMode: 'accessToken', accessToken: rejected });
 		const error = (await open().catch((caught: unknown) => caught)) as Error & { description?: string };
 		const run = await t.engine.runNode({ parameters: listParams() });
-		expect(error.constructor.name).toBe('NodeApiError');
+		expect(error.name).toBe('NodeApiError');
 		expect(run.error?.message).toBeDefined();
 		expect(error.message).toBe(run.error!.message);
 		expect(error.description).toBe(run.error!.description);

@@ -1,11 +1,12 @@
 import type { IDataObject, ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { DEFAULT_PAGE_SIZE, GROUP_USER_LIST_PATH } from '../constants';
+import { GROUP_USER_LIST_PATH } from '../constants';
 import { outputKey } from '../items/shape';
-import { BeschannelsClient, type BeschannelsContext } from '../transport/client';
+import { BeschannelsClient } from '../transport/client';
 import { readGroupQuery, readPage, type GroupQuery } from './groupUsers';
 import type { Page } from './page';
+import { DEFAULT_PAGE_SIZE } from './pageSize';
 
 /** Retries of the one request a dropdown sends: an editor waiting on a failing server gives up sooner than a run. */
 const DROPDOWN_RETRIES = 1;
@@ -28,8 +29,7 @@ function formQuery(context: ILoadOptionsFunctions): GroupQuery {
 
 /** Reads the group's first page, with the rows of at most one default page. */
 async function firstPage(context: ILoadOptionsFunctions, query: GroupQuery): Promise<Page> {
-	// the client uses only what a load-options context has too: credentials, node, logger, httpRequest
-	const client = await BeschannelsClient.open(context as unknown as BeschannelsContext);
+	const client = await BeschannelsClient.open(context);
 	return await client.call(
 		{
 			path: GROUP_USER_LIST_PATH,

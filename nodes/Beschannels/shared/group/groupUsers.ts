@@ -109,7 +109,7 @@ export function readItemGroupQuery(context: IExecuteFunctions, i: number, option
 }
 
 /** Checks one page's `data` and returns it typed; the transport names the page if it is malformed. */
-function readPage(data: unknown): Page {
+export function readPage(data: unknown): Page {
 	if (typeof data !== 'object' || data === null || Array.isArray(data)) {
 		throw new MalformedAnswer('data is not an object');
 	}

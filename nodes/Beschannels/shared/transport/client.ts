@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, IHttpRequestOptions, INode, IPollFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions, IHttpRequestOptions, ILoadOptionsFunctions, INode, IPollFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { Reading } from './answers';
@@ -10,7 +10,8 @@ import { formBody, send, type FormFields, type Line } from './send';
 import { appToken, freshTokenRejected } from './tokens';
 import { anySignal, ExecutionStopped } from './wait';
 
-export type BeschannelsContext = IExecuteFunctions | IPollFunctions;
+/** Where a request is made from: a run, a poll, or the editor loading a dropdown's options. */
+export type BeschannelsContext = IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions;
 
 export { BeschannelsError, MalformedAnswer } from './errors';
 
