@@ -35,14 +35,14 @@ import { HarnessCredentialsHelper } from './credentials-helper';
  * HTTP. Used by the tests, the demo and the benchmark.
  */
 
-export const PACKAGE = 'n8n-nodes-beschannels';
+const PACKAGE = 'n8n-nodes-beschannels';
 export const ACTION_TYPE = `${PACKAGE}.beschannels`;
-export const TRIGGER_TYPE = `${PACKAGE}.beschannelsTrigger`;
-export const INPUT_TYPE = 'harness.input';
+const TRIGGER_TYPE = `${PACKAGE}.beschannelsTrigger`;
+const INPUT_TYPE = 'harness.input';
 /** The tool type n8n generates from the action node's `usableAsTool`. */
 export const TOOL_TYPE = `${PACKAGE}.beschannelsTool`;
-export const TOOL_CALLER_TYPE = 'harness.toolCaller';
-export const CREDENTIAL = 'beschannelsApi';
+const TOOL_CALLER_TYPE = 'harness.toolCaller';
+const CREDENTIAL = 'beschannelsApi';
 
 export function packageRoot(from = __dirname): string {
 	let dir = from;
@@ -88,7 +88,7 @@ class InputNode implements INodeType {
  * named `<name>Tool`, no main input, an `ai_tool` output, and a Tool Description parameter unless the
  * node brings its own. Runtime n8n builds it from the node itself, without `usableAsTool.replacements`.
  */
-export function asTool(nodeType: INodeType): INodeType {
+function asTool(nodeType: INodeType): INodeType {
 	const original = nodeType.description;
 	const properties = [...original.properties];
 	if (!properties.some((property) => property.name === 'toolDescription')) {
@@ -129,7 +129,7 @@ export function asTool(nodeType: INodeType): INodeType {
 }
 
 /** One property of a tool's input schema, as the model sees it. */
-export interface ToolArgument {
+interface ToolArgument {
 	type: string;
 	description?: string;
 	required: boolean;
@@ -199,14 +199,14 @@ class ToolCallerNode implements INodeType {
 	}
 }
 
-export interface LogLine {
+interface LogLine {
 	level: string;
 	message: string;
 	meta?: unknown;
 }
 
 /** Captures what nodes write to n8n's logger, so tests can read every line. */
-export class CapturingLogger {
+class CapturingLogger {
 	readonly lines: LogLine[] = [];
 
 	private push(level: string, message: string, meta?: unknown) {
