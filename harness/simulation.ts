@@ -31,7 +31,7 @@ export type Summary = Record<'whole' | 'settled', { accepted: number; refused: n
 const AT_ONCE = 10;
 
 /** A virtual clock: it jumps from one wait to the next. There are no stops in a simulation. */
-export class VirtualClock implements Clock {
+class VirtualClock implements Clock {
 	private at = 1_000_000;
 	private timers = new Map<number, { at: number; run: () => void }>();
 	private lastId = 0;

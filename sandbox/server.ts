@@ -74,6 +74,8 @@ export interface GroupQuirks {
 	 * coming short where hidden rows were left out of it).
 	 */
 	totalCountsHidden?: boolean;
+	/** The `header` sent with every page instead of the default one (field keys and their labels). */
+	header?: Array<{ label: string; prop: string }>;
 }
 
 /**
@@ -780,7 +782,7 @@ export class BeschannelsSandbox {
 		return {
 			total: served.total,
 			list: rows,
-			header: HEADER,
+			header: quirks.header ?? HEADER,
 		};
 	}
 

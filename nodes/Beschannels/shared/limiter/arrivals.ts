@@ -13,9 +13,9 @@
  */
 
 /** The server counts requests per second. */
-export const SECOND_MS = 1000;
+const SECOND_MS = 1000;
 /** The least margin over a second; the margin grows with how unsteady the fastest round trips are. */
-export const SPAN_MARGIN_MS = 15;
+const SPAN_MARGIN_MS = 15;
 const MAX_MARGIN_MS = 250;
 const ROUND_TRIPS_KEPT = 20;
 /** Round trips needed before the fastest of them is trusted (a first request is often much slower). */

@@ -29,7 +29,7 @@ export interface Clock {
 }
 
 /** The real time, and the node's waits that a stopped execution ends. */
-export const realClock: Clock = { now: () => Date.now(), sleep: pause };
+const realClock: Clock = { now: () => Date.now(), sleep: pause };
 
 /**
  * What an answer taught the limiter: `answered` (the server took the request, whatever it

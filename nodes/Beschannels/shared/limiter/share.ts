@@ -70,7 +70,7 @@ export interface Refusal {
 }
 
 /** The most whole requests a second Max Requests per Second (`ceiling`) allows. */
-export function fullShare(ceiling: number): number {
+function fullShare(ceiling: number): number {
 	return Math.max(MIN_RATE, Math.floor(ceiling));
 }
 
