@@ -7,7 +7,7 @@
 
 const BYTES = 6;
 
-function fnv1a(text: string, basis: number): number {
+export function fnv1a(text: string, basis: number): number {
 	let hash = basis;
 	for (let i = 0; i < text.length; i++) {
 		hash ^= text.charCodeAt(i);
