@@ -1,6 +1,10 @@
-/* eslint-disable no-console -- development code: runs in Node.js, never inside n8n */
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, no-console -- development code: runs in Node.js, never inside n8n */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
+import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
+
+import { packageRoot, TRIGGER_TYPE } from '../harness/engine';
 import { DEFAULT_USER_ID, listParams, useSandbox } from './helpers';
 
 /**
@@ -222,6 +226,9 @@ describe('the saved state with and without "fields changed"', () => {
 			const started = Date.now();
 			expect(await p.poll()).toBeNull();
 			measured[name] = { bytes: Buffer.byteLength(p.record), seconds: (Date.now() - started) / 1000 };
+			// with the option: one 48-bit hash (8 base64 characters) per member
+			const { fields } = p.nodeData.state as IDataObject;
+			expect(fields === undefined ? 0 : String(fields).length).toBe(name === 'off' ? 0 : 8 * size);
 			// a poll with nothing changed reads the group again and writes nothing
 			const polled = Date.now();
 			expect(await p.poll()).toBeNull();
@@ -236,4 +243,44 @@ describe('the saved state with and without "fields changed"', () => {
 					.join('; '),
 		);
 	}, 120_000);
+});
+
+describe('examples/lead-score-changed.json', () => {
+	const t = useSandbox({ pageCap: 100, groups: [{ ...GROUP, size: 120 }] });
+	const workflow = JSON.parse(readFileSync(join(packageRoot(), 'examples', 'lead-score-changed.json'), 'utf8')) as {
+		nodes: INode[];
+		connections: IDataObject;
+	};
+	const trigger = workflow.nodes.find((node) => node.type === TRIGGER_TYPE)!;
+	const crm = workflow.nodes.find((node) => node.type === 'n8n-nodes-base.httpRequest')!;
+
+	it('sets only parameters the trigger has, Fields to Watch loaded from the group', () => {
+		const node = t.engine.nodeTypes.getByNameAndVersion(TRIGGER_TYPE, 1);
+		const names = new Set(node.description.properties.map((property) => property.name));
+		expect(Object.keys(trigger.parameters).filter((name) => name !== 'pollTimes' && !names.has(name))).toEqual([]);
+		const watchFields = node.description.properties.find((property) => property.name === 'watchFields')!;
+		expect(watchFields.typeOptions?.loadOptionsMethod).toBe('getGroupFields');
+		expect(typeof node.methods?.loadOptions?.getGroupFields).toBe('function');
+		expect(trigger.parameters).toMatchObject({ watch: 'anyNewMember', includeUpdated: true, watchFields: ['score_20408'] });
+		expect(workflow.connections).toEqual({ [trigger.name]: { main: [[{ node: crm.name, type: 'main', index: 0 }]] } });
+	});
+
+	it('its trigger reports a lead whose score changed, with what the CRM update reads', async () => {
+		const p = t.engine.createPoller(trigger.parameters);
+		expect(await p.poll()).toBeNull();
+		const [lead, other] = t.sandbox.members(GROUP.groupObj, GROUP.groupId).map((m) => String(m.identity_id));
+		t.sandbox.updateMembers(GROUP.groupObj, GROUP.groupId, [
+			{ identityId: lead, set: { 'Score-20408': 77 } },
+			{ identityId: other, set: { Email: 'not.watched@example.com' } },
+		]);
+		const result = await p.poll();
+		expect(events(result)).toEqual([`updated:${lead}`]);
+		const item = result![0][0].json;
+		// what the CRM node's expressions read
+		const expressions = String(crm.parameters.url) + String(crm.parameters.jsonBody);
+		for (const field of ['identity_id', 'score_20408', 'Email', 'FullName']) expect(expressions).toContain(`$json.${field}`);
+		expect(item).toMatchObject({ identity_id: lead, score_20408: 77, event: 'updated' });
+		expect(typeof item.Email).toBe('string');
+		expect(typeof item.FullName).toBe('string');
+	});
 });

@@ -9,6 +9,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { DEFAULT_PAGE_SIZE } from '../Beschannels/shared/constants';
 import { groupFields, readOptions } from '../Beschannels/shared/descriptions';
+import { getGroupFields } from '../Beschannels/shared/group/fields';
 import { readGroup, readGroupQuery, type GroupQuery } from '../Beschannels/shared/group/groupUsers';
 import type { HeaderEntry } from '../Beschannels/shared/group/page';
 import { createShaper } from '../Beschannels/shared/items/shape';
@@ -88,7 +89,7 @@ export class BeschannelsTrigger implements INodeType {
 				typeOptions: { loadOptionsMethod: 'getGroupFields', loadOptionsDependsOn: ['userId', 'groupObj', 'groupId'] },
 				default: [],
 				description:
-					'The output fields whose change counts, e.g. score_20408 or Email; none: every field. Choose from the list, or specify names using an <a href="https://docs.n8n.io/code/expressions/">expression</a> (a comma-separated list).',
+					'The output fields whose change counts, e.g. score_20408 or Email (none: every field); an expression may give names separated by commas. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 				displayOptions: { show: { watch: ['anyNewMember'], includeUpdated: [true] } },
 			},
 			{
@@ -101,6 +102,8 @@ export class BeschannelsTrigger implements INodeType {
 			},
 		],
 	};
+
+	methods = { loadOptions: { getGroupFields } };
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const options = this.getNodeParameter('options', {}) as IDataObject;
