@@ -73,13 +73,17 @@ describe('Any New Member: members whose fields changed', () => {
 		expect(await p.poll()).toBeNull();
 	});
 
-	it('a member who joined is reported joined only, even when it changed before the poll', async () => {
+	it('a member who joined is reported joined only, even when it changed before the poll or joined during it', async () => {
 		const p = await started();
 		const [joined] = t.sandbox.addMembers(GROUP.groupObj, GROUP.groupId, 1);
 		update(String(joined.identity_id), { 'Score-20408': 99 });
 		const changed = id(50);
 		update(changed, { 'Score-3765': 1 });
-		expect(events(await p.poll()).sort()).toEqual([`joined:${joined.identity_id}`, `updated:${changed}`].sort());
+		// another member joins while the poll reads, at a place not read yet
+		t.sandbox.scheduleChanges(GROUP.groupObj, GROUP.groupId, [{ atRequest: 2, join: { at: 45 } }]);
+		const result = events(await p.poll());
+		const during = id(45);
+		expect(result.sort()).toEqual([`joined:${joined.identity_id}`, `joined:${during}`, `updated:${changed}`].sort());
 		expect(await p.poll()).toBeNull();
 	});
 
@@ -212,34 +216,36 @@ describe('the saved state with and without "fields changed"', () => {
 		],
 	});
 
+	const parameters = (groupObj: string, groupId: string): Record<string, IDataObject> => {
+		const group = { ...base, groupObj, groupId, options: { pageSize: 1000 } };
+		return { off: group, on: { ...group, includeUpdated: true }, 'on, with members who left': { ...group, includeUpdated: true, includeLeft: true } };
+	};
+
 	it.each([
 		['leads_schema_data', '1001', 1000],
 		['schema_data', '2001', 50_000],
-	])('%s/%s, %i members: at most 24 bytes more per member', async (groupObj, groupId, size) => {
-		const measured: Record<string, { bytes: number; seconds: number }> = {};
-		for (const [name, parameters] of [
-			['off', { ...base, groupObj, groupId, options: { pageSize: 1000 } }],
-			['on', { ...base, groupObj, groupId, includeUpdated: true, options: { pageSize: 1000 } }],
-			['on with left', { ...base, groupObj, groupId, includeUpdated: true, includeLeft: true, options: { pageSize: 1000 } }],
-		] as Array<[string, IDataObject]>) {
-			const p = t.engine.createPoller(parameters);
-			const started = Date.now();
+	])('%s/%s, %i members: 8 bytes of state more per member with the option on', async (groupObj, groupId, size) => {
+		const bytes: Record<string, number> = {};
+		for (const [name, set] of Object.entries(parameters(groupObj, groupId))) {
+			// the third, only at 1,000 members: the hashes are the same 8 bytes a member, and a poll of
+			// 50,000 members takes seconds
+			if (size > 1000 && name.includes('left')) continue;
+			const p = t.engine.createPoller(set);
 			expect(await p.poll()).toBeNull();
-			measured[name] = { bytes: Buffer.byteLength(p.record), seconds: (Date.now() - started) / 1000 };
+			bytes[name] = Buffer.byteLength(p.record);
 			// with the option: one 48-bit hash (8 base64 characters) per member
 			const { fields } = p.nodeData.state as IDataObject;
 			expect(fields === undefined ? 0 : String(fields).length).toBe(name === 'off' ? 0 : 8 * size);
+			if (size > 1000) continue;
 			// a poll with nothing changed reads the group again and writes nothing
-			const polled = Date.now();
 			expect(await p.poll()).toBeNull();
 			expect(p.writes).toBe(1);
-			measured[name].seconds = (Date.now() - polled) / 1000;
 		}
-		expect((measured.on.bytes - measured.off.bytes) / size).toBeLessThanOrEqual(24);
+		expect((bytes.on - bytes.off) / size).toBeLessThanOrEqual(24);
 		console.log(
 			`trigger state, ${size} members: ` +
-				Object.entries(measured)
-					.map(([name, m]) => `${name} ${m.bytes} bytes (${(m.bytes / size).toFixed(2)} per member, poll ${m.seconds.toFixed(2)} s)`)
+				Object.entries(bytes)
+					.map(([name, count]) => `${name} ${count} bytes (${(count / size).toFixed(2)} per member)`)
 					.join('; '),
 		);
 	}, 120_000);
