@@ -148,7 +148,7 @@ export class BeschannelsApi implements ICredentialType {
 		if ('failure' in outcome) {
 			throw new Error(`${outcome.failure.message}. ${outcome.failure.description}`);
 		}
-		return { sessionToken: outcome.token };
+		return { sessionToken: outcome.value };
 	}
 
 	/**

@@ -199,8 +199,11 @@ TOTAL_START=$(date +%s)
 log "cache: $CACHE"
 install_node24
 
-if [ "$want_v2" = 1 ]; then install_n8n "$N8N_V2_VERSION"; fi
-if [ "$want_v1" = 1 ]; then install_n8n "$N8N_V1_VERSION"; fi
+# The two versions install side by side (mostly downloads and unpacking); each has its own logs.
+pids=()
+if [ "$want_v2" = 1 ]; then install_n8n "$N8N_V2_VERSION" & pids+=("$!"); fi
+if [ "$want_v1" = 1 ]; then install_n8n "$N8N_V1_VERSION" & pids+=("$!"); fi
+for pid in "${pids[@]}"; do wait "$pid" || die "an n8n install failed (logs in $LOGS)"; done
 
 # env.sh describes every completed install in the cache, not only the ones selected this run.
 ENV_FILE="$CACHE/env.sh"

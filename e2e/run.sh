@@ -3,7 +3,7 @@
 # sure what it needs is installed: n8n through e2e/install-n8n.sh (cached after the first run),
 # Chromium and a CJK font for ui (apt-get, as root), redis-server for queue (apt-get, as root).
 #
-# Usage: e2e/run.sh cli|ui|queue|mcp [v2|v1|both]   (the n8n version, for cli and mcp; default both)
+# Usage: e2e/run.sh cli|ui|queue|mcp|agent [v2|v1|both]   (the n8n version, for cli, mcp and agent; default both)
 # Environment: BESCHANNELS_E2E_KEEP=1 keeps the temporary folder (logs, user folders); each
 # suite's file names the settings it reads.
 set -euo pipefail
@@ -15,9 +15,9 @@ die() { echo "[e2e] ERROR: $*" >&2; exit 1; }
 suite="${1:-}"
 versions=v2
 case "$suite" in
-  cli | mcp) case "${2:-both}" in both) versions=both ;; v2 | v1) versions="$2" ;; *) die "unknown version $2 (v2, v1, both)" ;; esac ;;
+  cli | mcp | agent) case "${2:-both}" in both) versions=both ;; v2 | v1) versions="$2" ;; *) die "unknown version $2 (v2, v1, both)" ;; esac ;;
   ui | queue) ;;
-  *) die "usage: $0 cli|ui|queue|mcp [v2|v1|both]" ;;
+  *) die "usage: $0 cli|ui|queue|mcp|agent [v2|v1|both]" ;;
 esac
 for f in dist/sandbox/cli.js dist/nodes "dist/e2e/$suite/$suite.test.js"; do
   [ -e "$f" ] || die "$f is missing: run npm run build first"

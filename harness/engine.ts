@@ -6,7 +6,7 @@ import { Logger } from '@n8n/backend-common';
 import { Container } from '@n8n/di';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ExecutionLifecycleHooks, PollContext, WorkflowExecute } from 'n8n-core';
+import { ExecutionLifecycleHooks, LoadOptionsContext, PollContext, WorkflowExecute } from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentialType,
@@ -14,6 +14,8 @@ import type {
 	IExecuteFunctions,
 	INode,
 	INodeExecutionData,
+	INodeParameters,
+	INodePropertyOptions,
 	INodeType,
 	INodeTypes,
 	IRun,
@@ -33,14 +35,14 @@ import { HarnessCredentialsHelper } from './credentials-helper';
  * HTTP. Used by the tests, the demo and the benchmark.
  */
 
-export const PACKAGE = 'n8n-nodes-beschannels';
+const PACKAGE = 'n8n-nodes-beschannels';
 export const ACTION_TYPE = `${PACKAGE}.beschannels`;
-export const TRIGGER_TYPE = `${PACKAGE}.beschannelsTrigger`;
-export const INPUT_TYPE = 'harness.input';
+const TRIGGER_TYPE = `${PACKAGE}.beschannelsTrigger`;
+const INPUT_TYPE = 'harness.input';
 /** The tool type n8n generates from the action node's `usableAsTool`. */
 export const TOOL_TYPE = `${PACKAGE}.beschannelsTool`;
-export const TOOL_CALLER_TYPE = 'harness.toolCaller';
-export const CREDENTIAL = 'beschannelsApi';
+const TOOL_CALLER_TYPE = 'harness.toolCaller';
+const CREDENTIAL = 'beschannelsApi';
 
 export function packageRoot(from = __dirname): string {
 	let dir = from;
@@ -86,7 +88,7 @@ class InputNode implements INodeType {
  * named `<name>Tool`, no main input, an `ai_tool` output, and a Tool Description parameter unless the
  * node brings its own. Runtime n8n builds it from the node itself, without `usableAsTool.replacements`.
  */
-export function asTool(nodeType: INodeType): INodeType {
+function asTool(nodeType: INodeType): INodeType {
 	const original = nodeType.description;
 	const properties = [...original.properties];
 	if (!properties.some((property) => property.name === 'toolDescription')) {
@@ -127,7 +129,7 @@ export function asTool(nodeType: INodeType): INodeType {
 }
 
 /** One property of a tool's input schema, as the model sees it. */
-export interface ToolArgument {
+interface ToolArgument {
 	type: string;
 	description?: string;
 	required: boolean;
@@ -197,14 +199,14 @@ class ToolCallerNode implements INodeType {
 	}
 }
 
-export interface LogLine {
+interface LogLine {
 	level: string;
 	message: string;
 	meta?: unknown;
 }
 
 /** Captures what nodes write to n8n's logger, so tests can read every line. */
-export class CapturingLogger {
+class CapturingLogger {
 	readonly lines: LogLine[] = [];
 
 	private push(level: string, message: string, meta?: unknown) {
@@ -431,6 +433,33 @@ export class Engine {
 		const taskData = run.data.resultData.runData[caller.name]?.[0];
 		const out = (taskData?.data?.main?.[0]?.[0]?.json ?? {}) as unknown as Omit<ToolRun, 'run' | 'error'>;
 		return { ...out, results: out.results ?? [], error: (taskData?.error ?? run.data.resultData.error) as Error | undefined, run };
+	}
+
+	/**
+	 * Opens a dropdown as n8n's editor does: the server's `DynamicNodeParametersService` (n8n 2.41.1)
+	 * calls the node's `methods.loadOptions.<method>` in n8n-core's `LoadOptionsContext`, on a one-node
+	 * workflow ("Temp-Node") whose parameters, and `additionalData.currentNodeParameters`, are the
+	 * form's current values (the editor sends them with defaults filled and expressions resolved).
+	 */
+	async loadOptions(options: {
+		method: string;
+		parameters: INodeParameters;
+		nodeType?: string;
+		/** The parameter whose dropdown opens, as the editor names it. */
+		path?: string;
+	}): Promise<INodePropertyOptions[]> {
+		const type = options.nodeType ?? ACTION_TYPE;
+		const nodeType = this.nodeTypes.getByNameAndVersion(type, 1);
+		const method = nodeType.methods?.loadOptions?.[options.method];
+		if (typeof method !== 'function') throw new Error(`${type} has no loadOptions method named "${options.method}"`);
+		const node = harnessNode('Temp-Node', type, {}, [0, 0]);
+		const parameters =
+			NodeHelpers.getNodeParameters(nodeType.description.properties, options.parameters, true, false, node, nodeType.description) ?? {};
+		node.parameters = parameters;
+		const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: this.nodeTypes });
+		const additionalData = { ...this.additionalData(), currentNodeParameters: parameters } as IWorkflowExecuteAdditionalData;
+		const context = new LoadOptionsContext(workflow, workflow.getNode(node.name)!, additionalData, options.path ?? 'parameters.options.outputFields');
+		return await method.call(context);
 	}
 
 	/** Called with the time the action node's `execute` returned or threw. */

@@ -74,6 +74,8 @@ export interface GroupQuirks {
 	 * coming short where hidden rows were left out of it).
 	 */
 	totalCountsHidden?: boolean;
+	/** The `header` sent with every page instead of the default one (field keys and their labels). */
+	header?: Array<{ label: string; prop: string }>;
 	/** 'reversed': every row's keys and the `header` entries are sent in reverse order. */
 	fieldOrder?: 'reversed';
 }
@@ -815,12 +817,13 @@ export class BeschannelsSandbox {
 			const keep = new Set([...wantedFields, 'identity_id', 'identity_value']);
 			rows = rows.map((row) => Object.fromEntries(Object.entries(row).filter(([k]) => keep.has(k))));
 		}
+		const header = quirks.header ?? HEADER;
 		const reversed = quirks.fieldOrder === 'reversed';
 		if (reversed) rows = rows.map((row) => Object.fromEntries(Object.entries(row).reverse()));
 		return {
 			total: served.total,
 			list: rows,
-			header: reversed ? HEADER.slice().reverse() : HEADER,
+			header: reversed ? header.slice().reverse() : header,
 		};
 	}
 

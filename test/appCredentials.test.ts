@@ -4,6 +4,8 @@ import { listParams, serialize, useSandbox } from './helpers';
 
 const APP = { appId: 'app_7f3c2e', appSecret: 'example-secret-Q9v2LmX81kTz' };
 const OTHER_APP = { appId: 'app_51ab09', appSecret: 'example-secret-W4n8PzR27cYd' };
+/** An app whose token requests a test refuses. */
+const THIRD_APP = { appId: 'app_c4d210', appSecret: 'example-secret-K7r1VbN62sQe' };
 const appCredential = (baseUrl: string, overrides = {}) => ({
 	baseUrl,
 	authMode: 'appCredentials',
@@ -30,6 +32,7 @@ describe('App ID + App Secret credentials', () => {
 	function expectNoSecrets(all: string) {
 		expect(all).not.toContain(APP.appSecret);
 		expect(all).not.toContain(OTHER_APP.appSecret);
+		expect(all).not.toContain(THIRD_APP.appSecret);
 		expect(all).not.toContain('wrong-example-secret-123');
 		for (const token of t.sandbox.issuedTokens()) expect(all).not.toContain(token);
 	}
@@ -120,6 +123,27 @@ describe('App ID + App Secret credentials', () => {
 		t.sandbox.clearFaults();
 		expect(run.error?.message).toMatch(/HTTP 503/);
 		expect(tokenRequests()).toHaveLength(2);
+	});
+
+	const answering = (code: number, msg: string) => ({
+		kind: 'http' as const,
+		status: 200,
+		body: JSON.stringify({ code, msg, data: null }),
+		contentType: 'application/json',
+	});
+
+	it.each([
+		['code 1000', answering(1000, '请求出错'), /refused the App ID \/ App Secret \(code 1000: 请求出错\)/],
+		['code 10002', answering(10002, '意料之外的参数内容'), /refused the App ID \/ App Secret \(code 10002/],
+		['HTTP 400', { kind: 'http' as const, status: 400, body: 'Bad Request' }, /^Beschannels answered HTTP 400$/],
+	])('a token endpoint that answers %s fails at once: no page size is stepped down for it', async (_name, fault, message) => {
+		t.engine.setCredential(appCredential(t.sandbox.url, THIRD_APP));
+		t.sandbox.injectFault({ fault, path: ACCESS_GRANT_PATH, times: Infinity });
+		const run = await t.engine.runNode({ parameters: listParams({ groupObj: 'member', groupId: '3001' }) });
+		t.sandbox.clearFaults();
+		expect(run.error?.message).toMatch(message);
+		expect(tokenRequests()).toHaveLength(1);
+		expect(t.pageRequests()).toHaveLength(0);
 	});
 
 	it('the App Secret and the tokens never appear in output, errors or logs', async () => {

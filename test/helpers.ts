@@ -4,7 +4,7 @@ import { Engine } from '../harness/engine';
 import { listParams } from '../harness/params';
 import { BeschannelsSandbox, DEFAULT_USER_ID, GROUP_USER_LIST_PATH, type SandboxOptions } from '../sandbox/server';
 
-export { DEFAULT_USER_ID, GROUP_USER_LIST_PATH, listParams };
+export { DEFAULT_USER_ID, listParams };
 
 export interface Setup {
 	sandbox: BeschannelsSandbox;

@@ -142,7 +142,7 @@ export async function readOnce(
 
 const share = fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true });
 
-export function changeArb(maxRequest: number): fc.Arbitrary<Change> {
+function changeArb(maxRequest: number): fc.Arbitrary<Change> {
 	const before = fc.integer({ min: 1, max: maxRequest });
 	return fc.oneof(
 		fc.record({ before, kind: fc.constant('join' as const), at: share, count: fc.oneof(fc.constant(1), fc.integer({ min: 1, max: 150 })), hidden: fc.boolean() }),

@@ -93,4 +93,28 @@ describe('shaping many members', () => {
 		expect(rows.map(createShaper({ isoOffsetMinutes: 480 }))[599].CreatedTimeIso).toBe('2023-05-30T06:11:56.000Z');
 		expect(rows.map(createShaper())[3]).toEqual({ identity_id: 'm3', CreatedTime: '2023-05-30 14:11:56', score_0: 3, score_1: 3, tail: 3 });
 	});
+
+	it('keeps identity_id and the Output Fields, named as without them, through cached and uncached layouts', () => {
+		const rows = Array.from({ length: 600 }, (_, n) => {
+			const row: IDataObject = { identity_id: `m${n}`, CreatedTime: '2023-05-30 14:11:56' };
+			for (let s = 0; s < 10; s++) if ((n >> s) & 1) row[`Score-${s}`] = String(n);
+			row.tail = n;
+			return row;
+		});
+		const labels = [{ prop: 'tail', label: '尾' }];
+		const expected = (n: number, tail: string) => ({
+			identity_id: `m${n}`,
+			...(n & 2 ? { score_1: n } : {}),
+			[tail]: n,
+		});
+		// by output key (score_1), API key (Score-1) or label (尾)
+		for (const fields of [['score_1', 'tail'], ['Score-1', 'tail']]) {
+			expect(rows.map(createShaper({ fields }))).toEqual(rows.map((_, n) => expected(n, 'tail')));
+		}
+		for (const fields of [['score_1', 'tail'], ['score_1', '尾']]) {
+			expect(rows.map(createShaper({ fields, labels }))).toEqual(rows.map((_, n) => expected(n, '尾')));
+		}
+		const withIso = rows.map(createShaper({ fields: ['nothing-like-it'], isoOffsetMinutes: 480 }));
+		expect(withIso[599]).toEqual({ identity_id: 'm599', CreatedTimeIso: '2023-05-30T06:11:56.000Z' });
+	});
 });

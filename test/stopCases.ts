@@ -19,7 +19,7 @@ const PROMPT_MS = 250;
 /** Requests that may still arrive after the stop because they left just before it. */
 const IN_TRANSIT_MS = 30;
 
-export interface StopMeasure {
+interface StopMeasure {
 	/** Requests the sandbox received after the stop. */
 	afterStop: number;
 	/** Milliseconds from the stop to the node's execute returning. */

@@ -67,7 +67,7 @@ export interface Workflow {
 }
 
 /** Node types `n8n execute` can start a workflow from (n8n's STARTING_NODES, 1.x and 2.x). */
-export const CLI_START_TYPES = [
+const CLI_START_TYPES = [
 	'n8n-nodes-base.manualTrigger',
 	'n8n-nodes-base.start',
 	'n8n-nodes-base.executeWorkflowTrigger',
@@ -104,7 +104,7 @@ export function nodeItems(execution: Json, nodeName: string): Json[] {
 }
 
 /** What the node is expected to make of a raw `Score-<id>` value. */
-export function expectedScore(raw: unknown): unknown {
+function expectedScore(raw: unknown): unknown {
 	if (typeof raw === 'string' && raw.trim() !== '' && /^\s*-?(\d+(\.\d*)?|\.\d+)\s*$/.test(raw)) {
 		return Number(raw);
 	}
@@ -112,7 +112,7 @@ export function expectedScore(raw: unknown): unknown {
 }
 
 /** `2026-10-30 10:00:00` written at UTC+08:00, as ISO 8601 in UTC. */
-export function chinaTimeToIso(value: unknown): string | null {
+function chinaTimeToIso(value: unknown): string | null {
 	if (typeof value !== 'string') return null;
 	const match = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})$/.exec(value.trim());
 	if (!match) return null;

@@ -183,7 +183,7 @@ export async function startRedis(dir: string): Promise<{ port: number; process: 
 }
 
 /** The data of `GET /rest/executions/:id` is in the `flatted` format: strings and objects by index. */
-export function unflatten(text: string): Json {
+function unflatten(text: string): Json {
 	const table = JSON.parse(text) as unknown[];
 	const revived = new Map<number, unknown>();
 	const at = (index: number): unknown => {

@@ -16,7 +16,7 @@ import { ROOT, sleep } from '../lib/proc';
 
 const TOOL_TYPE = `${PACKAGE_NAME}.beschannelsTool`;
 const MCP_TRIGGER_TYPE = '@n8n/n8n-nodes-langchain.mcpTrigger';
-export const USER_ID = 'user0sandbox0000000000000000000001';
+const USER_ID = 'user0sandbox0000000000000000000001';
 export const TOOL_NAME = 'Beschannels';
 const EXAMPLE = join(ROOT, 'examples', 'mcp-server.json');
 

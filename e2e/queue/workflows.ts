@@ -6,7 +6,7 @@ import type { CredentialRef } from '../lib/n8n';
 
 /** The workflows of the queue-mode suite, and the numbers it runs with. */
 
-export const USER_ID = 'user0sandbox0000000000000000000001';
+const USER_ID = 'user0sandbox0000000000000000000001';
 export const GROUP = { groupObj: 'leads_schema_data', groupId: '1001' };
 /** Members in the listed group, webhook calls fired at once per measurement, sandbox latency. */
 export const MEMBERS = Number(process.env.BESCHANNELS_QUEUE_MEMBERS ?? 1000);

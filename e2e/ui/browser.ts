@@ -51,11 +51,12 @@ export interface Page {
 		down(): Promise<void>;
 		up(): Promise<void>;
 	};
+	keyboard: { press(key: string): Promise<void> };
 	on(event: 'console', listener: (message: { type(): string; text(): string }) => void): void;
 	on(event: 'pageerror', listener: (error: Error) => void): void;
 }
 
-export interface BrowserContext {
+interface BrowserContext {
 	newPage(): Promise<Page>;
 	addCookies(cookies: Array<{ name: string; value: string; domain: string; path: string }>): Promise<void>;
 	addInitScript(script: { content: string }): Promise<void>;

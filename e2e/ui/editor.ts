@@ -13,7 +13,7 @@ import type { DomElement, Locator, Page } from './browser';
  * (open a node, execute it, read its output table, take a screenshot).
  */
 
-export const USER_ID = 'user0sandbox0000000000000000000001';
+const USER_ID = 'user0sandbox0000000000000000000001';
 export const GROUP = { groupObj: 'leads_schema_data', groupId: '1001' };
 export const GROUP_SIZE = 250;
 export const VIEWPORT = { width: 1280, height: 800 };

@@ -13,6 +13,7 @@ import { SuiteRun } from '../lib/suite';
 import { CHROMIUM_PATH, launchChromium, type Page } from './browser';
 import { Editor, GROUP, GROUP_SIZE, NODE, testWorkflow, VIEWPORT } from './editor';
 import { credentialDialog, executeNode, nodeErrors, nodeParameters, triggerTestEvent, type Context } from './editor-checks';
+import { outputFields } from './fields-checks';
 
 /**
  * The package in a real n8n editor, in Chromium: the packed package installed in a fresh n8n 2.x
@@ -137,6 +138,7 @@ describe("the package in n8n's editor (Chromium)", { timeout: Number(process.env
 	it("credential dialog: n8n's test fails a wrong token with the package's message and passes the right one", inEditor(credentialDialog));
 	it('node panel: labels, User ID hint, Group Object options, Return All hides Limit, options to add', inEditor(nodeParameters));
 	it("execute: the group's 250 members with score_<id> columns, in the sandbox's order", inEditor(executeNode));
+	it("Output Fields: the dropdown lists the group's fields from the API; two chosen leave those two and identity_id", inEditor(outputFields));
 	it("execute: an unknown group and a wrong token show the package's error, no stack trace, no token", inEditor(nodeErrors));
 	it('trigger: "Fetch Test Event" shows one sample, the group\'s newest member', inEditor(triggerTestEvent));
 	it('Test button: a Base URL without http:// and one that redirects are named', misconfiguredBaseUrls);

@@ -9,6 +9,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import * as groupUser from './resources/groupUser';
 import { toolDescription } from './resources/groupUser/getAllAsTool';
 import { route } from './router';
+import { getGroupFields } from './shared/group/fields';
 
 export class Beschannels implements INodeType {
 	description: INodeTypeDescription = {
@@ -37,6 +38,8 @@ export class Beschannels implements INodeType {
 			...groupUser.description,
 		],
 	};
+
+	methods = { loadOptions: { getGroupFields } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await route.call(this);

@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import * as groupUser from './resources/groupUser';
-import { asNodeError } from './shared/transport/client';
+import { asNodeError, BeschannelsError } from './shared/transport/client';
 
 type Operation = (this: IExecuteFunctions, itemIndex: number) => Promise<INodeExecutionData[]>;
 
@@ -40,10 +40,11 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 						details: {
 							description: error.description ?? null,
 							httpCode: error.httpCode ?? null,
-							...(error.errorResponse?.beschannelsCode !== undefined && {
-								beschannelsCode: error.errorResponse.beschannelsCode,
-								beschannelsMsg: error.errorResponse.beschannelsMsg,
-							}),
+							...(error instanceof BeschannelsError &&
+								error.beschannelsCode !== undefined && {
+									beschannelsCode: error.beschannelsCode,
+									beschannelsMsg: error.beschannelsMsg,
+								}),
 						},
 					},
 					pairedItem: { item: i },

@@ -7,11 +7,11 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { DEFAULT_PAGE_SIZE } from '../Beschannels/shared/constants';
 import { groupFields, readOptions } from '../Beschannels/shared/descriptions';
 import { getGroupFields } from '../Beschannels/shared/group/fields';
 import { readGroup, readGroupQuery, type GroupQuery } from '../Beschannels/shared/group/groupUsers';
 import type { HeaderEntry } from '../Beschannels/shared/group/page';
+import { startPageSize } from '../Beschannels/shared/group/pageSize';
 import { createShaper } from '../Beschannels/shared/items/shape';
 import { BeschannelsClient } from '../Beschannels/shared/transport/client';
 import { pollAnyNewMember, type AnyNewMemberOptions } from './anyNewMember';
@@ -119,7 +119,7 @@ export class BeschannelsTrigger implements INodeType {
 
 		// Fetch Test Event: the newest member as a sample; the state is left as it is.
 		if (this.getMode() === 'manual') {
-			const sample = await readGroup(client, query, { returnAll: false, limit: query.pageSize ?? DEFAULT_PAGE_SIZE });
+			const sample = await readGroup(client, query, { returnAll: false, limit: startPageSize(query.pageSize) });
 			const newest = sample.members.reduce<IDataObject | undefined>(
 				(best, row) => (!best || String(row.CreatedTime ?? '') > String(best.CreatedTime ?? '') ? row : best),
 				undefined,

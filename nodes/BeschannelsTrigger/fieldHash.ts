@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { createShaper, ISO_FIELD, scoreKey, scoreValue } from '../Beschannels/shared/items/shape';
-import { fnv1a } from './memberSet';
+import { fnv1a } from '../Beschannels/shared/fnv1a';
 
 /**
  * What "a member's fields changed" compares: a 48-bit hash of the member's watched values, shaped
@@ -31,7 +31,7 @@ function canonical(value: unknown): unknown {
 
 /** A 48-bit hash of a text, never 0 (0 stands for "not known yet" in the state). */
 function valuesHash(text: string): number {
-	const high = fnv1a(text, 0x811c9dc5) & 0xffff;
+	const high = fnv1a(text) & 0xffff;
 	const low = fnv1a(text, 0x050c5d1f);
 	return high * 0x1_0000_0000 + low || 1;
 }

@@ -1,3 +1,5 @@
+import { fnv1a } from '../Beschannels/shared/fnv1a';
+
 /**
  * A compact set of member identities for the trigger's state, which n8n keeps in the workflow
  * record: each identity becomes a 48-bit hash, stored as 6 bytes (8 base64 characters). Two
@@ -7,18 +9,9 @@
 
 const BYTES = 6;
 
-export function fnv1a(text: string, basis: number): number {
-	let hash = basis;
-	for (let i = 0; i < text.length; i++) {
-		hash ^= text.charCodeAt(i);
-		hash = Math.imul(hash, 0x01000193) >>> 0;
-	}
-	return hash >>> 0;
-}
-
-/** A 48-bit hash of an identity, as a plain number (exact in a double). */
+/** A 48-bit hash of an identity, as a plain number (exact in a double): two FNV-1a hashes with different bases. */
 export function identityHash(identity: string): number {
-	const high = fnv1a(identity, 0x811c9dc5) & 0xffff;
+	const high = fnv1a(identity) & 0xffff;
 	const low = fnv1a(identity, 0x050c5d1f);
 	return high * 0x1_0000_0000 + low;
 }

@@ -12,20 +12,6 @@ export const ACCESS_GRANT_PATH = '/api/get-access-token';
 /** Documented limit: 10 requests per second for every interface, counted per account. */
 export const API_REQUESTS_PER_SECOND = 10;
 
-export const MAX_PAGE_SIZE = 1000;
-
-/**
- * Page Size left out (automatic): the first request asks this many rows, later ones what the server
- * showed it serves. The API's budget is requests, so the largest page the node allows is asked.
- */
-export const AUTO_PAGE_SIZE = MAX_PAGE_SIZE;
-
-/** Sizes APIs commonly cap at, tried in turn when a server refuses a page size as a bad parameter. */
-export const FALLBACK_PAGE_SIZES = [500, 200, 100, 50];
-
-/** A page for Start at Page when Page Size is automatic, and the size a Page Size field offers. */
-export const DEFAULT_PAGE_SIZE = 100;
-
 /** Hard stop for a group that never ends (at 1,000 rows a page this is ten million members). */
 export const MAX_PAGES = 10_000;
 

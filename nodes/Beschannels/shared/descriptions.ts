@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { DEFAULT_MAX_RETRIES, DEFAULT_PAGE_SIZE, DEFAULT_TIMEOUT_MS, MAX_PAGE_SIZE } from './constants';
+import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from './constants';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './group/pageSize';
 
 /** The group a call reads: shared by the action node and the trigger. */
 export const groupFields: INodeProperties[] = [
@@ -84,7 +85,17 @@ export const readOptions: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. FullName,MobilePhone,Email',
 		description:
-			'Which fields to return (return_field_list), sent as typed. Beschannels does not document the format; comma-separated field keys are the likely one.',
+			'Which fields to ask Beschannels for (return_field_list), sent as typed. Beschannels does not document the format; comma-separated field keys are the likely one.',
+		hint: 'Field keys as the API names them, e.g. FullName or Score-20408. To keep only some fields in the output, use Output Fields.',
+	},
+	{
+		displayName: 'Output Field Names or IDs',
+		name: 'outputFields',
+		type: 'multiOptions',
+		typeOptions: { loadOptionsMethod: 'getGroupFields', loadOptionsDependsOn: ['userId', 'groupObj', 'groupId'] },
+		default: [],
+		description:
+			'Which fields each item keeps, besides identity_id; none keeps every field. The list is read from the group; an expression gives field keys separated by commas, e.g. FullName,score_20408. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 	},
 	{
 		displayName: 'Use Column Labels as Field Names',

@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INode, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { API_REQUESTS_PER_SECOND } from '../../shared/constants';
@@ -14,6 +14,7 @@ import {
 	toolAnswer,
 } from '../../shared/items/toolAnswer';
 import { BeschannelsClient } from '../../shared/transport/client';
+import { withToolAdvice } from './toolErrors';
 
 /**
  * Get Many as a tool (`beschannelsTool`, for an AI Agent or the MCP Server Trigger): the parameters a
@@ -136,9 +137,38 @@ function wholeNumber(this: IExecuteFunctions, name: string, value: number, i: nu
 	return value;
 }
 
-/** Get Many as a tool: one answer with a summary and at most `limit` compact members, from `start` on. */
+/** The `$fromAI` keys the model fills, for its answers and its error messages. */
+function modelKeys(node: INode) {
+	const { parameters } = node;
+	return {
+		groupObjectKey: fromAiKey(parameters.groupObj),
+		groupIdKey: fromAiKey(parameters.groupId),
+		limitKey: fromAiKey(parameters.membersPerCall),
+		startKey: fromAiKey(parameters.start),
+	};
+}
+
+/**
+ * Get Many as a tool: one answer with a summary and at most `limit` compact members, from `start`
+ * on. A failure's message says what the model (or the user) must do (see toolErrors.ts).
+ */
 export async function executeAsTool(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
 	const node = this.getNode();
+	const keys = modelKeys(node);
+	const account = { app: false };
+	try {
+		return await readAsTool.call(this, i, keys, account);
+	} catch (error) {
+		throw withToolAdvice(node, error, i, { ...keys, app: account.app });
+	}
+}
+
+async function readAsTool(
+	this: IExecuteFunctions,
+	i: number,
+	keys: ReturnType<typeof modelKeys>,
+	account: { app: boolean },
+): Promise<INodeExecutionData[]> {
 	const query = readItemGroupQuery(this, i, {
 		searchStr: this.getNodeParameter('search', i, ''),
 		startPage: undefined,
@@ -157,6 +187,7 @@ export async function executeAsTool(this: IExecuteFunctions, i: number): Promise
 	const shape = createShaper(query.shape);
 	const extra = returnFieldKeys(query.returnFieldList);
 	const client = await BeschannelsClient.open(this, { itemIndex: i });
+	account.app = client.account.app !== undefined;
 	const result = await readGroup(client, query, {
 		returnAll: false,
 		limit,
@@ -172,8 +203,8 @@ export async function executeAsTool(this: IExecuteFunctions, i: number): Promise
 		askedLimit,
 		search: query.searchStr,
 		shortNote,
-		startKey: fromAiKey(node.parameters.start),
-		limitKey: fromAiKey(node.parameters.membersPerCall),
+		startKey: keys.startKey,
+		limitKey: keys.limitKey,
 	});
 	return [{ json: answer, pairedItem: { item: i } }];
 }

@@ -1,48 +1,81 @@
 import type { IDataObject, ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { GROUP_USER_LIST_PATH } from '../constants';
-import { scoreKey } from '../items/shape';
-import { BeschannelsClient, type BeschannelsContext } from '../transport/client';
-import { readGroupQuery, readPage } from './groupUsers';
+import { outputKey } from '../items/shape';
+import { BeschannelsClient } from '../transport/client';
+import { readGroupQuery, readPage, type GroupQuery } from './groupUsers';
+import type { Page } from './page';
+import { DEFAULT_PAGE_SIZE } from './pageSize';
 
-/** Members read to find the group's fields: one page. */
-const SAMPLE_SIZE = 20;
+/** Retries of the one request a dropdown sends: an editor waiting on a failing server gives up sooner than a run. */
+const DROPDOWN_RETRIES = 1;
 
-function outputKey(key: string): string {
-	return key.startsWith('Score-') ? scoreKey(key) : key;
+/** The group parameters as the form holds them; the node and the trigger name them alike. */
+function formQuery(context: ILoadOptionsFunctions): GroupQuery {
+	const options = context.getCurrentNodeParameter('options');
+	const query = readGroupQuery(context.getNode(), {
+		userId: context.getCurrentNodeParameter('userId'),
+		groupObj: context.getCurrentNodeParameter('groupObj'),
+		groupId: context.getCurrentNodeParameter('groupId'),
+		options: typeof options === 'object' && options !== null ? (options as IDataObject) : {},
+	});
+	if (!query.groupId)
+		throw new NodeOperationError(context.getNode(), 'Group ID is empty', {
+			description: "Fill in Group ID: the list of fields is read from the group's members.",
+		});
+	return query;
 }
 
-/**
- * The group's fields for a dropdown (`loadOptions`): every `header` entry with the app's label,
- * then the other keys the first page's members carry (scores as `score_<id>`).
- */
-export async function getGroupFields(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-	const query = readGroupQuery(this.getNode(), {
-		userId: this.getCurrentNodeParameter('userId'),
-		groupObj: this.getCurrentNodeParameter('groupObj'),
-		groupId: this.getCurrentNodeParameter('groupId') ?? '',
-		options: {},
-	});
-	// the client uses only what a load-options context has too (credentials, node, logger, httpRequest)
-	const client = await BeschannelsClient.open(this as unknown as BeschannelsContext);
-	const page = await client.call(
+/** Reads the group's first page, with the rows of at most one default page. */
+async function firstPage(context: ILoadOptionsFunctions, query: GroupQuery): Promise<Page> {
+	const client = await BeschannelsClient.open(context);
+	return await client.call(
 		{
 			path: GROUP_USER_LIST_PATH,
-			fields: { user_id: query.userId, group_obj: query.groupObj, groupId: query.groupId, page_num: 1, page_size: SAMPLE_SIZE },
+			fields: {
+				user_id: query.userId,
+				group_obj: query.groupObj,
+				groupId: query.groupId,
+				page_num: 1,
+				page_size: Math.min(query.pageSize ?? DEFAULT_PAGE_SIZE, DEFAULT_PAGE_SIZE),
+			},
 			page: 1,
+			timeoutMs: query.timeoutMs,
+			maxRetries: query.maxRetries ?? DROPDOWN_RETRIES,
 		},
 		readPage,
 	);
-	const options = new Map<string, INodePropertyOptions>();
+}
+
+/** The fields a page shows: its `header` with the app's labels, then its members' other keys, scores last. */
+function pageFields(page: Page): INodePropertyOptions[] {
+	const fields = new Map<string, INodePropertyOptions>();
 	for (const { prop, label } of page.header) {
 		const value = outputKey(prop);
-		if (!options.has(value)) options.set(value, { name: label ? `${value} (${label})` : value, value });
+		const shown = typeof label === 'string' && label.trim() !== '' && label !== value ? ` (${label})` : '';
+		if (!fields.has(value)) fields.set(value, { name: `${value}${shown}`, value });
 	}
-	for (const row of page.list as IDataObject[]) {
+	const scores = new Set<string>();
+	for (const row of page.list) {
 		for (const key of Object.keys(row)) {
 			const value = outputKey(key);
-			if (!options.has(value)) options.set(value, { name: value, value });
+			if (fields.has(value) || scores.has(value)) continue;
+			if (value !== key) scores.add(value);
+			else fields.set(value, { name: value, value });
 		}
 	}
-	return [...options.values()];
+	const model = (field: string) => Number(field.slice('score_'.length));
+	const byModel = [...scores].sort((a, b) => model(a) - model(b) || a.localeCompare(b));
+	for (const value of byModel) fields.set(value, { name: value, value });
+	return [...fields.values()];
+}
+
+/**
+ * The group's fields for a dropdown (`methods.loadOptions.getGroupFields` of the node and the
+ * trigger): one page of the group user list, read through the node's one client.
+ */
+export async function getGroupFields(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+	const query = formQuery(this);
+	return pageFields(await firstPage(this, query));
 }

@@ -1,17 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import {
-	AUTO_PAGE_SIZE,
-	DEFAULT_PAGE_SIZE,
-	FALLBACK_PAGE_SIZES,
-	GROUP_USER_LIST_PATH,
-	MAX_PAGE_SIZE,
-} from '../constants';
-import { isRateLimitMessage } from '../transport/apiCodes';
+import { GROUP_USER_LIST_PATH } from '../constants';
 import type { HeaderEntry, Page, PageRequest } from './page';
+import { MAX_PAGE_SIZE, PageSizePlan, startPageSize } from './pageSize';
 import { paginate, type PaginateResult } from '../reader/read';
-import { parseOffset, type ShapeOptions } from '../items/shape';
+import { readShapeOptions, type ShapeOptions } from '../items/shape';
 import { MalformedAnswer, type BeschannelsClient, type CallOptions } from '../transport/client';
 
 /** The parameters of one group read, checked before any request is sent. */
@@ -78,16 +72,7 @@ export function readGroupQuery(
 	const startPage = options.startPage === undefined ? 1 : Number(options.startPage);
 	if (!Number.isInteger(startPage) || startPage < 1)
 		throw fail('Start at Page must be a whole number of at least 1', `Start at Page is ${String(options.startPage)}.`);
-	const shape: ShapeOptions = {};
-	if (options.addIsoDate === true) {
-		const offset = parseOffset(text(options.createdTimeOffset) || '+08:00');
-		if (offset === undefined)
-			throw fail(
-				'Created Time UTC Offset is not an offset',
-				`"${text(options.createdTimeOffset)}" is not a UTC offset; write it like +08:00.`,
-			);
-		shape.isoOffsetMinutes = offset;
-	}
+	const shape = readShapeOptions(options, fail);
 	const timeout = options.timeout === undefined ? undefined : Number(options.timeout);
 	if (timeout !== undefined && (!Number.isFinite(timeout) || timeout < 1))
 		throw fail('Timeout must be a positive number of milliseconds', `Timeout is ${String(options.timeout)}.`);
@@ -147,52 +132,8 @@ export function readPage(data: unknown): Page {
 }
 
 /**
- * Page sizes that work after the server refused bigger ones twice, per account (Base URL and
- * credential), for this process; `reads` counts the reads since, so a bigger size is tried again
- * now and then (a server may lift its cap).
- */
-const sizeThatWorks = new Map<string, { size: number; reads: number }>();
-
-/** Every this many reads of an account, a remembered size is probed upward with one request. */
-export const PROBE_EVERY_READS = 10;
-
-/**
- * Whether Beschannels refused a request as a bad parameter, as a too-large page size is refused:
- * code 10002 (or 1000 that does not speak of rate limiting), HTTP 400 or 413. Rate limiting, a
- * 5xx or a timeout never count.
- */
-function refusedAsBadParameter(error: unknown): boolean {
-	if (!(error instanceof NodeApiError)) return false;
-	const response = error.errorResponse as { beschannelsCode?: unknown; beschannelsMsg?: unknown } | undefined;
-	const code = response?.beschannelsCode;
-	if (code === 1000) return !isRateLimitMessage(`${String(response?.beschannelsMsg ?? '')} ${error.message}`);
-	return code === 10002 || error.httpCode === '400' || error.httpCode === '413';
-}
-
-/** The first size of a read with Page Size automatic, and the size to fall back to if it is refused. */
-function automaticSizes(account: string): { first: number; fallback?: number } {
-	const known = sizeThatWorks.get(account);
-	if (!known) return { first: AUTO_PAGE_SIZE };
-	known.reads++;
-	return known.reads % PROBE_EVERY_READS === 0 ? { first: AUTO_PAGE_SIZE, fallback: known.size } : { first: known.size };
-}
-
-/** Remembers what a read with Page Size automatic showed about the sizes the account accepts. */
-function learnSizes(account: string, sizes: { first: number; fallback?: number }, result: PaginateResult): void {
-	if (result.stepped && result.firstServedSize !== undefined) {
-		sizeThatWorks.set(account, { size: result.firstServedSize, reads: 0 });
-	} else if (sizes.fallback !== undefined && result.refusedSize === undefined) {
-		// the probe was accepted: the server takes the biggest size again
-		sizeThatWorks.delete(account);
-	}
-}
-
-/**
- * Reads a group's members page by page (see `paginate` for how and when it stops). With Page Size
- * automatic, the first request asks the most rows the node allows (or the size that works for this
- * account, probed upward now and then), later ones what the server serves; a first request refused
- * twice as a bad parameter is asked again at the sizes APIs commonly cap at, and the size that
- * worked is remembered.
+ * Reads a group's members page by page (see `paginate` for how and when it stops), at the page
+ * sizes the account's `PageSizePlan` gives.
  */
 export async function readGroup(
 	client: BeschannelsClient,
@@ -215,24 +156,20 @@ export async function readGroup(
 		maxRetries: query.maxRetries,
 		signal,
 	});
-	const automatic = query.pageSize === undefined;
-	const account = client.account.accountKey;
-	const sizes = automatic ? automaticSizes(account) : { first: query.pageSize! };
+	const sizes = new PageSizePlan(client.account.accountKey, query.pageSize);
 	const result = await paginate({
 		returnAll: options.returnAll,
 		limit: options.limit,
 		pageSize: sizes.first,
-		fallback: sizes.fallback,
-		stepDown: automatic ? FALLBACK_PAGE_SIZES : undefined,
-		refused: refusedAsBadParameter,
+		afterRefusal: sizes.afterRefusal,
 		// Start at Page counts pages of Page Size, whatever Limit is
-		startOffset: options.startOffset ?? (query.startPage - 1) * (query.pageSize ?? DEFAULT_PAGE_SIZE),
+		startOffset: options.startOffset ?? (query.startPage - 1) * startPageSize(query.pageSize),
 		concurrency: options.concurrency,
 		until: options.until,
 		keep: options.keep,
 		fetchPage: async (request, signal) => await client.call(call(request, signal), readPage),
 	});
-	if (automatic) learnSizes(account, sizes, result);
+	sizes.learn(result);
 	return result;
 }
 

@@ -15,7 +15,7 @@ export const TOOL_DEFAULT_LIMIT = 20;
 export const TOOL_MAX_LIMIT = 200;
 
 /** Member fields a tool answer keeps, besides every `score_<modelId>`. */
-export const TOOL_FIELDS = [
+const TOOL_FIELDS = [
 	'FullName',
 	'MobilePhone',
 	'Email',

@@ -38,7 +38,7 @@ export function placeRow(window: Window, index: number, hidden: number, changes:
  * Whether a member read at `was` and found now at `now` sits where the changes since allow: moved
  * down by at most the members that joined since, up by at most those that left.
  */
-export function fits(was: Placed, now: Placed): boolean {
+function fits(was: Placed, now: Placed): boolean {
 	const lowest = now.lo - was.hi;
 	const highest = now.hi - was.lo;
 	return lowest <= now.joined - was.joined && highest >= -(now.left - was.left);

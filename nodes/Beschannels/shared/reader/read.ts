@@ -6,7 +6,7 @@ import { cutShort, MAX_ASKS, MAX_REREADS, MIN_EMPTY_STRETCH, OVERLAP_ROWS, sitti
 import type { PaginateOptions, PaginateResult, ReadEnd, Tail } from './types';
 import { windowAt, windowFrom, windowHolding, type Window } from './windows';
 
-export type { PaginateOptions, PaginateResult, ReadEnd } from './types';
+export type { PaginateOptions, PaginateResult } from './types';
 
 /**
  * One read of a group: asks pages, judges each answer (see `evidence.ts`) and keeps the members.
@@ -14,7 +14,7 @@ export type { PaginateOptions, PaginateResult, ReadEnd } from './types';
  * allow, or the part before it is read again; the end is shown by `total` on a short page, or by
  * nothing past the members read, asked twice.
  */
-export class GroupRead extends FirstPageRead {
+class GroupRead extends FirstPageRead {
 	async run(): Promise<PaginateResult> {
 		const maxPages = this.options.maxPages ?? MAX_PAGES;
 		try {
@@ -55,22 +55,13 @@ export class GroupRead extends FirstPageRead {
 		else this.takeNext(page, this.tail);
 	}
 
-	/** A refusal of the first request as a bad parameter: asks a smaller size (or fails with the error). */
+	/** A refusal of the first request: asks the size `afterRefusal` names instead (or fails with the error). */
 	protected refusal(error: unknown): undefined {
 		const size = this.window.pageSize;
-		const { stepDown, fallback, refused } = this.options;
-		if (this.sizes.firstServed !== undefined || refused?.(error) !== true) throw error;
-		this.sizes.refusedSize ??= size;
-		let next: number | undefined;
-		if (fallback !== undefined && fallback < size) next = fallback;
-		else if (stepDown !== undefined && this.sizes.refusedOnce !== size) {
-			this.sizes.refusedOnce = size;
-			next = size;
-		} else if (stepDown !== undefined) {
-			this.sizes.stepped = true;
-			next = stepDown.find((candidate) => candidate < size);
-		}
+		const next = this.sizes.firstServed === undefined ? this.options.afterRefusal?.(error, size) : undefined;
 		if (next === undefined) throw error;
+		this.sizes.refusedSize ??= size;
+		if (next < size) this.sizes.stepped = true;
 		this.goTo(windowHolding(this.startOffset, this.firstSize(next)));
 		return undefined;
 	}

@@ -20,7 +20,7 @@ export const MAX_ASKS = 4;
 export const MIN_EMPTY_STRETCH = 10;
 
 /** A `total` missing from an answer: every change is possible, so every place fits. */
-export const UNKNOWN_CHANGES = 1e9;
+const UNKNOWN_CHANGES = 1e9;
 
 /** Whether `answer` holds only rows `earlier` held, and fewer: an answer cut short in passing. */
 export function cutShort(answer: Page, earlier: Page): boolean {
@@ -42,9 +42,8 @@ export function mergeHeader(into: HeaderEntry[], header: HeaderEntry[]): void {
 }
 
 /**
- * What a read of a group knows and has planned: the members taken and where each was found, the
- * totals seen, the last member the next page must hold (`tail`), and the pages fetched ahead. The
- * steps that judge answers are in `firstPage.ts` and `read.ts`.
+ * What a read of a group knows and has planned: the members taken and where each was found, the totals
+ * seen, the member the next page must hold (`tail`), pages fetched ahead. `read.ts` judges the answers.
  */
 export abstract class ReadState {
 	protected readonly ahead: Ahead;
@@ -96,7 +95,7 @@ export abstract class ReadState {
 	protected end: ReadEnd | undefined;
 	protected queue: Window[] = [];
 	protected window: Window;
-	protected readonly sizes: { stepped: boolean; refusedSize?: number; refusedOnce?: number; firstServed?: number } = {
+	protected readonly sizes: { stepped: boolean; refusedSize?: number; firstServed?: number } = {
 		stepped: false,
 	};
 

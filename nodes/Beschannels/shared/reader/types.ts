@@ -9,11 +9,11 @@ export interface PaginateOptions {
 	limit: number;
 	/** Rows asked by the first request (Page Size); later requests ask at most what the server showed it serves. */
 	pageSize: number;
-	/** Smaller sizes to try, in order, when the first request is refused twice at a size (`refused`). */
-	stepDown?: number[];
-	/** A size known to work: the first refusal of `pageSize` goes straight to it. */
-	fallback?: number;
-	refused?: (error: unknown) => boolean;
+	/**
+	 * The first request was refused with `error` at `size`: the size to ask it at instead, or
+	 * undefined to fail with the error (the page-size policy, shared/group/pageSize.ts).
+	 */
+	afterRefusal?: (error: unknown, size: number) => number | undefined;
 	/** Members to skip before the first one read (Start at Page). */
 	startOffset?: number;
 	/** Fetches one page; `signal` aborts once the page is no longer needed, so it is not sent. */
@@ -64,7 +64,7 @@ export interface PaginateResult {
 	misplaced: boolean;
 	/** Steps past rows hidden from the User ID that no member read twice could check (`total` checked them). */
 	unchecked: number;
-	/** A size was refused twice, so the read stepped down from it. */
+	/** A refusal of the first request led to a smaller size. */
 	stepped: boolean;
 	/** The first size refused, if any. */
 	refusedSize?: number;

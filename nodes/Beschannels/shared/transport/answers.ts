@@ -1,27 +1,14 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { describeApiCode, isRateLimitMessage } from './apiCodes';
+import { describeApiCode } from './apiCodes';
+import { isUnanswered, type Failure } from './errors';
 import type { Verdict } from '../limiter/limiter';
 
 /**
- * Reading what Beschannels answered: the `{ code, msg, data }` envelope, HTTP statuses and network
- * errors, each turned into a `Failure` that says what happened, what to do, and whether asking
- * again can help. Nothing here ever holds the token or member data.
+ * Reading what Beschannels answered: the `{ code, msg, data }` envelope and HTTP statuses, each
+ * failure turned into a `Failure` of its kind that says what happened and what to do (network
+ * errors: network.ts). Nothing here ever holds the token or member data.
  */
-
-/** What went wrong with one attempt, in words an operator can act on. Never holds the token. */
-export interface Failure {
-	message: string;
-	description: string;
-	retryable: boolean;
-	rateLimited?: boolean;
-	retryAfterMs?: number;
-	httpCode?: string;
-	apiCode?: number;
-	apiMsg?: string;
-	/** No answer arrived at all (refused, reset, timed out). */
-	network?: boolean;
-}
 
 export interface HttpAnswer {
 	statusCode: number;
@@ -37,7 +24,7 @@ function header(headers: Record<string, unknown>, name: string): string | undefi
 	return value === undefined || value === null ? undefined : String(value);
 }
 
-export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
 	if (!value) return undefined;
 	const seconds = Number(value);
 	const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - now;
@@ -58,7 +45,7 @@ function htmlTitle(text: string): string {
 }
 
 /** Reads the `{ code, msg, data }` envelope out of an answer, or says why it is not one. */
-export function readEnvelope(
+function readEnvelope(
 	body: unknown,
 	target: string,
 ): { envelope: IDataObject } | { failure: Failure } {
@@ -71,7 +58,7 @@ export function readEnvelope(
 				failure: {
 					message: `Beschannels answered with an HTML page instead of JSON${title ? ` ("${title}")` : ''}`,
 					description: `${target} returned a web page, typically a gateway, proxy or login page. Check the Base URL in the credential; if it is right, the service may be down.`,
-					retryable: false,
+					kind: 'malformed',
 				},
 			};
 		}
@@ -80,7 +67,7 @@ export function readEnvelope(
 				failure: {
 					message: 'Beschannels answered with an empty body',
 					description: `${target} returned nothing where a JSON answer was expected.`,
-					retryable: true,
+					kind: 'passing',
 				},
 			};
 		}
@@ -91,7 +78,7 @@ export function readEnvelope(
 				failure: {
 					message: 'Beschannels answered with a body that is not JSON',
 					description: `${target} returned ${text.length} characters that are not valid JSON (the answer may have been cut off). Check the Base URL; if it is right, try again later.`,
-					retryable: false,
+					kind: 'malformed',
 				},
 			};
 		}
@@ -101,7 +88,7 @@ export function readEnvelope(
 			failure: {
 				message: 'Beschannels answered with JSON that is not an object',
 				description: `${target} returned JSON of an unexpected shape; the Base URL may not point at the Beschannels OpenAPI.`,
-				retryable: false,
+				kind: 'malformed',
 			},
 		};
 	}
@@ -111,7 +98,7 @@ export function readEnvelope(
 			failure: {
 				message: 'Beschannels answered without a "code" field',
 				description: `${target} returned JSON that is not the Beschannels { code, msg, data } envelope; the Base URL may not point at the Beschannels OpenAPI.`,
-				retryable: false,
+				kind: 'malformed',
 			},
 		};
 	}
@@ -123,7 +110,7 @@ export function readEnvelope(
  * `{code, msg}` included), so its `Retry-After` is honoured; otherwise the envelope's `code`
  * decides, and an answer that is neither a success status nor an envelope is an HTTP failure.
  */
-export function readAnswer(answer: HttpAnswer, target: string): { envelope: IDataObject } | { failure: Failure } {
+function readAnswer(answer: HttpAnswer, target: string): { envelope: IDataObject } | { failure: Failure } {
 	const status = answer.statusCode;
 	if (status === 429 || status >= 500 || (status >= 300 && status < 400)) {
 		return { failure: httpFailure(answer, target) };
@@ -147,33 +134,32 @@ export function readReply(answer: HttpAnswer, target: string): Reading {
 }
 
 /**
- * What a reading teaches the account's limiter: "too many requests" (code 1000 or -1 with a "too
- * frequent" message, or HTTP 429, with its Retry-After) is a refusal; no answer at all times
- * nothing; any other answer, success or not, shows the server took the request.
+ * What a reading teaches the account's limiter: a refusal as too many (with its Retry-After) is
+ * a refusal; no answer at all times nothing; any other answer, success or not, shows the server
+ * took the request.
  */
-export function verdictOf(reading: Reading | { token: string }): Verdict {
+export function verdictOf(reading: Reading): Verdict {
 	if (!('failure' in reading)) return { kind: 'answered' };
 	const { failure } = reading;
-	if (failure.network) return { kind: 'unanswered' };
-	if (failure.rateLimited) return { kind: 'refused', retryAfterMs: failure.retryAfterMs };
+	if (isUnanswered(failure)) return { kind: 'unanswered' };
+	if (failure.kind === 'tooMany') return { kind: 'refused', retryAfterMs: failure.retryAfterMs };
 	return { kind: 'answered' };
 }
 
-export function apiCodeFailure(envelope: IDataObject, target: string): Failure {
+function apiCodeFailure(envelope: IDataObject, target: string): Failure {
 	const code = Number(envelope.code);
 	const msg = typeof envelope.msg === 'string' ? envelope.msg : String(envelope.msg ?? '');
 	const info = describeApiCode(code, msg);
 	return {
+		kind: info.kind,
 		message: `Beschannels error ${code}${msg ? ` (${msg})` : ''}: ${info.meaning}`,
 		description: `${info.action} [${target}]`,
-		retryable: info.retryable,
-		rateLimited: isRateLimitMessage(msg),
-		apiCode: code,
-		apiMsg: msg,
+		beschannelsCode: code,
+		beschannelsMsg: msg,
 	};
 }
 
-export function httpFailure(answer: HttpAnswer, target: string): Failure {
+function httpFailure(answer: HttpAnswer, target: string): Failure {
 	const status = answer.statusCode;
 	const retryAfterMs = parseRetryAfter(header(answer.headers, 'retry-after'));
 	const httpCode = String(status);
@@ -181,8 +167,7 @@ export function httpFailure(answer: HttpAnswer, target: string): Failure {
 		return {
 			message: 'Beschannels answered HTTP 429: too many requests',
 			description: `${target} refused the request because the account's rate limit was exceeded. Lower "Max Requests per Second" in the credential if other systems use the same account.`,
-			retryable: true,
-			rateLimited: true,
+			kind: 'tooMany',
 			retryAfterMs,
 			httpCode,
 		};
@@ -191,7 +176,7 @@ export function httpFailure(answer: HttpAnswer, target: string): Failure {
 		return {
 			message: `Beschannels answered HTTP ${status}: the server or a gateway in front of it failed`,
 			description: `${target} failed on the server side. Try again later, and contact Beschannels support if it persists.`,
-			retryable: true,
+			kind: 'passing',
 			retryAfterMs,
 			httpCode,
 		};
@@ -205,43 +190,10 @@ export function httpFailure(answer: HttpAnswer, target: string): Failure {
 	return {
 		message: `Beschannels answered HTTP ${status}`,
 		description: `${advice[status] ?? 'The request was refused. Check the Base URL and the parameters.'} [${target}]`,
-		retryable: false,
+		// a 400 or 413 is how a server commonly refuses a page size it does not serve
+		kind: status === 400 || status === 413 ? 'badParameter' : 'refused',
 		httpCode,
 	};
-}
-
-const NETWORK_WORDS: Record<string, string> = {
-	ECONNREFUSED: 'the connection was refused (nothing listens at that address)',
-	ECONNRESET: 'the connection was reset before the answer was complete',
-	ETIMEDOUT: 'the connection timed out',
-	ECONNABORTED: 'the request timed out',
-	ENOTFOUND: 'the host name could not be resolved',
-	EAI_AGAIN: 'the host name could not be resolved (temporary DNS failure)',
-	EPIPE: 'the connection was closed while sending',
-	ERR_CANCELED: 'the execution was cancelled',
-	CERT_HAS_EXPIRED: 'the server certificate has expired',
-	DEPTH_ZERO_SELF_SIGNED_CERT: 'the server uses a self-signed certificate',
-	SELF_SIGNED_CERT_IN_CHAIN: 'the server certificate is not trusted',
-	UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the server certificate could not be verified',
-};
-
-/** The most telling error code along an error's cause chain (axios wraps the socket's own). */
-function errorCode(error: unknown): string {
-	const codes: string[] = [];
-	const messages: string[] = [];
-	let current: unknown = error;
-	for (let depth = 0; depth < 6 && current && typeof current === 'object'; depth++) {
-		const { code, message, cause } = current as { code?: unknown; message?: unknown; cause?: unknown };
-		if (typeof code === 'string' && code) codes.push(code);
-		if (typeof message === 'string') messages.push(message);
-		current = cause;
-	}
-	const known = codes.find((code) => code in NETWORK_WORDS);
-	if (known) return known;
-	const text = messages.join(' ');
-	if (/timeout/i.test(text)) return 'ECONNABORTED';
-	if (/aborted|socket hang up|ECONNRESET/i.test(text)) return 'ECONNRESET';
-	return codes[0] ?? 'UNKNOWN';
 }
 
 /**
@@ -265,39 +217,7 @@ function redirectFailure(answer: HttpAnswer, target: string): Failure {
 	return {
 		message: `The Base URL redirects (HTTP ${status})${moved ? ` to ${moved}` : ''}`,
 		description: `${baseUrl ? `Put ${baseUrl} as the Base URL in the Beschannels credential.` : 'Check the Base URL in the Beschannels credential.'} The node does not follow redirects: they would send the access token on to another address, and most turn the POST into a GET without its fields. [${target}]`,
-		retryable: false,
+		kind: 'redirect',
 		httpCode: String(status),
 	};
 }
-
-/** How a request ended without an answer, as the transport saw it. */
-export type NetworkOutcome = 'failed' | 'timedOut';
-
-export function networkFailure(error: unknown, target: string, timeoutMs: number, outcome: NetworkOutcome = 'failed'): Failure {
-	if (outcome === 'timedOut') {
-		return {
-			message: `Beschannels did not answer in time: no complete answer within ${timeoutMs} ms`,
-			description: `The whole answer must arrive within Timeout (${timeoutMs} ms). Raise the Timeout option if the group's pages are large, or try again later. [${target}]`,
-			retryable: true,
-			network: true,
-		};
-	}
-	const code = errorCode(error);
-	const what = NETWORK_WORDS[code] ?? 'the request could not be completed';
-	const certificate = code.includes('CERT') || code.includes('SIGNATURE');
-	const fatal = code === 'ERR_CANCELED' || code === 'ENOTFOUND' || certificate;
-	let hint = 'Check that n8n can reach the Base URL, and try again later.';
-	if (code === 'ECONNABORTED' || code === 'ETIMEDOUT')
-		hint = `No answer within ${timeoutMs} ms. Raise the Timeout option or try again later.`;
-	if (code === 'ENOTFOUND') hint = 'Check the Base URL in the credential.';
-	if (certificate)
-		hint = 'For a private deployment with its own certificate, turn on "Ignore SSL Issues" in the credential.';
-	// The raw code goes in the description: n8n replaces messages that contain one with its own text.
-	return {
-		message: `Could not reach Beschannels: ${what}`,
-		description: `${hint} (error code ${code}) [${target}]`,
-		retryable: !fatal,
-		network: true,
-	};
-}
-

@@ -1,7 +1,15 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { API_REQUESTS_PER_SECOND, DEFAULT_BASE_URL } from '../constants';
-import type { AppCredentials } from './tokens';
+import { fnv1a } from '../fnv1a';
+
+/** App ID + App Secret, exchanged for access tokens (tokens.ts). */
+export interface AppCredentials {
+	baseUrl: string;
+	appId: string;
+	appSecret: string;
+	ignoreSsl: boolean;
+}
 
 /** The credential's fields as the node uses them, with defaults applied. */
 export interface BeschannelsAccount {
@@ -15,7 +23,7 @@ export interface BeschannelsAccount {
 	app?: AppCredentials;
 }
 
-export function normaliseBaseUrl(value: unknown): string {
+function normaliseBaseUrl(value: unknown): string {
 	const text = typeof value === 'string' ? value.trim() : '';
 	return (text || DEFAULT_BASE_URL).replace(/\/+$/, '');
 }
@@ -50,7 +58,7 @@ export function baseUrlProblem(baseUrl: string): string | undefined {
  * The server a Base URL names, written one way: scheme and host in lower case, no default port,
  * no trailing slash. Base URLs that name the same server share one rate limiter.
  */
-export function serverOf(baseUrl: string): string {
+function serverOf(baseUrl: string): string {
 	try {
 		const url = new URL(baseUrl);
 		return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
@@ -59,14 +67,9 @@ export function serverOf(baseUrl: string): string {
 	}
 }
 
-/** FNV-1a: a short, stable fingerprint so the limiter's key never contains the token itself. */
+/** A short, stable fingerprint (FNV-1a) so the limiter's key never contains the token itself. */
 export function fingerprint(text: string): string {
-	let hash = 0x811c9dc5;
-	for (let i = 0; i < text.length; i++) {
-		hash ^= text.charCodeAt(i);
-		hash = Math.imul(hash, 0x01000193) >>> 0;
-	}
-	return hash.toString(36);
+	return fnv1a(text).toString(36);
 }
 
 export function readAccount(credentials: ICredentialDataDecryptedObject): BeschannelsAccount {

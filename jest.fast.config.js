@@ -1,0 +1,28 @@
+/**
+ * The fast loop (`npm run test:fast`): every test file that does not wait on real time. The files
+ * below do: they read groups through n8n's engine at the API's 10 requests a second over many pages,
+ * wait out retries, token lifetimes or poll budgets, stop executions mid-wait, or run n8n processes
+ * side by side. They run in `npm test` (jest.config.js), as does everything here.
+ */
+const base = require('./jest.config');
+
+const REAL_TIME = [
+	'appCredentials',
+	'completeness',
+	'faults',
+	'movingGroup',
+	'pageSize',
+	'processes',
+	'rateLimit',
+	'readerChanges',
+	'readerFindings',
+	'stop',
+	'stop.n8n1',
+	'trigger',
+	'triggerMoving',
+];
+
+module.exports = {
+	...base,
+	testPathIgnorePatterns: ['/node_modules/', ...REAL_TIME.map((name) => `/test/${name.replace('.', '\\.')}\\.test\\.ts$`)],
+};
