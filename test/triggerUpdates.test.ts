@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
 
-import { packageRoot, TRIGGER_TYPE } from '../harness/engine';
+import { packageRoot } from '../harness/engine';
 import { DEFAULT_USER_ID, listParams, useSandbox } from './helpers';
 
 /**
@@ -15,6 +15,7 @@ import { DEFAULT_USER_ID, listParams, useSandbox } from './helpers';
  */
 
 const GROUP = { groupObj: 'leads_schema_data', groupId: '1001' };
+const TRIGGER_TYPE = 'n8n-nodes-beschannels.beschannelsTrigger';
 const base = { userId: DEFAULT_USER_ID, ...GROUP, watch: 'anyNewMember', options: { pageSize: 20 } };
 const updates = { ...base, includeUpdated: true };
 type Poll = INodeExecutionData[][] | null;
