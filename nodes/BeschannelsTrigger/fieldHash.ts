@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { createShaper, ISO_FIELD, scoreKey, scoreValue } from '../Beschannels/shared/items/shape';
+import { createShaper, ISO_FIELD, outputKey, scoreValue } from '../Beschannels/shared/items/shape';
 import { fnv1a } from '../Beschannels/shared/fnv1a';
 
 /**
@@ -12,7 +12,6 @@ import { fnv1a } from '../Beschannels/shared/fnv1a';
  */
 
 const BYTES = 6;
-const SCORE_PREFIX = 'Score-';
 
 /** The value as compared: numeric text as a number, objects with their keys sorted. */
 function canonical(value: unknown): unknown {
@@ -47,7 +46,7 @@ export function readWatchFields(value: unknown): string[] {
 		if (typeof part !== 'string' && typeof part !== 'number') continue;
 		for (const raw of String(part).split(',')) {
 			const name = raw.trim();
-			if (name) names.add(name === ISO_FIELD ? 'CreatedTime' : name.startsWith(SCORE_PREFIX) ? scoreKey(name) : name);
+			if (name) names.add(name === ISO_FIELD ? 'CreatedTime' : outputKey(name));
 		}
 	}
 	return [...names].sort();
