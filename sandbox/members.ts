@@ -75,6 +75,9 @@ export interface MemberRecord {
 	createdAt: number;
 	/** CreatedTime as sent instead of the one `createdAt` gives (an empty or odd value). */
 	createdTimeText?: string;
+	/** Fields changed since the member was created: values set (a new key goes last), keys removed. */
+	set?: Row;
+	unset?: string[];
 }
 
 /** The API row of synthetic person `n` of a sandbox seeded with `seed`. */
@@ -111,6 +114,8 @@ export function memberRow(seed: number, record: MemberRecord): Row {
 		// A few scores arrive as numeric strings, and a rare one as an empty string.
 		row[`Score-${model}`] = roll < 0.05 ? String(score) : roll < 0.06 ? '' : score;
 	}
+	Object.assign(row, record.set);
+	for (const key of record.unset ?? []) delete row[key];
 	return row;
 }
 

@@ -76,13 +76,24 @@ export interface GroupQuirks {
 	totalCountsHidden?: boolean;
 	/** The `header` sent with every page instead of the default one (field keys and their labels). */
 	header?: Array<{ label: string; prop: string }>;
+	/** 'reversed': every row's keys and the `header` entries are sent in reverse order. */
+	fieldOrder?: 'reversed';
+}
+
+/** A change to one member's fields (see updateMembers). */
+export interface FieldChange {
+	identityId: string;
+	/** Values to set: a key the member has keeps its place, a new one goes last. */
+	set?: Row;
+	/** Keys to remove. */
+	unset?: string[];
 }
 
 /**
  * A change to a group's members that happens while it is read: applied just before the group's
  * `atRequest`-th page request (1 for the first) is answered. Positions are 0-based, in the group's
  * newest-first list (the order pages are served in unless the `order` quirk says otherwise). A
- * change's `leave` is applied first, then its `join`, then its `move`.
+ * change's `leave` is applied first, then its `join`, then its `move`, then its `update`.
  */
 export interface GroupChange {
 	atRequest: number;
@@ -102,6 +113,8 @@ export interface GroupChange {
 	 * happens when `from` is past the end.
 	 */
 	move?: { from: number; to: number };
+	/** Members' fields change (see updateMembers), after the rest of the change. */
+	update?: FieldChange[];
 }
 
 export interface SandboxOptions {
@@ -390,6 +403,7 @@ export class BeschannelsSandbox {
 				const [moved] = group.records.splice(change.move.from, 1);
 				group.records.splice(Math.max(0, change.move.to), 0, moved);
 			}
+			if (change.update) this.updateMembers(group.spec.groupObj, group.spec.groupId, change.update);
 		}
 	}
 
@@ -442,6 +456,30 @@ export class BeschannelsSandbox {
 			group.records.splice(index, 0, record);
 		}
 		return added.map((record) => memberRow(this.options.seed, record));
+	}
+
+	/**
+	 * Changes members' fields (a score, an email...), as when Beschannels recomputes a lead score;
+	 * the change holds until resetGroups. Returns how many members of the group were changed.
+	 */
+	updateMembers(groupObj: string, groupId: string, changes: FieldChange[]): number {
+		const group = this.group(groupObj, groupId);
+		let changed = 0;
+		for (const change of changes) {
+			const record = group.records.find((r) => this.identityOf(r) === change.identityId);
+			if (!record) continue;
+			const set: Row = { ...record.set, ...change.set };
+			const unset = new Set(record.unset);
+			for (const key of Object.keys(change.set ?? {})) unset.delete(key);
+			for (const key of change.unset ?? []) {
+				unset.add(key);
+				delete set[key];
+			}
+			record.set = set;
+			record.unset = [...unset];
+			changed++;
+		}
+		return changed;
 	}
 
 	/** Removes members by identity_id; returns how many were removed. */
@@ -779,10 +817,13 @@ export class BeschannelsSandbox {
 			const keep = new Set([...wantedFields, 'identity_id', 'identity_value']);
 			rows = rows.map((row) => Object.fromEntries(Object.entries(row).filter(([k]) => keep.has(k))));
 		}
+		const header = quirks.header ?? HEADER;
+		const reversed = quirks.fieldOrder === 'reversed';
+		if (reversed) rows = rows.map((row) => Object.fromEntries(Object.entries(row).reverse()));
 		return {
 			total: served.total,
 			list: rows,
-			header: quirks.header ?? HEADER,
+			header: reversed ? header.slice().reverse() : header,
 		};
 	}
 
@@ -830,6 +871,13 @@ export class BeschannelsSandbox {
 					json(res, 200, {
 						added: this.addMembers(input.groupObj, input.groupId, input.count ?? 1, input).length,
 					});
+					return;
+				case '/update-members':
+					json(res, 200, { updated: this.updateMembers(input.groupObj, input.groupId, input.changes ?? []) });
+					return;
+				case '/quirks':
+					this.setQuirks(input.groupObj, input.groupId, input.quirks ?? {});
+					json(res, 200, { ok: true });
 					return;
 				case '/remove-members':
 					json(res, 200, { removed: this.removeMembers(input.groupObj, input.groupId, input.identityIds ?? []) });

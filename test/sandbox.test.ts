@@ -115,6 +115,37 @@ describe('sandbox', () => {
 		expect(moved.filter((id) => id !== joined[0])).toEqual(joined.slice(1));
 	});
 
+	it("changes members' fields and serves fields in reverse order, from the admin API and scheduled", async () => {
+		const sandbox = await start({ groups: [{ groupObj: 'leads_schema_data', groupId: '1001', size: 30 }] });
+		const admin = async (route: string, body: unknown) =>
+			(await (await fetch(`${sandbox.url}/__sandbox${route}`, { method: 'POST', body: JSON.stringify(body) })).json()) as Record<string, unknown>;
+		const group = { groupObj: 'leads_schema_data', groupId: '1001' };
+		const [first, second] = (await page(sandbox)).data!.list;
+		const id = String(first.identity_id);
+		const updated = await admin('/update-members', {
+			...group,
+			changes: [{ identityId: id, set: { 'Score-20408': 12, Email: 'changed@example.com' }, unset: ['Company'] }, { identityId: 'nobody' }],
+		});
+		expect(updated).toEqual({ updated: 1 });
+		const changed = (await page(sandbox)).data!.list[0];
+		expect(changed).toMatchObject({ identity_id: id, 'Score-20408': 12, Email: 'changed@example.com' });
+		expect('Company' in changed).toBe(false);
+		// a key the member had keeps its place
+		expect(Object.keys(changed).indexOf('Email')).toBe(Object.keys(first).indexOf('Email'));
+
+		expect(await admin('/quirks', { ...group, quirks: { fieldOrder: 'reversed' } })).toEqual({ ok: true });
+		const reversed = (await page(sandbox)) as unknown as { data: { list: Array<Record<string, unknown>>; header: Array<{ prop: string }> } };
+		expect(Object.keys(reversed.data.list[1])).toEqual(Object.keys(second).reverse());
+		expect(reversed.data.list[1]).toEqual(second);
+		expect(reversed.data.header.map((h) => h.prop)).toEqual(['CreatedTime', 'IsLead', 'Company', 'Email', 'MobilePhone', 'FullName']);
+
+		sandbox.scheduleChanges(group.groupObj, group.groupId, [{ atRequest: 2, update: [{ identityId: id, set: { 'Score-20408': '13' } }] }]);
+		expect((await page(sandbox)).data!.list[0]['Score-20408']).toBe(12);
+		expect((await page(sandbox)).data!.list[0]['Score-20408']).toBe('13');
+		sandbox.resetGroups();
+		expect((await page(sandbox)).data!.list[0]).toEqual(first);
+	});
+
 	it('trickles a page: headers at once, the body slowly, whole with finish', async () => {
 		const sandbox = await start();
 		const normal = Buffer.from(await (await post(sandbox.url, sandbox.token, { page_size: 1 })).text());

@@ -8,12 +8,14 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { groupFields, readOptions } from '../Beschannels/shared/descriptions';
+import { getGroupFields } from '../Beschannels/shared/group/fields';
 import { readGroup, readGroupQuery, type GroupQuery } from '../Beschannels/shared/group/groupUsers';
 import type { HeaderEntry } from '../Beschannels/shared/group/page';
 import { startPageSize } from '../Beschannels/shared/group/pageSize';
 import { createShaper } from '../Beschannels/shared/items/shape';
 import { BeschannelsClient } from '../Beschannels/shared/transport/client';
-import { pollAnyNewMember } from './anyNewMember';
+import { pollAnyNewMember, type AnyNewMemberOptions } from './anyNewMember';
+import { readWatchFields } from './fieldHash';
 import { pollNewLeads } from './newLeads';
 
 const TRIGGER_OPTIONS = new Set(['pageSize', 'useLabels', 'addIsoDate', 'createdTimeOffset', 'timeout', 'maxRetries']);
@@ -72,6 +74,25 @@ export class BeschannelsTrigger implements INodeType {
 				displayOptions: { show: { watch: ['anyNewMember'] } },
 			},
 			{
+				displayName: 'Also Report Members Whose Fields Changed',
+				name: 'includeUpdated',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to also emit each member whose watched fields changed since the last poll, shaped like a new member, with event: "updated". Keeps a hash of each member\'s fields in the state (8 more bytes per member).',
+				displayOptions: { show: { watch: ['anyNewMember'] } },
+			},
+			{
+				displayName: 'Fields to Watch',
+				name: 'watchFields',
+				type: 'multiOptions',
+				typeOptions: { loadOptionsMethod: 'getGroupFields', loadOptionsDependsOn: ['userId', 'groupObj', 'groupId'] },
+				default: [],
+				description:
+					'The output fields whose change counts, e.g. score_20408 or Email (none: every field); an expression may give names separated by commas. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+				displayOptions: { show: { watch: ['anyNewMember'], includeUpdated: [true] } },
+			},
+			{
 				displayName: 'Options',
 				name: 'options',
 				type: 'collection',
@@ -81,6 +102,8 @@ export class BeschannelsTrigger implements INodeType {
 			},
 		],
 	};
+
+	methods = { loadOptions: { getGroupFields } };
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const options = this.getNodeParameter('options', {}) as IDataObject;
@@ -108,11 +131,11 @@ export class BeschannelsTrigger implements INodeType {
 		const watch = this.getNodeParameter('watch') as string;
 		let items: IDataObject[];
 		if (watch === 'anyNewMember') {
-			const trackLeft = this.getNodeParameter('includeLeft', false) as boolean;
-			const change = await pollAnyNewMember(client, query, staticData, trackLeft);
+			const change = await pollAnyNewMember(client, query, staticData, anyNewMemberOptions(this));
 			const shape = shapeFor(change.header);
 			items = [
 				...change.joined.map(shape),
+				...change.updated.map((row) => ({ ...shape(row), event: 'updated' })),
 				...change.left.map((identity_id) => ({ identity_id, event: 'left' })),
 			];
 		} else {
@@ -131,6 +154,12 @@ export class BeschannelsTrigger implements INodeType {
 		}
 		return items.length > 0 ? [this.helpers.returnJsonArray(items)] : null;
 	}
+}
+
+function anyNewMemberOptions(context: IPollFunctions): AnyNewMemberOptions {
+	const trackLeft = context.getNodeParameter('includeLeft', false) as boolean;
+	if (context.getNodeParameter('includeUpdated', false) !== true) return { trackLeft };
+	return { trackLeft, updates: { watched: readWatchFields(context.getNodeParameter('watchFields', [])) } };
 }
 
 /**

@@ -5,15 +5,25 @@ import { readGroup, type GroupQuery } from '../Beschannels/shared/group/groupUse
 import type { HeaderEntry } from '../Beschannels/shared/group/page';
 import { memberIdentity } from '../Beschannels/shared/group/page';
 import type { BeschannelsClient } from '../Beschannels/shared/transport/client';
+import { FieldChanges } from './fieldChanges';
 import { decodeMemberSet, encodeMemberSet, identityHash } from './memberSet';
 import { requireComplete } from './complete';
 import { groupKey, loadState, saveState, type AnyNewMemberState } from './state';
 
 export interface MembershipChange {
 	joined: IDataObject[];
+	/** Members whose watched fields changed (only when asked for). */
+	updated: IDataObject[];
 	header: HeaderEntry[];
 	/** identity_id of each member that left (only when the state keeps identities). */
 	left: string[];
+}
+
+export interface AnyNewMemberOptions {
+	/** Keep identities in the state, to report members who left. */
+	trackLeft: boolean;
+	/** Report members whose fields changed: the fields that count (empty: every field). */
+	updates?: { watched: string[] };
 }
 
 /** The members at the last poll: hash -> identity (the identity only when the state keeps them). */
@@ -24,44 +34,18 @@ function membersBefore(state: AnyNewMemberState | undefined): Map<number, string
 	return before;
 }
 
-/**
- * Any new member: reads the whole group every poll and compares it with the members at the last
- * poll, so a lead created long ago and added to the group today is reported too. Only a read that
- * shows it has the whole group is compared: anything less fails the poll, emitting and saving
- * nothing. A member missing from one complete read is not yet taken as gone (a read of a moving
- * group can miss a member who stayed): it is kept, marked absent, and has left only when the next
- * complete read lacks it too. So a member the trigger knows is never reported as joined again, and
- * "left" is reported once the departure is confirmed. Only the rows of members who joined are kept
- * in memory; the state is written only when it changed.
- */
-export async function pollAnyNewMember(
-	client: BeschannelsClient,
-	query: GroupQuery,
-	staticData: IDataObject,
-	trackLeft: boolean,
-): Promise<MembershipChange> {
-	const group = groupKey(query);
-	const state = loadState<AnyNewMemberState>(staticData, 'anyNewMember', group);
-	const before = membersBefore(state);
-	const wasAbsent = state?.absent ? decodeMemberSet(state.absent) : new Set<number>();
-	const now = new Map<number, string>();
-	const result = await readGroup(client, query, {
-		returnAll: true,
-		limit: 0,
-		concurrency: API_REQUESTS_PER_SECOND,
-		keep: (row) => {
-			const id = memberIdentity(row);
-			if (id === undefined) return undefined;
-			const hash = identityHash(id);
-			now.set(hash, id);
-			return state && !before.has(hash) ? row : undefined;
-		},
-	});
-	requireComplete(client.node, result);
+/** Members of the last poll missing now: newly absent (kept), or absent twice in a row (left). */
+interface Departures {
+	absent: Map<number, string | undefined>;
+	leftCount: number;
+	left: string[];
+	absentChanged: boolean;
+}
 
-	const joined = result.members;
-	const left: string[] = [];
+function departures(before: Map<number, string | undefined>, now: Map<number, string>, state?: AnyNewMemberState): Departures {
+	const wasAbsent = state?.absent ? decodeMemberSet(state.absent) : new Set<number>();
 	const absent = new Map<number, string | undefined>();
+	const left: string[] = [];
 	let leftCount = 0;
 	for (const [hash, id] of before) {
 		if (now.has(hash)) continue;
@@ -72,19 +56,76 @@ export async function pollAnyNewMember(
 		leftCount++;
 		if (id !== undefined) left.push(id);
 	}
-	const sameShape = state !== undefined && (trackLeft ? state.ids !== undefined : state.members !== undefined);
 	const absentChanged = absent.size !== wasAbsent.size || [...absent.keys()].some((hash) => !wasAbsent.has(hash));
-	if (!sameShape || joined.length > 0 || leftCount > 0 || absentChanged) {
-		const kept = new Map<number, string | undefined>([...now, ...absent]);
-		saveState(staticData, {
-			mode: 'anyNewMember',
-			group,
-			...(trackLeft
-				? { ids: [...kept.values()].filter((id): id is string => id !== undefined) }
-				: { members: encodeMemberSet(kept.keys()) }),
-			...(absent.size > 0 && { absent: encodeMemberSet(absent.keys()) }),
-			count: now.size,
-		});
+	return { absent, leftCount, left, absentChanged };
+}
+
+/**
+ * Any new member: reads the whole group every poll and compares it with the members at the last
+ * poll, so a lead created long ago and added to the group today is reported too. Only a read that
+ * shows it has the whole group is compared: anything less fails the poll, emitting and saving
+ * nothing. A member missing from one complete read is not yet taken as gone (a read of a moving
+ * group can miss a member who stayed): it is kept, marked absent, and has left only when the next
+ * complete read lacks it too. So a member the trigger knows is never reported as joined again, and
+ * "left" is reported once the departure is confirmed. With `updates`, a member the trigger knows
+ * whose watched fields differ from those it had at the last poll is reported as updated (see
+ * fieldChanges.ts). Only the rows of members who joined or changed are kept in memory; the state is
+ * written only when it changed.
+ */
+export async function pollAnyNewMember(
+	client: BeschannelsClient,
+	query: GroupQuery,
+	staticData: IDataObject,
+	options: AnyNewMemberOptions,
+): Promise<MembershipChange> {
+	const group = groupKey(query);
+	const state = loadState<AnyNewMemberState>(staticData, 'anyNewMember', group);
+	const before = membersBefore(state);
+	const fields = options.updates && new FieldChanges(state, options.updates.watched);
+	const now = new Map<number, string>();
+	const result = await readGroup(client, query, {
+		returnAll: true,
+		limit: 0,
+		concurrency: API_REQUESTS_PER_SECOND,
+		keep: (row) => {
+			const id = memberIdentity(row);
+			if (id === undefined) return undefined;
+			const hash = identityHash(id);
+			now.set(hash, id);
+			const changed = fields?.see(hash, row) === true;
+			return state && (!before.has(hash) || changed) ? row : undefined;
+		},
+	});
+	requireComplete(client.node, result);
+
+	const joined: IDataObject[] = [];
+	const updated: IDataObject[] = [];
+	for (const row of result.members) (before.has(identityHash(memberIdentity(row)!)) ? updated : joined).push(row);
+	const gone = departures(before, now, state);
+	const sameShape = state !== undefined && (options.trackLeft ? state.ids !== undefined : state.members !== undefined);
+	const fieldsChanged = fields ? fields.changed : state?.fields !== undefined;
+	if (!sameShape || joined.length > 0 || gone.leftCount > 0 || gone.absentChanged || fieldsChanged) {
+		saveState(staticData, nextState(group, now, gone.absent, options.trackLeft, fields));
 	}
-	return { joined, header: result.header, left };
+	return { joined, updated, header: result.header, left: gone.left };
+}
+
+/** The state after a complete read: the members read now and those absent once, in one order. */
+function nextState(
+	group: string,
+	now: Map<number, string>,
+	absent: Map<number, string | undefined>,
+	trackLeft: boolean,
+	fields: FieldChanges | undefined,
+): AnyNewMemberState {
+	const kept = [...new Map<number, string | undefined>([...now, ...absent])].filter(([, id]) => !trackLeft || id !== undefined);
+	const hashes = kept.map(([hash]) => hash);
+	return {
+		mode: 'anyNewMember',
+		group,
+		...(trackLeft ? { ids: kept.map(([, id]) => id!) } : { members: encodeMemberSet(hashes) }),
+		...(absent.size > 0 && { absent: encodeMemberSet(absent.keys()) }),
+		...fields?.saved(hashes),
+		count: now.size,
+	};
 }

@@ -24,6 +24,13 @@ export interface AnyNewMemberState {
 	 * members: they have left only once a second complete read in a row lacks them too.
 	 */
 	absent?: string;
+	/**
+	 * With "members whose fields changed" only: a 48-bit hash of each member's watched values (see
+	 * fieldHash.ts), 6 bytes each in the order of `members` or `ids` (0: none yet), in base64...
+	 */
+	fields?: string;
+	/** ...and the Fields to Watch they were made with (sorted; empty: every field). */
+	watched?: string[];
 	count: number;
 }
 
