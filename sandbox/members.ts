@@ -62,7 +62,7 @@ function hex(random: () => number, length: number): string {
 }
 
 /** China time (UTC+8) as Beschannels writes it: `YYYY-MM-DD HH:mm:ss`. */
-export function chinaTime(epochSeconds: number): string {
+function chinaTime(epochSeconds: number): string {
 	const d = new Date((epochSeconds + 8 * 3600) * 1000);
 	const p = (n: number) => String(n).padStart(2, '0');
 	return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;

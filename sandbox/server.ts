@@ -41,7 +41,7 @@ export type Fault =
 	/** `status` with a Location; a leading '/' is relative to the sandbox and `{url}` becomes its URL. */
 	| { kind: 'redirect'; status: number; location: string };
 
-export type TrickleFault = Extract<Fault, { kind: 'trickle' }>;
+type TrickleFault = Extract<Fault, { kind: 'trickle' }>;
 
 export interface FaultRule {
 	fault: Fault;

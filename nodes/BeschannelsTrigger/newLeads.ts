@@ -10,7 +10,7 @@ import { groupKey, loadState, saveState, type NewLeadsState } from './state';
 const CREATED_TIME = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})$/;
 
 /** `CreatedTime` as `YYYY-MM-DD HH:mm:ss` (also read with a `T`), or undefined if unreadable. */
-export function createdTime(row: IDataObject): string | undefined {
+function createdTime(row: IDataObject): string | undefined {
 	const value = typeof row.CreatedTime === 'string' ? row.CreatedTime.trim() : '';
 	const match = CREATED_TIME.exec(value);
 	return match ? `${match[1]} ${match[2]}` : undefined;

@@ -10,10 +10,10 @@ const OFFSET = /^([+-])(\d{2}):?(\d{2})$/;
 export const ISO_FIELD = 'CreatedTimeIso';
 
 /** The field every item keeps, whatever Output Fields says. */
-export const IDENTITY_FIELD = 'identity_id';
+const IDENTITY_FIELD = 'identity_id';
 
 /** `Score-20408` becomes `score_20408`. */
-export function scoreKey(apiKey: string): string {
+function scoreKey(apiKey: string): string {
 	return `score_${apiKey.slice(SCORE_PREFIX.length)}`;
 }
 
@@ -75,7 +75,7 @@ type Fail = (message: string, description: string) => Error;
  * Output Fields as chosen in the dropdown (a list) or given by an expression (a list, or keys
  * separated by commas); empty: every field; undefined when it is neither.
  */
-export function outputFieldList(value: unknown): string[] | undefined {
+function outputFieldList(value: unknown): string[] | undefined {
 	if (value === undefined || value === null) return [];
 	const list: unknown[] | undefined = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : undefined;
 	if (list === undefined || list.some((entry) => typeof entry !== 'string' && typeof entry !== 'number')) return undefined;
