@@ -20,6 +20,7 @@ const REAL_TIME = [
 	'stop.n8n1',
 	'trigger',
 	'triggerMoving',
+	'triggerUpdates',
 ];
 
 module.exports = {
