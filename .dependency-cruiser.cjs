@@ -1,4 +1,4 @@
-/** Import cycles among the product's files, type-only imports included. */
+/** Import cycles, type-only imports included, in every folder of TypeScript the repository holds. */
 module.exports = {
 	forbidden: [
 		{

@@ -12,7 +12,7 @@ import type {
 } from 'n8n-workflow';
 import { Workflow } from 'n8n-workflow';
 
-import { PackageNodeTypes } from './engine';
+import { PackageNodeTypes } from './nodeTypes';
 
 /**
  * The credential's Test button as n8n's server runs it for a credential with a `test` request:

@@ -17,16 +17,15 @@ import type {
 	INodeParameters,
 	INodePropertyOptions,
 	INodeType,
-	INodeTypes,
 	IRun,
 	IRunExecutionData,
-	IVersionedNodeType,
 	IWorkflowExecuteAdditionalData,
 	WorkflowExecuteMode,
 } from 'n8n-workflow';
 import { NodeHelpers, Workflow } from 'n8n-workflow';
 
 import { testCredential } from './credential-test';
+import { PackageNodeTypes } from './nodeTypes';
 import { HarnessCredentialsHelper } from './credentials-helper';
 
 /**
@@ -231,24 +230,6 @@ class CapturingLogger {
 
 	scoped() {
 		return this;
-	}
-}
-
-export class PackageNodeTypes implements INodeTypes {
-	constructor(private readonly types: Record<string, INodeType | IVersionedNodeType>) {}
-
-	getByName(type: string) {
-		const found = this.types[type];
-		if (!found) throw new Error(`unknown node type ${type}`);
-		return found;
-	}
-
-	getByNameAndVersion(type: string, version?: number): INodeType {
-		return NodeHelpers.getVersionedNodeType(this.getByName(type), version);
-	}
-
-	getKnownTypes() {
-		return {};
 	}
 }
 
