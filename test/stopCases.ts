@@ -46,7 +46,10 @@ export function describeStopCases(label: string): void {
 			await new Promise((resolve) => setTimeout(resolve, 200));
 			const stoppedAt = Date.now();
 			run.stop();
-			const returnedAt = await Promise.race([run.settled, new Promise<number>((resolve) => setTimeout(() => resolve(Infinity), 15_000))]);
+			let giveUp: NodeJS.Timeout | undefined;
+			const tooLate = new Promise<number>((resolve) => (giveUp = setTimeout(() => resolve(Infinity), 15_000)));
+			const returnedAt = await Promise.race([run.settled, tooLate]);
+			clearTimeout(giveUp);
 			// long enough for any wait the node could still be in to send something
 			await new Promise((resolve) => setTimeout(resolve, 1500));
 			const measure = {
