@@ -65,6 +65,7 @@ function logRefusal(failure: Failure, rules: RetryRules): void {
  * backoff (or the server's Retry-After), up to Retries times. Any other failure is kept at once.
  */
 export async function withRetries<T>(attempt: () => Promise<Outcome<T>>, rules: RetryRules): Promise<Outcome<T>> {
+	const refusalMs = refusalDeadlineMs(rules);
 	let refusedUntil: number | undefined;
 	let retries = 0;
 	for (;;) {
@@ -72,9 +73,9 @@ export async function withRetries<T>(attempt: () => Promise<Outcome<T>>, rules: 
 		if ('value' in outcome) return outcome;
 		const { failure } = outcome;
 		if (failure.kind === 'tooMany') {
-			refusedUntil ??= Date.now() + refusalDeadlineMs(rules);
+			refusedUntil ??= Date.now() + refusalMs;
 			if (Date.now() >= refusedUntil) {
-				return { failure: keptRefusing(failure, Math.round(refusalDeadlineMs(rules) / 1000), rules.target) };
+				return { failure: keptRefusing(failure, Math.round(refusalMs / 1000), rules.target) };
 			}
 			logRefusal(failure, rules);
 			continue;
