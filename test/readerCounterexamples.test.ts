@@ -43,6 +43,7 @@ const still: Array<[string, ServerSpec, ReadSpec]> = [
 	['Start at Page past a hidden head: a last member placed more loosely than a page spans is read on by position', server({ size: 1104, cap: 1000, hidden: [...range(0, 388), ...range(388, 716).filter((i) => i % 5 !== 3)], totalCountsHidden: false, totalOffset: 1 }), read({ pageSize: 37, startPage: 18, limit: 32 })],
 	['a first answer cut to one row, found out by the probe: the first page asked again is read on from its last row, not past it', server({ size: 67, cap: 37, hidden: [0, 1], totalCountsHidden: false, cuts: [{ request: 1, keep: 0.02857142857142857 }] }), read({ limit: 69 })],
 	['a page cut short twice at the end is asked until two answers agree', server({ size: 5000, cap: 1000, hidden: [17, 999, 2500, 3001, 4000], cuts: [{ request: 12, keep: 0 }] }), read({ concurrency: 10 })],
+	['Start at Page: rows the page-1 probes showed hidden keep a page that fills its positions to a total of visible rows from being the end', server({ size: 55, cap: 1000, hidden: fourOfFive(0, 55), totalCountsHidden: false }), read({ pageSize: 5, startPage: 3 })],
 ];
 
 const moving: Array<[string, ServerSpec, ReadSpec]> = [

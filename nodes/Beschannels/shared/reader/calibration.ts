@@ -82,4 +82,9 @@ export class Calibration {
 	get served(): number {
 		return this.sureLo + 1;
 	}
+
+	/** Whether the probes showed rows hidden from the User ID: the first answer's last row sits past its own count. */
+	get showedHidden(): boolean {
+		return this.served > this.first.list.length;
+	}
 }

@@ -78,6 +78,9 @@ export abstract class FirstPageRead extends ReadState {
 		this.probing = false;
 		this.learning = false;
 		this.served = Math.max(this.served, calibration.served);
+		// the probes showed rows hidden on page 1: that counts for the whole read, also one from a later
+		// start, which never takes this page
+		if (calibration.showedHidden) this.sawHidden = true;
 		this.window = calibration.window;
 		if (this.startOffset > 0) return this.goTo(windowAt(this.startOffset, this.size()));
 		this.take(calibration.first, 0, calibration);
