@@ -1,13 +1,13 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { API_REQUESTS_PER_SECOND } from '../Beschannels/shared/constants';
+import { judgeRead } from '../Beschannels/shared/group/verdict';
 import { readGroup, type GroupQuery } from '../Beschannels/shared/group/groupUsers';
 import type { HeaderEntry } from '../Beschannels/shared/group/page';
 import { memberIdentity } from '../Beschannels/shared/group/page';
 import type { BeschannelsClient } from '../Beschannels/shared/transport/client';
 import { FieldChanges } from './fieldChanges';
 import { decodeMemberSet, encodeMemberSet, identityHash } from './memberSet';
-import { requireComplete } from './complete';
 import { groupKey, loadState, saveState, type AnyNewMemberState } from './state';
 
 export interface MembershipChange {
@@ -89,18 +89,17 @@ export async function pollAnyNewMember(
 		concurrency: API_REQUESTS_PER_SECOND,
 		keep: (row) => {
 			const id = memberIdentity(row);
-			if (id === undefined) return undefined;
 			const hash = identityHash(id);
 			now.set(hash, id);
 			const changed = fields?.see(hash, row) === true;
 			return state && (!before.has(hash) || changed) ? row : undefined;
 		},
 	});
-	requireComplete(client.node, result);
+	judgeRead(client.node, result, { poll: true });
 
 	const joined: IDataObject[] = [];
 	const updated: IDataObject[] = [];
-	for (const row of result.members) (before.has(identityHash(memberIdentity(row)!)) ? updated : joined).push(row);
+	for (const row of result.members) (before.has(identityHash(memberIdentity(row))) ? updated : joined).push(row);
 	const gone = departures(before, now, state);
 	const sameShape = state !== undefined && (options.trackLeft ? state.ids !== undefined : state.members !== undefined);
 	const fieldsChanged = fields ? fields.changed : state?.fields !== undefined;
