@@ -16,6 +16,7 @@ const REAL_TIME = [
 	'rateLimit',
 	'readerChanges',
 	'readerFindings',
+	'realServers',
 	'stop',
 	'stop.n8n1',
 	'trigger',

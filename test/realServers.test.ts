@@ -140,3 +140,19 @@ describe('New Leads after a lead dated in the future', () => {
 		expect(await p.poll()).toBeNull();
 	});
 });
+
+describe('Any New Member on a group whose rows tie across a page edge', () => {
+	const t = useSandbox({ pageCap: 1000, groups: [{ groupObj: 'leads_schema_data', groupId: '1001', size: 2500 }] });
+
+	// Before: half the polls failed, and members were reported left, then joined again.
+	it('every poll succeeds and, while nothing changes, emits nothing', async () => {
+		t.sandbox.resetGroups();
+		t.sandbox.setQuirks('leads_schema_data', '1001', { ties: [{ from: 950, to: 1050 }, { from: 1990, to: 2010 }] });
+		const p = t.engine.createPoller({ userId: DEFAULT_USER_ID, groupObj: 'leads_schema_data', groupId: '1001', watch: 'anyNewMember', includeLeft: true });
+		expect(await p.poll()).toBeNull();
+		for (let poll = 0; poll < 4; poll++) expect(await p.poll()).toBeNull();
+		const added = t.sandbox.addMembers('leads_schema_data', '1001', 2);
+		const emitted = ((await p.poll())?.[0] ?? []).map((i) => i.json.identity_id);
+		expect(new Set(emitted)).toEqual(new Set(added.map((m) => m.identity_id)));
+	});
+});

@@ -68,14 +68,16 @@ export interface TieZone {
 	hi: number;
 }
 
-/** Whether a member's move lies wholly within `zone`. */
-function within(zone: TieZone | undefined, row: Misplaced): boolean {
-	return zone !== undefined && Math.min(row.was.lo, row.now.lo) >= zone.lo && Math.max(row.was.hi, row.now.hi) <= zone.hi;
+/** Whether a member's move lies wholly within one of `zones`. */
+function within(zones: readonly TieZone[], row: Misplaced): boolean {
+	const lo = Math.min(row.was.lo, row.now.lo);
+	const hi = Math.max(row.was.lo, row.now.lo);
+	return zones.some((zone) => lo >= zone.lo && hi <= zone.hi);
 }
 
 /**
  * What an answer rests on: its last member read before, when every member read before sits where the
- * changes since allow (moves within `ties`, a stretch of rows known to tie, excepted).
+ * changes since allow (moves within `ties`, stretches of rows known to tie, excepted).
  */
 export function anchor(
 	rows: IDataObject[],
@@ -83,7 +85,7 @@ export function anchor(
 	hidden: number,
 	changes: Changes,
 	placed: ReadonlyMap<string, Placed>,
-	ties?: TieZone,
+	ties: readonly TieZone[] = [],
 ): Anchoring {
 	let last: number | undefined;
 	const misplaced: Misplaced[] = [];
