@@ -121,6 +121,42 @@ describe('servers as they really page', () => {
 	});
 });
 
+describe('members who move, and totals beside hidden rows', () => {
+	const t = useSandbox({ pageCap: 1000, groups: [{ groupObj: 'leads_schema_data', groupId: '1', size: 5000 }] });
+	/** One member in every `every`, hidden from the User ID. */
+	const hiddenOf = (ids: string[], every: number) => ids.filter((_, i) => i % every === 1);
+
+	// Before: a success with one of the two members missing, no hint.
+	it('two members trading places on a still server: every member once, or a clear error', async () => {
+		t.sandbox.resetGroups();
+		const before = members(t, '1');
+		t.sandbox.scheduleChanges('leads_schema_data', '1', [{ atRequest: 3, move: { from: 10, to: 3000 } }, { atRequest: 3, move: { from: 2999, to: 10 } }]);
+		const run = await t.engine.runNode({ parameters: listParams({ groupId: '1', options: { pageSize: 1000 } }) });
+		if (run.error) expect(run.error.message).toMatch(/changed while it was read/);
+		else expect(new Set(identities(run.items))).toEqual(new Set(before));
+	});
+
+	it('a member moving to the top while a third of the rows are hidden: every member once, or a clear error', async () => {
+		t.sandbox.resetGroups();
+		const all = members(t, '1');
+		const hidden = hiddenOf(all, 3);
+		t.sandbox.setQuirks('leads_schema_data', '1', { hidden });
+		t.sandbox.scheduleChanges('leads_schema_data', '1', [{ atRequest: 3, move: { from: 4500, to: 0 } }]);
+		const run = await t.engine.runNode({ parameters: listParams({ groupId: '1' }) });
+		if (run.error) expect(run.error.message).toMatch(/changed while it was read/);
+		else expect(new Set(identities(run.items))).toEqual(new Set(all.filter((id) => !hidden.includes(id))));
+	});
+
+	it('a total lower than the visible members, with rows hidden: every visible member', async () => {
+		t.sandbox.resetGroups();
+		const all = members(t, '1');
+		const hidden = hiddenOf(all, 20);
+		t.sandbox.setQuirks('leads_schema_data', '1', { hidden, totalOffset: -534 });
+		const run = await t.engine.runNode({ parameters: listParams({ groupId: '1' }) });
+		expectExactly(run, all.filter((id) => !hidden.includes(id)));
+	});
+});
+
 describe('New Leads after a lead dated in the future', () => {
 	const t = useSandbox({ pageCap: 50, groups: [{ groupObj: 'leads_schema_data', groupId: '1001', size: 60 }] });
 
