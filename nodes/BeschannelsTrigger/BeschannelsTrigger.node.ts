@@ -5,13 +5,15 @@ import type {
 	INodeTypeDescription,
 	IPollFunctions,
 } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { groupFields, readOptions } from '../Beschannels/shared/descriptions';
 import { getGroupFields } from '../Beschannels/shared/group/fields';
-import { readGroup, readGroupQuery, type GroupQuery } from '../Beschannels/shared/group/groupUsers';
+import { readGroup } from '../Beschannels/shared/group/groupUsers';
+import { emptyReadNote, readGroupQuery, type GroupQuery } from '../Beschannels/shared/group/query';
 import type { HeaderEntry } from '../Beschannels/shared/group/page';
 import { startPageSize } from '../Beschannels/shared/group/pageSize';
+import { readBoolean } from '../Beschannels/shared/group/values';
 import { createShaper } from '../Beschannels/shared/items/shape';
 import { BeschannelsClient } from '../Beschannels/shared/transport/client';
 import { pollAnyNewMember, type AnyNewMemberOptions } from './anyNewMember';
@@ -124,41 +126,58 @@ export class BeschannelsTrigger implements INodeType {
 				(best, row) => (!best || String(row.CreatedTime ?? '') > String(best.CreatedTime ?? '') ? row : best),
 				undefined,
 			);
-			return newest ? [this.helpers.returnJsonArray([shapeFor(sample.header)(newest)])] : null;
+			if (!newest) {
+				throw new NodeOperationError(this.getNode(), 'No members in this group to show as a test event', {
+					description: emptyReadNote(query),
+				});
+			}
+			return [this.helpers.returnJsonArray([shapeFor(sample.header)(newest)])];
 		}
 
-		const staticData = this.getWorkflowStaticData('node');
-		const watch = this.getNodeParameter('watch') as string;
-		let items: IDataObject[];
-		if (watch === 'anyNewMember') {
-			const change = await pollAnyNewMember(client, query, staticData, anyNewMemberOptions(this));
-			const shape = shapeFor(change.header);
-			items = [
-				...change.joined.map(shape),
-				...change.updated.map((row) => ({ ...shape(row), event: 'updated' })),
-				...change.left.map((identity_id) => ({ identity_id, event: 'left' })),
-			];
-		} else {
-			const outcome = await pollNewLeads(client, query, staticData);
-			if (outcome.fellBack) {
-				this.logger.warn(
-					'Beschannels Trigger: the group is not ordered newest first; read the whole group so no new lead is missed',
-				);
-			}
-			if (outcome.undated > 0) {
-				this.logger.warn(
-					`Beschannels Trigger: ${outcome.undated} members have no readable CreatedTime; New Leads cannot tell whether they are new (Any New Member can)`,
-				);
-			}
-			items = outcome.members.map(shapeFor(outcome.header));
-		}
+		const { items, read } = await pollEvents(this, client, query, shapeFor);
+		// every poll of an empty group finds nothing: say so where the operator can find it
+		if (read === 0) this.logger.warn(`Beschannels Trigger: ${emptyReadNote(query)}`);
 		return items.length > 0 ? [this.helpers.returnJsonArray(items)] : null;
 	}
 }
 
+/** One poll of the saved state: the items to emit, and how many members were read. */
+async function pollEvents(
+	context: IPollFunctions,
+	client: BeschannelsClient,
+	query: GroupQuery,
+	shapeFor: (header: HeaderEntry[]) => (row: IDataObject) => IDataObject,
+): Promise<{ items: IDataObject[]; read: number }> {
+	const staticData = context.getWorkflowStaticData('node');
+	if (context.getNodeParameter('watch') === 'anyNewMember') {
+		const change = await pollAnyNewMember(client, query, staticData, anyNewMemberOptions(context));
+		const shape = shapeFor(change.header);
+		const items = [
+			...change.joined.map(shape),
+			...change.updated.map((row) => ({ ...shape(row), event: 'updated' })),
+			...change.left.map((identity_id) => ({ identity_id, event: 'left' })),
+		];
+		return { items, read: change.read };
+	}
+	const outcome = await pollNewLeads(client, query, staticData);
+	if (outcome.fellBack) {
+		context.logger.warn(
+			'Beschannels Trigger: the group is not ordered newest first; read the whole group so no new lead is missed',
+		);
+	}
+	if (outcome.undated > 0) {
+		context.logger.warn(
+			`Beschannels Trigger: ${outcome.undated} members have no readable CreatedTime; New Leads cannot tell whether they are new (Any New Member can)`,
+		);
+	}
+	return { items: outcome.members.map(shapeFor(outcome.header)), read: outcome.read };
+}
+
 function anyNewMemberOptions(context: IPollFunctions): AnyNewMemberOptions {
-	const trackLeft = context.getNodeParameter('includeLeft', false) as boolean;
-	if (context.getNodeParameter('includeUpdated', false) !== true) return { trackLeft };
+	const fail = (message: string, description: string) => new NodeOperationError(context.getNode(), message, { description });
+	const trackLeft = readBoolean('Also Report Members Who Left', context.getNodeParameter('includeLeft', false), fail);
+	const updates = readBoolean('Also Report Members Whose Fields Changed', context.getNodeParameter('includeUpdated', false), fail);
+	if (!updates) return { trackLeft };
 	return { trackLeft, updates: { watched: readWatchFields(context.getNodeParameter('watchFields', [])) } };
 }
 

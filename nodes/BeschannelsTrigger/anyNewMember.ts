@@ -1,7 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { API_REQUESTS_PER_SECOND } from '../Beschannels/shared/constants';
-import { readGroup, type GroupQuery } from '../Beschannels/shared/group/groupUsers';
+import { readGroup } from '../Beschannels/shared/group/groupUsers';
+import type { GroupQuery } from '../Beschannels/shared/group/query';
 import type { HeaderEntry } from '../Beschannels/shared/group/page';
 import { memberIdentity } from '../Beschannels/shared/group/page';
 import type { BeschannelsClient } from '../Beschannels/shared/transport/client';
@@ -17,6 +18,8 @@ export interface MembershipChange {
 	header: HeaderEntry[];
 	/** identity_id of each member that left (only when the state keeps identities). */
 	left: string[];
+	/** Members read. */
+	read: number;
 }
 
 export interface AnyNewMemberOptions {
@@ -107,7 +110,7 @@ export async function pollAnyNewMember(
 	if (!sameShape || joined.length > 0 || gone.leftCount > 0 || gone.absentChanged || fieldsChanged) {
 		saveState(staticData, nextState(group, now, gone.absent, options.trackLeft, fields));
 	}
-	return { joined, updated, header: result.header, left: gone.left };
+	return { joined, updated, header: result.header, left: gone.left, read: result.read };
 }
 
 /** The state after a complete read: the members read now and those absent once, in one order. */

@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { readGroup, type GroupQuery } from '../Beschannels/shared/group/groupUsers';
+import { readGroup } from '../Beschannels/shared/group/groupUsers';
+import type { GroupQuery } from '../Beschannels/shared/group/query';
 import type { HeaderEntry } from '../Beschannels/shared/group/page';
 import { memberIdentity } from '../Beschannels/shared/group/page';
 import type { BeschannelsClient } from '../Beschannels/shared/transport/client';
@@ -23,6 +24,8 @@ export interface PollOutcome {
 	fellBack: boolean;
 	/** Members read whose CreatedTime could not be read (never emitted). */
 	undated: number;
+	/** Members read. */
+	read: number;
 }
 
 /**
@@ -88,5 +91,5 @@ export async function pollNewLeads(
 	}
 	const moved = !state || newest !== cursor || newestIds.size !== seenAtCursor.size;
 	if (moved) saveState(staticData, { mode: 'newLeads', group, newest, newestIds: [...newestIds] });
-	return { members: fresh, header: result.header, fellBack: !ordered, undated };
+	return { members: fresh, header: result.header, fellBack: !ordered, undated, read: result.read };
 }

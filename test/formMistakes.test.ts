@@ -1,0 +1,177 @@
+import type { IDataObject, INode } from 'n8n-workflow';
+
+import { ACCESS_GRANT_PATH } from '../sandbox/server';
+import { DEFAULT_USER_ID, listParams, serialize, useSandbox } from './helpers';
+
+/**
+ * The mistakes an operator makes in the form (an empty or wrong Group ID, a field name as the
+ * dropdown shows it, a boolean or number from an expression, a token pasted with a line break)
+ * are caught before a read runs empty, or handled as they were meant, through n8n's engine.
+ */
+
+const APP = { appId: 'app_form01', appSecret: 'example-secret-Qw81Zk' };
+const EMPTY = { groupObj: 'member', groupId: '4004' };
+const groups = [
+	{ groupObj: 'leads_schema_data', groupId: '1001', size: 250 },
+	{ groupObj: 'member', groupId: '3001', size: 30 },
+	{ ...EMPTY, size: 0 },
+];
+const trigger = { userId: DEFAULT_USER_ID, groupObj: 'member', groupId: '3001', watch: 'anyNewMember' };
+
+describe('Group ID is required', () => {
+	const t = useSandbox({ pageCap: 100, groups, apps: [APP] });
+
+	it.each([
+		['empty', ''],
+		['blank', '   '],
+		['empty from an expression', '={{ $json.missing }}'],
+	])('%s: the item fails naming Group ID, and nothing is sent', async (_name, groupId) => {
+		const run = await t.engine.runNode({ parameters: listParams({ groupId }) });
+		expect(run.error?.message).toBe('Group ID is empty');
+		expect(run.error?.description).toContain('Fill in Group ID');
+		expect(run.error?.context?.itemIndex).toBe(0);
+		expect(t.sandbox.log).toHaveLength(0);
+	});
+
+	it('an object from an expression fails: it is not sent as "[object Object]"', async () => {
+		const run = await t.engine.runNode({ parameters: listParams({ groupId: '={{ { id: 1001 } }}' }) });
+		expect(run.error?.message).toBe('Group ID must be text or a number');
+		expect(run.error?.description).toContain('an object');
+		expect(t.sandbox.log).toHaveLength(0);
+	});
+
+	it('a number from an expression is sent as its digits', async () => {
+		const run = await t.engine.runNode({ parameters: listParams({ groupObj: 'member', groupId: '={{ 3001 }}' }) });
+		expect(run.error).toBeUndefined();
+		expect(run.items).toHaveLength(30);
+		expect(t.pageRequests()[0].fields.groupId).toBe('3001');
+	});
+
+	it('with Continue On Fail, the item without a Group ID becomes an error item and the others run', async () => {
+		const run = await t.engine.runNode({
+			parameters: listParams({ groupObj: 'member', groupId: '={{ $json.id }}' }),
+			input: [{ id: '3001' }, { id: '' }, { id: 3001 }],
+			onError: 'continueRegularOutput',
+		});
+		expect(run.error).toBeUndefined();
+		const errors = run.items.filter((item) => item.json.error !== undefined);
+		expect(errors).toEqual([expect.objectContaining({ json: expect.objectContaining({ error: 'Group ID is empty' }), pairedItem: { item: 1 } })]);
+		expect(run.items.filter((item) => (item.pairedItem as IDataObject).item === 0)).toHaveLength(30);
+		expect(run.items.filter((item) => (item.pairedItem as IDataObject).item === 2)).toHaveLength(30);
+	});
+
+	it('a read that finds no members succeeds with a hint naming the Group ID and the User ID', async () => {
+		const run = await t.engine.runNode({ parameters: listParams(EMPTY) });
+		expect(run.error).toBeUndefined();
+		expect(run.items).toHaveLength(0);
+		const hint = run.hints.map((h) => h.message).join('\n');
+		expect(hint).toContain('Group ID "4004"');
+		expect(hint).toContain(`User ID "${DEFAULT_USER_ID}"`);
+		expect(hint).toMatch(/Check that/);
+	});
+
+	it('the trigger fails a poll without a Group ID, sending and saving nothing', async () => {
+		const p = t.engine.createPoller({ ...trigger, groupId: ' ' });
+		await expect(p.poll()).rejects.toThrow('Group ID is empty');
+		expect(t.sandbox.log).toHaveLength(0);
+		expect(p.nodeData).toEqual({});
+	});
+
+	it("the trigger's Fetch Test Event on a group with no members says what to check", async () => {
+		const p = t.engine.createPoller({ ...trigger, ...EMPTY });
+		const error = await p.poll('manual').catch((caught: unknown) => caught as Error & { description?: string });
+		expect(error).toBeInstanceOf(Error);
+		expect((error as Error).message).toContain('No members');
+		expect(`${(error as Error).message} ${(error as { description?: string }).description}`).toContain('Group ID "4004"');
+	});
+
+	it('the tool answers a call without a Group ID with a message for the model, and sends nothing', async () => {
+		const run = await t.engine.callTool({ userId: DEFAULT_USER_ID }, [{ groupId: '' }, { groupId: '  ' }]);
+		for (const result of run.results) {
+			expect(result.text).toBeUndefined();
+			expect(result.error).toContain('Group ID is empty');
+			expect(result.error).toContain('Call again with groupId');
+		}
+		expect(t.pageRequests()).toHaveLength(0);
+	});
+
+	it("the tool's answer for an empty group says what to check, not only 0 members", async () => {
+		const run = await t.engine.callTool({ userId: DEFAULT_USER_ID, groupObj: 'member' }, [{ groupId: '4004' }]);
+		const [answer] = JSON.parse(run.results[0].text!) as IDataObject[];
+		expect(answer.returned).toBe(0);
+		expect(answer.note).toContain('Group ID "4004"');
+	});
+});
+
+describe('booleans and numbers from expressions', () => {
+	const t = useSandbox({ pageCap: 100, groups });
+
+	it('Return All "false" reads Limit members; "TRUE" reads them all', async () => {
+		const limited = await t.engine.runNode({ parameters: listParams({ returnAll: '={{ "false" }}', limit: 5 }) });
+		expect(limited.error).toBeUndefined();
+		expect(limited.items).toHaveLength(5);
+		const all = await t.engine.runNode({ parameters: listParams({ returnAll: '={{ "TRUE" }}', limit: 5, groupObj: 'member', groupId: '3001' }) });
+		expect(all.items).toHaveLength(30);
+	});
+
+	it.each([
+		['Return All', { returnAll: '={{ "yes" }}' }],
+		['Limit', { returnAll: false, limit: '={{ true }}' }],
+		['Limit', { returnAll: false, limit: '={{ "" }}' }],
+		['Add ISO Created Time', { options: { addIsoDate: '={{ "on" }}' } }],
+		['Page Size', { options: { pageSize: '={{ [100] }}' } }],
+	])('%s given something that is not a boolean or number fails naming it', async (name, overrides) => {
+		const run = await t.engine.runNode({ parameters: listParams(overrides as INode['parameters']) });
+		expect(run.error?.message).toMatch(new RegExp(`^${name} must be`));
+		expect(t.sandbox.log).toHaveLength(0);
+	});
+
+	it('"Also Report Members Whose Fields Changed" given "true" is on', async () => {
+		const p = t.engine.createPoller({ ...trigger, includeUpdated: '={{ "true" }}' });
+		expect(await p.poll()).toBeNull();
+		expect((p.nodeData.state as IDataObject).fields).toBeDefined();
+	});
+
+	it.each([0, 11, -1])('Max Requests per Second %s fails clearly, and nothing is sent', async (rate) => {
+		t.engine.setCredential({ baseUrl: t.sandbox.url, authMode: 'accessToken', accessToken: t.sandbox.token, requestsPerSecond: rate });
+		try {
+			const run = await t.engine.runNode({ parameters: listParams() });
+			expect(run.error?.message).toBe('Max Requests per Second in the Beschannels credential must be from 1 to 10');
+			expect(t.sandbox.log).toHaveLength(0);
+		} finally {
+			t.engine.setCredential({ baseUrl: t.sandbox.url, authMode: 'accessToken', accessToken: t.sandbox.token });
+		}
+	});
+});
+
+describe('credentials trim what is pasted around a token, App ID and App Secret', () => {
+	const t = useSandbox({ pageCap: 100, groups, apps: [APP] });
+	afterEach(() => t.engine.setCredential({ baseUrl: t.sandbox.url, authMode: 'accessToken', accessToken: t.sandbox.token }));
+
+	it('an access token with a trailing line break and spaces works in the node and the Test button', async () => {
+		t.engine.setCredential({ baseUrl: t.sandbox.url, authMode: 'accessToken', accessToken: ` ${t.sandbox.token}\n  ` });
+		const run = await t.engine.runNode({ parameters: listParams({ groupObj: 'member', groupId: '3001' }) });
+		expect(run.error).toBeUndefined();
+		expect(run.items).toHaveLength(30);
+		expect(await t.engine.testCredential()).toMatchObject({ status: 'OK' });
+	});
+
+	it('an App ID and App Secret pasted with spaces and line breaks work', async () => {
+		t.engine.setCredential({ baseUrl: t.sandbox.url, authMode: 'appCredentials', appId: `\t${APP.appId} `, appSecret: `${APP.appSecret}\r\n` });
+		const run = await t.engine.runNode({ parameters: listParams({ groupObj: 'member', groupId: '3001' }) });
+		expect(run.error).toBeUndefined();
+		expect(run.items).toHaveLength(30);
+		expect(t.sandbox.log.some((r) => r.path === ACCESS_GRANT_PATH)).toBe(true);
+		expect(await t.engine.testCredential()).toMatchObject({ status: 'OK' });
+		expect(serialize(run.run)).not.toContain(APP.appSecret);
+	});
+
+	it('the Access Token mode shows that tokens expire after 2 hours and names the mode for schedules', () => {
+		const properties = t.engine.credentialTypes.beschannelsApi.properties;
+		const notice = properties.find((property) => property.type === 'notice');
+		expect(notice?.displayOptions?.show?.authMode).toEqual(['accessToken']);
+		expect(notice?.displayName).toMatch(/2 hours/);
+		expect(notice?.displayName).toMatch(/App ID \+ App Secret/);
+		expect(properties.find((property) => property.name === 'authMode')?.default).toBe('accessToken');
+	});
+});
