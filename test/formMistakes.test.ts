@@ -21,8 +21,21 @@ const trigger = { userId: DEFAULT_USER_ID, groupObj: 'member', groupId: '3001', 
 describe('Group ID is required', () => {
 	const t = useSandbox({ pageCap: 100, groups, apps: [APP] });
 
+	it('is marked required in the node, the trigger and the tool', () => {
+		for (const type of ['beschannels', 'beschannelsTrigger', 'beschannelsTool']) {
+			const { properties } = t.engine.nodeTypes.getByNameAndVersion(`n8n-nodes-beschannels.${type}`, 1).description;
+			const groupIds = properties.filter((property) => property.name === 'groupId');
+			expect(groupIds.length).toBeGreaterThan(0);
+			for (const property of groupIds) expect(property.required).toBe(true);
+		}
+	});
+
+	it('left empty, n8n itself refuses to run the workflow, naming Group ID', async () => {
+		await expect(t.engine.runNode({ parameters: listParams({ groupId: '' }) })).rejects.toThrow('Parameter "Group ID" is required');
+		expect(t.sandbox.log).toHaveLength(0);
+	});
+
 	it.each([
-		['empty', ''],
 		['blank', '   '],
 		['empty from an expression', '={{ $json.missing }}'],
 	])('%s: the item fails naming Group ID, and nothing is sent', async (_name, groupId) => {

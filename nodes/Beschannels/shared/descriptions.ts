@@ -46,10 +46,11 @@ export const groupFields: INodeProperties[] = [
 		displayName: 'Group ID',
 		name: 'groupId',
 		type: 'string',
+		required: true,
 		default: '',
 		placeholder: 'e.g. 12345',
 		description:
-			'The ID of the group (sent as groupId). Beschannels documents it as optional; what the API returns without one is not documented.',
+			'The ID of the group to read (sent as groupId), as Beschannels shows it for the group ("分组ID"). A number from an expression is sent as its digits. See <a href="https://github.com/beschannels-community/n8n-nodes-beschannels#finding-things-in-the-beschannels-app">Finding things in the Beschannels app</a>.',
 	},
 ];
 
