@@ -1,5 +1,10 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- development code: runs in Node.js, never inside n8n */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 import type { IDataObject, INode } from 'n8n-workflow';
 
+import { packageRoot } from '../harness/engine';
 import { ACCESS_GRANT_PATH } from '../sandbox/server';
 import { DEFAULT_USER_ID, listParams, serialize, useSandbox } from './helpers';
 
@@ -186,5 +191,91 @@ describe('credentials trim what is pasted around a token, App ID and App Secret'
 		expect(notice?.displayName).toMatch(/2 hours/);
 		expect(notice?.displayName).toMatch(/App ID \+ App Secret/);
 		expect(properties.find((property) => property.name === 'authMode')?.default).toBe('accessToken');
+	});
+});
+
+describe('every trigger item says what happened in `event`', () => {
+	const t = useSandbox({ pageCap: 100, groups });
+	beforeEach(() => t.sandbox.resetGroups());
+	const eventsOf = (result: Array<Array<{ json: IDataObject }>> | null) =>
+		(result?.[0] ?? []).map((item) => `${String(item.json.event)}:${String(item.json.identity_id)}`).sort();
+
+	it('Any New Member: "joined", "updated" and "left" on one output', async () => {
+		const p = t.engine.createPoller({ ...trigger, includeLeft: true, includeUpdated: true });
+		expect(await p.poll()).toBeNull();
+		const members = t.sandbox.members('member', '3001');
+		const [changed, gone] = [String(members[3].identity_id), String(members[5].identity_id)];
+		const [joined] = t.sandbox.addMembers('member', '3001', 1);
+		t.sandbox.updateMembers('member', '3001', [{ identityId: changed, set: { Email: 'changed@example.com' } }]);
+		t.sandbox.removeMembers('member', '3001', [gone]);
+		expect(eventsOf(await p.poll())).toEqual([`joined:${String(joined.identity_id)}`, `updated:${changed}`].sort());
+		expect(eventsOf(await p.poll())).toEqual([`left:${gone}`]);
+	});
+
+	it('New Leads: "created"', async () => {
+		const p = t.engine.createPoller({ ...trigger, watch: 'newLeads' });
+		expect(await p.poll()).toBeNull();
+		const [lead] = t.sandbox.addMembers('member', '3001', 1);
+		expect(eventsOf(await p.poll())).toEqual([`created:${String(lead.identity_id)}`]);
+	});
+
+	it('Fetch Test Event gives a sample with the event a poll would emit', async () => {
+		for (const [watch, event] of [['anyNewMember', 'joined'], ['newLeads', 'created']]) {
+			const sample = await t.engine.createPoller({ ...trigger, watch }).poll('manual');
+			expect(sample?.[0][0].json.event).toBe(event);
+		}
+	});
+});
+
+describe('examples route trigger items on event with one Switch node', () => {
+	const t = useSandbox({ pageCap: 100, groups });
+	interface Condition {
+		leftValue: string;
+		rightValue: string;
+		operator: { operation: string };
+	}
+	interface Rule {
+		outputKey: string;
+		conditions: { conditions: Condition[] };
+	}
+	const example = (file: string) =>
+		JSON.parse(readFileSync(join(packageRoot(), 'examples', file), 'utf8')) as { nodes: INode[]; connections: IDataObject };
+	/** The Switch output an item goes to, as the Switch node's rules (equals, not empty) read it. */
+	const route = (rules: Rule[], json: IDataObject) =>
+		rules.find((rule) =>
+			rule.conditions.conditions.every((condition) => {
+				const field = /^=\{\{ \$json\.(\w+) \}\}$/.exec(condition.leftValue)![1];
+				const value = json[field];
+				if (condition.operator.operation === 'equals') return value === condition.rightValue;
+				if (condition.operator.operation === 'notEmpty') return typeof value === 'string' && value !== '';
+				throw new Error(`unexpected operation ${condition.operator.operation}`);
+			}),
+		)?.outputKey;
+
+	it('members-to-crm.json: joined and updated members with an email go to the upsert, members who left to their own output', async () => {
+		const workflow = example('members-to-crm.json');
+		const trigger = workflow.nodes.find((node) => node.type === 'n8n-nodes-beschannels.beschannelsTrigger')!;
+		const switches = workflow.nodes.filter((node) => node.type === 'n8n-nodes-base.switch');
+		expect(switches).toHaveLength(1);
+		const rules = (switches[0].parameters.rules as { values: Rule[] }).values;
+		expect(rules.map((rule) => rule.outputKey)).toEqual(['joined', 'updated', 'left']);
+		const outputs = (workflow.connections[switches[0].name] as { main: Array<Array<{ node: string }>> }).main;
+		expect(outputs.map((output) => output.map((connection) => connection.node))).toEqual([
+			['Upsert CRM contact by email'],
+			['Upsert CRM contact by email'],
+			['Mark CRM contact as left'],
+		]);
+
+		const p = t.engine.createPoller({ ...trigger.parameters, groupId: '1001' });
+		expect(await p.poll()).toBeNull();
+		const members = t.sandbox.members('leads_schema_data', '1001');
+		const [changed, gone] = [String(members[3].identity_id), String(members[8].identity_id)];
+		const [joined] = t.sandbox.addMembers('leads_schema_data', '1001', 1);
+		t.sandbox.updateMembers('leads_schema_data', '1001', [{ identityId: changed, set: { Email: 'changed@example.com' } }]);
+		t.sandbox.removeMembers('leads_schema_data', '1001', [gone]);
+		const first = (await p.poll())![0].map((item) => [String(item.json.identity_id), route(rules, item.json)]);
+		expect(new Map(first)).toEqual(new Map([[String(joined.identity_id), 'joined'], [changed, 'updated']]));
+		const second = (await p.poll())![0].map((item) => [String(item.json.identity_id), route(rules, item.json)]);
+		expect(second).toEqual([[gone, 'left']]);
 	});
 });

@@ -131,7 +131,8 @@ export class BeschannelsTrigger implements INodeType {
 					description: emptyReadNote(query),
 				});
 			}
-			return [this.helpers.returnJsonArray([shapeFor(sample.header)(newest)])];
+			const event = this.getNodeParameter('watch') === 'anyNewMember' ? 'joined' : 'created';
+			return [this.helpers.returnJsonArray([{ ...shapeFor(sample.header)(newest), event }])];
 		}
 
 		const { items, read } = await pollEvents(this, client, query, shapeFor);
@@ -153,7 +154,7 @@ async function pollEvents(
 		const change = await pollAnyNewMember(client, query, staticData, anyNewMemberOptions(context));
 		const shape = shapeFor(change.header);
 		const items = [
-			...change.joined.map(shape),
+			...change.joined.map((row) => ({ ...shape(row), event: 'joined' })),
 			...change.updated.map((row) => ({ ...shape(row), event: 'updated' })),
 			...change.left.map((identity_id) => ({ identity_id, event: 'left' })),
 		];
@@ -170,7 +171,8 @@ async function pollEvents(
 			`Beschannels Trigger: ${outcome.undated} members have no readable CreatedTime; New Leads cannot tell whether they are new (Any New Member can)`,
 		);
 	}
-	return { items: outcome.members.map(shapeFor(outcome.header)), read: outcome.read };
+	const shape = shapeFor(outcome.header);
+	return { items: outcome.members.map((row) => ({ ...shape(row), event: 'created' })), read: outcome.read };
 }
 
 function anyNewMemberOptions(context: IPollFunctions): AnyNewMemberOptions {
