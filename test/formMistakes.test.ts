@@ -279,3 +279,68 @@ describe('examples route trigger items on event with one Switch node', () => {
 		expect(second).toEqual([[gone, 'left']]);
 	});
 });
+
+describe('field names are checked against the group', () => {
+	const t = useSandbox({ pageCap: 100, groups });
+	beforeEach(() => t.sandbox.resetGroups());
+	const member = { groupObj: 'member', groupId: '3001' };
+	const keysOf = (items: Array<{ json: IDataObject }>) => [...new Set(items.flatMap((item) => Object.keys(item.json)))].sort();
+
+	it.each([
+		['the key', ['Email']],
+		["the dropdown's text", ['Email (邮箱)']],
+		['the label', ['邮箱']],
+		['another case', ['email']],
+		['an expression in another case, with spaces', '={{ " EMAIL , identity_id " }}'],
+	])('Output Fields: %s means the field', async (_name, outputFields) => {
+		const run = await t.engine.runNode({ parameters: listParams({ ...member, options: { outputFields } }) });
+		expect(run.error).toBeUndefined();
+		expect(run.items).toHaveLength(30);
+		expect(keysOf(run.items)).toEqual(['Email', 'identity_id']);
+	});
+
+	it('Output Fields: Score-<id>, score_<id> and a score model no member has yet are accepted', async () => {
+		const run = await t.engine.runNode({ parameters: listParams({ ...member, options: { outputFields: ['Score-20408', 'SCORE_3774', 'score_99999'] } }) });
+		expect(run.error).toBeUndefined();
+		expect(keysOf(run.items)).toEqual(['identity_id', 'score_20408', 'score_3774']);
+	});
+
+	it('Output Fields: a name no field has fails naming it and the closest fields', async () => {
+		const run = await t.engine.runNode({ parameters: listParams({ ...member, options: { outputFields: ['Emial', 'Foo'] } }) });
+		expect(run.error?.message).toBe('Output Fields names fields this group does not have: "Emial", "Foo"');
+		expect(run.error?.description).toMatch(/"Emial": closest Email/);
+		expect(run.items).toHaveLength(0);
+	});
+
+	const watching = { ...trigger, includeUpdated: true };
+	const updateEmail = () => {
+		const id = String(t.sandbox.members('member', '3001')[4].identity_id);
+		t.sandbox.updateMembers('member', '3001', [{ identityId: id, set: { Email: 'moved@example.com' } }]);
+		return id;
+	};
+
+	it.each([
+		["the dropdown's text", ['Email (邮箱)']],
+		['the label', ['邮箱']],
+		['another case', 'email'],
+	])('Fields to Watch: %s watches the field', async (_name, watchFields) => {
+		const p = t.engine.createPoller({ ...watching, watchFields });
+		expect(await p.poll()).toBeNull();
+		const id = updateEmail();
+		const result = await p.poll();
+		expect((result?.[0] ?? []).map((item) => `${String(item.json.event)}:${String(item.json.identity_id)}`)).toEqual([`updated:${id}`]);
+	});
+
+	it('Fields to Watch: a name no field has fails the poll naming it, and nothing is saved', async () => {
+		const p = t.engine.createPoller({ ...watching, watchFields: ['Foo', 'score_20408'] });
+		await expect(p.poll()).rejects.toThrow('Fields to Watch names a field this group does not have: "Foo"');
+		expect(p.nodeData).toEqual({});
+	});
+
+	it('Fields to Watch: an object from an expression fails; it does not widen to every field', async () => {
+		const p = t.engine.createPoller({ ...watching, watchFields: '={{ { field: "Email" } }}' });
+		await expect(p.poll()).rejects.toThrow('Fields to Watch must be field names');
+		expect(p.nodeData).toEqual({});
+		expect(t.sandbox.log).toHaveLength(0);
+	});
+});

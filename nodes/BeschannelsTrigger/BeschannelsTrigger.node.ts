@@ -91,7 +91,7 @@ export class BeschannelsTrigger implements INodeType {
 				typeOptions: { loadOptionsMethod: 'getGroupFields', loadOptionsDependsOn: ['userId', 'groupObj', 'groupId'] },
 				default: [],
 				description:
-					'The output fields whose change counts, e.g. score_20408 or Email (none: every field); an expression may give names separated by commas. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+					'The output fields whose change counts, e.g. score_20408 or Email (none: every field); an expression may give names separated by commas (a key, label or the list\'s text, in any case). A name the group does not have fails the poll. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 				displayOptions: { show: { watch: ['anyNewMember'], includeUpdated: [true] } },
 			},
 			{
@@ -180,7 +180,7 @@ function anyNewMemberOptions(context: IPollFunctions): AnyNewMemberOptions {
 	const trackLeft = readBoolean('Also Report Members Who Left', context.getNodeParameter('includeLeft', false), fail);
 	const updates = readBoolean('Also Report Members Whose Fields Changed', context.getNodeParameter('includeUpdated', false), fail);
 	if (!updates) return { trackLeft };
-	return { trackLeft, updates: { watched: readWatchFields(context.getNodeParameter('watchFields', [])) } };
+	return { trackLeft, updates: { watched: readWatchFields(context.getNodeParameter('watchFields', []), fail) } };
 }
 
 /**

@@ -1,6 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { API_REQUESTS_PER_SECOND } from '../Beschannels/shared/constants';
+import { unknownFieldsError } from '../Beschannels/shared/group/fieldNames';
 import { readGroup } from '../Beschannels/shared/group/groupUsers';
 import type { GroupQuery } from '../Beschannels/shared/group/query';
 import type { HeaderEntry } from '../Beschannels/shared/group/page';
@@ -90,6 +92,7 @@ export async function pollAnyNewMember(
 		returnAll: true,
 		limit: 0,
 		concurrency: API_REQUESTS_PER_SECOND,
+		onPage: (page) => fields?.names?.learnHeader(page.header),
 		keep: (row) => {
 			const id = memberIdentity(row);
 			if (id === undefined) return undefined;
@@ -100,6 +103,10 @@ export async function pollAnyNewMember(
 		},
 	});
 	requireComplete(client.node, result);
+	const unknown =
+		fields?.names &&
+		unknownFieldsError('Fields to Watch', fields.names, (message, description) => new NodeOperationError(client.node, message, { description }), 'Nothing was emitted or saved.');
+	if (unknown) throw unknown;
 
 	const joined: IDataObject[] = [];
 	const updated: IDataObject[] = [];

@@ -96,7 +96,7 @@ export const readOptions: INodeProperties[] = [
 		typeOptions: { loadOptionsMethod: 'getGroupFields', loadOptionsDependsOn: ['userId', 'groupObj', 'groupId'] },
 		default: [],
 		description:
-			'Which fields each item keeps, besides identity_id; none keeps every field. The list is read from the group; an expression gives field keys separated by commas, e.g. FullName,score_20408. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			'Which fields each item keeps, besides identity_id; none keeps every field. The list is read from the group; an expression gives names separated by commas, e.g. FullName,score_20408 (a key, label or the list\'s text, in any case). A name the group does not have fails. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 	},
 	{
 		displayName: 'Use Column Labels as Field Names',

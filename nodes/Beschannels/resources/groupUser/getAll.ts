@@ -5,6 +5,7 @@ import { API_REQUESTS_PER_SECOND } from '../../shared/constants';
 import { groupFields, readOptions } from '../../shared/descriptions';
 import { readGroup, reportRead } from '../../shared/group/groupUsers';
 import { emptyReadNote, readItemGroupQuery } from '../../shared/group/query';
+import { outputFieldKeys } from '../../shared/group/fieldNames';
 import { readBoolean, readNumber } from '../../shared/group/values';
 import { createShaper } from '../../shared/items/shape';
 import { runsAsTool } from '../../shared/toolMode';
@@ -69,8 +70,10 @@ export async function execute(this: IExecuteFunctions, i: number): Promise<INode
 		throw fail('Limit must be a whole number of at least 1', `Limit is ${String(limit)}. Set it to 1 or more, or turn on Return All.`);
 	}
 
-	// Members are shaped as their pages arrive; with labels, once every page's header is known.
-	const shapeNow = query.useLabels ? undefined : createShaper(query.shape);
+	// Members are shaped as their pages arrive; with labels or Output Fields, once every page's header
+	// and every member's fields are known (Output Fields names them by key, label or dropdown text).
+	const later = query.useLabels || query.shape.fields !== undefined;
+	const shapeNow = later ? undefined : createShaper(query.shape);
 	const client = await BeschannelsClient.open(this, { itemIndex: i });
 	const result = await readGroup(client, query, {
 		returnAll,
@@ -78,11 +81,14 @@ export async function execute(this: IExecuteFunctions, i: number): Promise<INode
 		concurrency: API_REQUESTS_PER_SECOND,
 		keep: shapeNow,
 	});
+	const fields = query.shape.fields && outputFieldKeys(result.header, result.members, query.shape.fields, fail);
 	reportRead(this, result, i, emptyReadNote(query));
 
 	const members = shapeNow
 		? result.members
-		: result.members.map(createShaper({ ...query.shape, labels: result.header }));
+		: result.members.map(
+				createShaper({ ...query.shape, fields, labels: query.useLabels ? result.header : undefined }),
+			);
 	return this.helpers.constructExecutionMetaData(
 		members.map((json) => ({ json })),
 		{ itemData: { item: i } },

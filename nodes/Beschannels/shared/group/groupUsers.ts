@@ -18,6 +18,8 @@ export interface GroupReadOptions {
 	keep?: (member: IDataObject) => IDataObject | undefined;
 	/** Members to skip before the first one read; by default those before Start at Page. */
 	startOffset?: number;
+	/** Sees each page as it arrives, before any of its members is kept (pages may come ahead of their turn). */
+	onPage?: (page: Page) => void;
 }
 
 /** Checks one page's `data` and returns it typed; the transport names the page if it is malformed. */
@@ -79,7 +81,11 @@ export async function readGroup(
 		concurrency: options.concurrency,
 		until: options.until,
 		keep: options.keep,
-		fetchPage: async (request, signal) => await client.call(call(request, signal), readPage),
+		fetchPage: async (request, signal) => {
+			const page = await client.call(call(request, signal), readPage);
+			options.onPage?.(page);
+			return page;
+		},
 	});
 	sizes.learn(result);
 	return result;
