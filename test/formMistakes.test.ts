@@ -344,3 +344,27 @@ describe('field names are checked against the group', () => {
 		expect(t.sandbox.log).toHaveLength(0);
 	});
 });
+
+describe('Page Size, when added in the editor, means automatic until changed', () => {
+	const t = useSandbox({ pageCap: 1000, groups });
+	const pageSizeOption = () => {
+		const { properties } = t.engine.nodeTypes.getByNameAndVersion('n8n-nodes-beschannels.beschannels', 1).description;
+		const options = properties.find((property) => property.name === 'options' && property.type === 'collection')!;
+		return (options.options as INode['parameters'][]).find((option) => option.name === 'pageSize')!;
+	};
+
+	it('the value the editor fills in reads as automatic: the first request asks 1,000 rows', async () => {
+		const added = pageSizeOption().default;
+		const run = await t.engine.runNode({ parameters: listParams({ options: { pageSize: added } }) });
+		expect(run.error).toBeUndefined();
+		expect(run.items).toHaveLength(250);
+		expect(t.pageRequests()[0].fields.page_size).toBe('1000');
+		expect(String(pageSizeOption().hint)).toMatch(/0.*automatic/);
+	});
+
+	it('a value set is the most rows any request asks', async () => {
+		const run = await t.engine.runNode({ parameters: listParams({ options: { pageSize: 100 } }) });
+		expect(run.items).toHaveLength(250);
+		expect(Math.max(...t.pageRequests().map((r) => Number(r.fields.page_size)))).toBe(100);
+	});
+});

@@ -60,9 +60,10 @@ export const readOptions: INodeProperties[] = [
 		displayName: 'Page Size',
 		name: 'pageSize',
 		type: 'number',
-		typeOptions: { minValue: 1, maxValue: MAX_PAGE_SIZE },
-		default: DEFAULT_PAGE_SIZE,
-		description: `Most rows asked for per request (page_size), at most ${MAX_PAGE_SIZE}. The first request asks this many; later ones may ask a few fewer, so that each page starts a few rows before the last one ended and a group that changes while it is read is noticed. Leave this option out for automatic: the node asks ${MAX_PAGE_SIZE} rows, then what the server shows it serves, and steps down if the server refuses a size twice.`,
+		typeOptions: { minValue: 0, maxValue: MAX_PAGE_SIZE },
+		default: 0,
+		hint: `0 is automatic: up to ${MAX_PAGE_SIZE} rows a request, as many as the server serves`,
+		description: `Most rows asked for per request (page_size), 1 to ${MAX_PAGE_SIZE}; 0 (or leaving the option out) is automatic: the node asks ${MAX_PAGE_SIZE} rows, then what the server shows it serves, and steps down if the server refuses a size twice. A size set here is asked by the first request; later ones may ask a few fewer, so that each page starts a few rows before the last one ended and a group that changes while it is read is noticed.`,
 	},
 	{
 		displayName: 'Start at Page',
