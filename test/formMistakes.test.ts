@@ -368,3 +368,26 @@ describe('Page Size, when added in the editor, means automatic until changed', (
 		expect(Math.max(...t.pageRequests().map((r) => Number(r.fields.page_size)))).toBe(100);
 	});
 });
+
+describe('the README, for an ops user', () => {
+	const readme = readFileSync(join(packageRoot(), 'README.md'), 'utf8');
+
+	it('is under 15,000 bytes, with the demo near the top and where to find User ID and Group ID', () => {
+		expect(Buffer.byteLength(readme)).toBeLessThan(15_000);
+		expect(readme.indexOf('npm ci && npm run demo')).toBeGreaterThan(0);
+		expect(readme.indexOf('npm ci && npm run demo')).toBeLessThan(1_500);
+		const finding = readme.slice(readme.indexOf('## Finding things in the Beschannels app'));
+		expect(finding).toMatch(/\*\*User ID\*\*[\s\S]{0,200}Personal settings > User ID/);
+		expect(finding).toMatch(/\*\*Group ID\*\*/);
+		expect(readme).toContain('members-to-crm.json');
+	});
+
+	it('makes no claim the node does not keep', () => {
+		expect(readme).not.toMatch(/every lead score as a plain number/);
+		expect(readme).not.toMatch(/all four/);
+		expect(readme).not.toMatch(/first offered only/);
+		// the credential section leads with App ID + App Secret
+		const credentials = readme.slice(readme.indexOf('## Credentials'));
+		expect(credentials.indexOf('App ID + App Secret')).toBeLessThan(credentials.indexOf('Access Token'));
+	});
+});
