@@ -11,6 +11,8 @@ export interface Context {
 	token: string;
 	wrongToken: string;
 	members: Json[];
+	/** The App ID and App Secret the sandbox gives tokens for. */
+	app: { appId: string; appSecret: string };
 }
 
 function say(message: string): void {
