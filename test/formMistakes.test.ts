@@ -391,3 +391,16 @@ describe('the README, for an ops user', () => {
 		expect(credentials.indexOf('App ID + App Secret')).toBeLessThan(credentials.indexOf('Access Token'));
 	});
 });
+
+describe("Fetch Test Event checks Fields to Watch", () => {
+	const t = useSandbox({ pageCap: 100, groups });
+
+	it('a name no field has fails the test event naming it; a label passes', async () => {
+		const base = { ...trigger, includeUpdated: true };
+		await expect(t.engine.createPoller({ ...base, watchFields: ['Emial'] }).poll('manual')).rejects.toThrow(
+			'Fields to Watch names a field this group does not have: "Emial"',
+		);
+		const sample = await t.engine.createPoller({ ...base, watchFields: ['邮箱'] }).poll('manual');
+		expect(sample?.[0][0].json.event).toBe('joined');
+	});
+});

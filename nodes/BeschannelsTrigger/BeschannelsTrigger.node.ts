@@ -8,6 +8,7 @@ import type {
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { groupFields, readOptions } from '../Beschannels/shared/descriptions';
+import { matchFields } from '../Beschannels/shared/group/fieldNames';
 import { getGroupFields } from '../Beschannels/shared/group/fields';
 import { readGroup } from '../Beschannels/shared/group/groupUsers';
 import { emptyReadNote, readGroupQuery, type GroupQuery } from '../Beschannels/shared/group/query';
@@ -120,26 +121,37 @@ export class BeschannelsTrigger implements INodeType {
 		const client = await BeschannelsClient.open(this, { deadlineMs: pollDeadline(this) });
 
 		// Fetch Test Event: the newest member as a sample; the state is left as it is.
-		if (this.getMode() === 'manual') {
-			const sample = await readGroup(client, query, { returnAll: false, limit: startPageSize(query.pageSize) });
-			const newest = sample.members.reduce<IDataObject | undefined>(
-				(best, row) => (!best || String(row.CreatedTime ?? '') > String(best.CreatedTime ?? '') ? row : best),
-				undefined,
-			);
-			if (!newest) {
-				throw new NodeOperationError(this.getNode(), 'No members in this group to show as a test event', {
-					description: emptyReadNote(query),
-				});
-			}
-			const event = this.getNodeParameter('watch') === 'anyNewMember' ? 'joined' : 'created';
-			return [this.helpers.returnJsonArray([{ ...shapeFor(sample.header)(newest), event }])];
-		}
+		if (this.getMode() === 'manual') return await testEvent(this, client, query, shapeFor);
 
 		const { items, read } = await pollEvents(this, client, query, shapeFor);
 		// every poll of an empty group finds nothing: say so where the operator can find it
 		if (read === 0) this.logger.warn(`Beschannels Trigger: ${emptyReadNote(query)}`);
 		return items.length > 0 ? [this.helpers.returnJsonArray(items)] : null;
 	}
+}
+
+/**
+ * Fetch Test Event: the newest member of the first page as a sample, with the event a poll would
+ * give it; Fields to Watch checked against that page. Fails, saying what to check, when the group
+ * returns no member.
+ */
+async function testEvent(
+	context: IPollFunctions,
+	client: BeschannelsClient,
+	query: GroupQuery,
+	shapeFor: (header: HeaderEntry[]) => (row: IDataObject) => IDataObject,
+): Promise<INodeExecutionData[][]> {
+	const sample = await readGroup(client, query, { returnAll: false, limit: startPageSize(query.pageSize) });
+	const newest = sample.members.reduce<IDataObject | undefined>(
+		(best, row) => (!best || String(row.CreatedTime ?? '') > String(best.CreatedTime ?? '') ? row : best),
+		undefined,
+	);
+	const fail = (message: string, description: string) => new NodeOperationError(context.getNode(), message, { description });
+	if (!newest) throw fail('No members in this group to show as a test event', emptyReadNote(query));
+	const anyNewMember = context.getNodeParameter('watch') === 'anyNewMember';
+	const watched = anyNewMember ? anyNewMemberOptions(context).updates?.watched : undefined;
+	if (watched?.length) matchFields('Fields to Watch', watched, sample, fail, 'Nothing was emitted or saved.');
+	return [context.helpers.returnJsonArray([{ ...shapeFor(sample.header)(newest), event: anyNewMember ? 'joined' : 'created' }])];
 }
 
 /** One poll of the saved state: the items to emit, and how many members were read. */

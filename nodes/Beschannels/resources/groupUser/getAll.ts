@@ -5,7 +5,7 @@ import { API_REQUESTS_PER_SECOND } from '../../shared/constants';
 import { groupFields, readOptions } from '../../shared/descriptions';
 import { readGroup, reportRead } from '../../shared/group/groupUsers';
 import { emptyReadNote, readItemGroupQuery } from '../../shared/group/query';
-import { outputFieldKeys } from '../../shared/group/fieldNames';
+import { matchFields } from '../../shared/group/fieldNames';
 import { readBoolean, readNumber } from '../../shared/group/values';
 import { createShaper } from '../../shared/items/shape';
 import { runsAsTool } from '../../shared/toolMode';
@@ -81,7 +81,7 @@ export async function execute(this: IExecuteFunctions, i: number): Promise<INode
 		concurrency: API_REQUESTS_PER_SECOND,
 		keep: shapeNow,
 	});
-	const fields = query.shape.fields && outputFieldKeys(result.header, result.members, query.shape.fields, fail);
+	const fields = query.shape.fields && matchFields('Output Fields', query.shape.fields, result, fail, 'Nothing was output.').keys();
 	reportRead(this, result, i, emptyReadNote(query));
 
 	const members = shapeNow

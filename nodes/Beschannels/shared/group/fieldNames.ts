@@ -124,26 +124,27 @@ export function unknownFieldsError(
 }
 
 /**
- * Output Fields as the output keys of the fields they name, checked against the group read: its
- * `header` and its members' fields. A name that names no field fails with `fail`.
+ * The names of `parameter` matched to the fields of a group read: its `header` and its members'
+ * fields. A name that names no field fails with `fail`, the description ending with `after`.
  */
-export function outputFieldKeys(
-	header: HeaderEntry[],
-	members: IDataObject[],
+export function matchFields(
+	parameter: string,
 	names: string[],
+	read: { header: HeaderEntry[]; members: IDataObject[] },
 	fail: (message: string, description: string) => Error,
-): string[] {
+	after: string,
+): FieldNames {
 	const fields = new FieldNames(names);
-	fields.learnHeader(header);
+	fields.learnHeader(read.header);
 	const seen = new Set<string>();
-	for (const member of members) {
+	for (const member of read.members) {
 		for (const key in member) {
 			if (seen.has(key)) continue;
 			seen.add(key);
 			fields.has(outputKey(key));
 		}
 	}
-	const error = unknownFieldsError('Output Fields', fields, fail, 'Nothing was output.');
+	const error = unknownFieldsError(parameter, fields, fail, after);
 	if (error) throw error;
-	return fields.keys();
+	return fields;
 }
