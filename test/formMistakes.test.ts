@@ -404,3 +404,16 @@ describe("Fetch Test Event checks Fields to Watch", () => {
 		expect(sample?.[0][0].json.event).toBe('joined');
 	});
 });
+
+describe('User ID and Group Object from an expression', () => {
+	const t = useSandbox({ pageCap: 100, groups });
+
+	it.each([
+		['User ID', { userId: '={{ { id: "user1" } }}' }],
+		['Group Object', { groupObj: '={{ ["member"] }}' }],
+	])('%s that is not text fails naming it; nothing is sent as "[object Object]"', async (name, overrides) => {
+		const run = await t.engine.runNode({ parameters: listParams(overrides) });
+		expect(run.error?.message).toBe(`${name} must be text`);
+		expect(t.sandbox.log).toHaveLength(0);
+	});
+});

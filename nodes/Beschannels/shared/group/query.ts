@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { readShapeOptions, type ShapeOptions } from '../items/shape';
 import { MAX_PAGE_SIZE } from './pageSize';
-import { readBoolean, readGroupId, readNumber, type Fail } from './values';
+import { readBoolean, readGroupId, readNumber, readText, type Fail } from './values';
 
 /** The parameters of one group read, checked before any request is sent. */
 export interface GroupQuery {
@@ -61,13 +61,13 @@ export function readGroupQuery(
 ): GroupQuery {
 	const fail = (message: string, description: string) =>
 		new NodeOperationError(node, message, { description, itemIndex });
-	const userId = text(raw.userId);
+	const userId = readText('User ID', raw.userId, fail);
 	if (!userId)
 		throw fail(
 			'User ID is empty',
 			'Fill in User ID: in Beschannels open Personal settings and copy your User ID.',
 		);
-	const groupObj = text(raw.groupObj);
+	const groupObj = readText('Group Object', raw.groupObj, fail);
 	if (!groupObj)
 		throw fail(
 			'Group Object is empty',
@@ -79,7 +79,7 @@ export function readGroupQuery(
 	const limits = readLimits(options, fail);
 	return {
 		userId,
-		groupObj: String(raw.groupObj),
+		groupObj: typeof raw.groupObj === 'string' ? raw.groupObj : groupObj,
 		groupId,
 		searchStr: text(options.searchStr),
 		returnFieldList: text(options.returnFieldList),

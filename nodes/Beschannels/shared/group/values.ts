@@ -55,3 +55,11 @@ export function readGroupId(value: unknown, fail: Fail): string {
 	}
 	return text;
 }
+
+/** A text parameter: text, or a number as its digits; anything else fails naming it. Trimmed. */
+export function readText(name: string, value: unknown, fail: Fail): string {
+	if (value === undefined || value === null) return '';
+	if (typeof value === 'string') return value.trim();
+	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+	throw fail(`${name} must be text`, `${name} is ${shown(value)}. Give text, or an expression that returns text.`);
+}
