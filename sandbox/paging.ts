@@ -21,6 +21,8 @@ export interface PagingRules {
 	ignorePageNum?: boolean;
 	/** Start every page after the first this many rows early. */
 	repeatRows?: number;
+	/** Answer a page past the end with the last page (as web frameworks that clamp the page number do). */
+	clampPastEnd?: boolean;
 }
 
 /** The positions page `pageNum` of `asked` rows covers in the group's whole list: `from` to `to` (exclusive). */
@@ -41,7 +43,12 @@ export function servePage<T>(
 	pageNum: number,
 	asked: number,
 ): { total: number; rows: T[] } {
-	const { from, to } = pagePositions(rules, pageNum, asked);
+	let { from, to } = pagePositions(rules, pageNum, asked);
+	if (rules.clampPastEnd && from >= list.length && list.length > 0) {
+		const size = to - from;
+		from = Math.floor((list.length - 1) / size) * size;
+		to = from + size;
+	}
 	const rows = list.slice(from, to).filter((row) => !hidden(row));
 	const counted = rules.totalCountsHidden === false ? list.filter((row) => !hidden(row)).length : list.length;
 	return { total: Math.max(0, counted + (rules.totalOffset ?? 0)), rows };

@@ -5,7 +5,7 @@ import type { AddressInfo, Socket } from 'node:net';
 
 import { HEADER, memberRow, seedRecords, type MemberRecord, type Row } from './members';
 import { parseForm } from './multipart';
-import { servePage, type PagingRules } from './paging';
+import { pagePositions, servePage, type PagingRules } from './paging';
 
 /**
  * A local Beschannels OpenAPI on 127.0.0.1 that behaves like the documented one, quirks
@@ -78,6 +78,20 @@ export interface GroupQuirks {
 	header?: Array<{ label: string; prop: string }>;
 	/** 'reversed': every row's keys and the `header` entries are sent in reverse order. */
 	fieldOrder?: 'reversed';
+	/**
+	 * Blocks of positions (`from` to `to`, exclusive, in the order served) whose rows tie in the sort
+	 * order: the database may return them in any order, and does, differently on every request.
+	 */
+	ties?: Array<{ from: number; to: number }>;
+	/** How `total` is sent: left out, as null, or as a string (default: a number). */
+	totalAs?: 'missing' | 'null' | 'string';
+	/** Rows come without `identity_id` and `identity_value` (a group object that keys its rows otherwise). */
+	withoutIdentity?: boolean;
+	/**
+	 * A page past the end of the group: 'empty' (default), 'last' (the last page again, as web
+	 * frameworks that clamp the page number answer), or 'error' (code 10002).
+	 */
+	pastEnd?: 'empty' | 'last' | 'error';
 }
 
 /** A change to one member's fields (see updateMembers). */
@@ -514,6 +528,10 @@ export class BeschannelsSandbox {
 		this.arrivals = [];
 	}
 
+	setPageCap(rows: number): void {
+		this.options.pageCap = rows;
+	}
+
 	setOffsets(mode: 'served' | 'asked'): void {
 		this.options.offsets = mode;
 	}
@@ -674,6 +692,10 @@ export class BeschannelsSandbox {
 			answer(200, { code: limit.code ?? 10002, msg: limit.msg ?? '意料之外的参数内容', data: null });
 			return;
 		}
+		if (group.quirks.pastEnd === 'error' && this.pastTheEnd(group, fields)) {
+			answer(200, { code: 10002, msg: '意料之外的参数内容', data: null });
+			return;
+		}
 		const data = this.page(group, fields);
 		if (fault?.kind === 'listNotArray') data.list = { rows: data.list };
 		if (fault?.kind === 'short') data.list = (data.list as Row[]).slice(0, fault.rows);
@@ -767,9 +789,24 @@ export class BeschannelsSandbox {
 
 	private ordered(group: Group): MemberRecord[] {
 		const order = group.quirks.order ?? 'newest';
-		if (order === 'oldest') return group.records.slice().reverse();
-		if (order === 'shuffled') return shuffle(group.records, 7);
-		return group.records;
+		let records = group.records;
+		if (order === 'oldest') records = records.slice().reverse();
+		if (order === 'shuffled') records = shuffle(records, 7);
+		if (!group.quirks.ties?.length) return records;
+		// rows that tie come in another order on every request
+		records = records.slice();
+		for (const { from, to } of group.quirks.ties) {
+			const block = shuffle(records.slice(from, to), 7919 * group.requests + from);
+			records.splice(from, block.length, ...block);
+		}
+		return records;
+	}
+
+	/** Whether the page asked starts past the group's last row. */
+	private pastTheEnd(group: Group, fields: Record<string, string>): boolean {
+		const pageNum = Math.max(1, Math.floor(Number(fields.page_num)) || 1);
+		const rules: PagingRules = { cap: this.options.pageCap, offsets: this.options.offsets };
+		return pagePositions(rules, pageNum, this.askedSize(fields)).from >= group.records.length;
 	}
 
 	/** page_size as asked, or the default when missing or not a positive integer. */
@@ -791,6 +828,7 @@ export class BeschannelsSandbox {
 			totalOffset: quirks.totalOffset,
 			ignorePageNum: quirks.ignorePageNum,
 			repeatRows: quirks.repeatRows,
+			clampPastEnd: quirks.pastEnd === 'last',
 		};
 		this.applyChanges(group);
 		const records = this.ordered(group);
@@ -820,11 +858,14 @@ export class BeschannelsSandbox {
 		const header = quirks.header ?? HEADER;
 		const reversed = quirks.fieldOrder === 'reversed';
 		if (reversed) rows = rows.map((row) => Object.fromEntries(Object.entries(row).reverse()));
-		return {
-			total: served.total,
-			list: rows,
-			header: reversed ? header.slice().reverse() : header,
-		};
+		if (quirks.withoutIdentity) {
+			rows = rows.map((row) => Object.fromEntries(Object.entries(row).filter(([key]) => key !== 'identity_id' && key !== 'identity_value')));
+		}
+		const data: Record<string, unknown> = { total: served.total, list: rows, header: reversed ? header.slice().reverse() : header };
+		if (quirks.totalAs === 'missing') delete data.total;
+		if (quirks.totalAs === 'null') data.total = null;
+		if (quirks.totalAs === 'string') data.total = String(served.total);
+		return data;
 	}
 
 	private admin(path: string, body: Buffer, res: ServerResponse): void {

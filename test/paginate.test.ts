@@ -1,7 +1,7 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals -- development code: runs in Node.js, never inside n8n */
 import type { INode } from 'n8n-workflow';
 
-import { assessRead } from '../nodes/Beschannels/shared/group/groupUsers';
+import { judgeRead } from '../nodes/Beschannels/shared/group/verdict';
 import type { Page, PageRequest } from '../nodes/Beschannels/shared/group/page';
 import { paginate } from '../nodes/Beschannels/shared/reader/read';
 
@@ -134,7 +134,7 @@ describe('paginate', () => {
 		expect(again).toEqual(shortPage);
 		expect(emptyAgain).toEqual(empty);
 		const node = { id: 'n', name: 'Beschannels', type: 'beschannels', typeVersion: 1, position: [0, 0], parameters: {} } as INode;
-		expect(assessRead(node, result)).toMatch(/announced 60 members .* 45 arrived.* other 15 are counted by Beschannels but not sent/);
+		expect(judgeRead(node, result)).toMatch(/announced 60 members .* 45 arrived.* other 15 are counted by Beschannels but not sent/);
 	});
 
 	it('keeps reading past a total that lies low', async () => {
@@ -184,13 +184,14 @@ describe('paginate', () => {
 		const result = await paginate({ ...all, pageSize: 1, fetchPage, maxPages: 4 });
 		expect(result).toMatchObject({ end: 'maxPages', complete: false, pagesRead: 4, read: 4 });
 		const node = { id: 'n', name: 'Beschannels', type: 'beschannels', typeVersion: 1, position: [0, 0], parameters: {} } as INode;
-		expect(() => assessRead(node, result)).toThrow(/Stopped after 4 pages without reaching the end of the group/);
+		expect(() => judgeRead(node, result)).toThrow(/Stopped after 4 pages without reaching the end of the group/);
 	});
 
-	it('keeps rows without an identity rather than dropping them', async () => {
-		const fetchPage = async (request: PageRequest): Promise<Page> => ({ list: request.pageNum === 1 ? [{ a: 1 }, { a: 1 }] : [], header: [] });
-		const result = await paginate({ ...all, pageSize: 2, fetchPage });
-		expect(result.members).toHaveLength(2);
+	it('tells rows without an identity apart by their fields; a row sent twice is one member', async () => {
+		const fetchPage = async (request: PageRequest): Promise<Page> => ({ list: request.pageNum === 1 ? [{ a: 1 }, { a: 2 }, { a: 1 }] : [], header: [] });
+		const result = await paginate({ ...all, pageSize: 3, fetchPage });
+		expect(result.members).toEqual([{ a: 1 }, { a: 2 }]);
+		expect(result.duplicates).toBeGreaterThan(0);
 	});
 
 	it('ends when rows without an identity arrive as the same page again', async () => {

@@ -142,10 +142,13 @@ describe('finding 1: two members leave the first page just as page 2 is asked', 
 		// Request 2 is page 2 here. Seen on today's reader: "The group changed while it was read" ("...
 		// even after 11 parts were read again. Read 1000 members") after 22 requests (the issue counted
 		// 23; the count varies by one or two with the order pages fetched ahead arrive in).
-		it('finding 1: two members leaving the first page while page 2 is asked do not fail the read, which takes at most 9 page requests', async () => {
+		// The page after the leavers holds no member read before: it is read again from earlier, since
+		// `total` falling by two may also hide a join at the same moment (a batch leaving with a join);
+		// one change costs at most half again a still read, 1.5 x (P + 1) + 2 = 12 requests (P = 6).
+		it('finding 1: two members leaving the first page while page 2 is asked do not fail the read, which takes at most 12 page requests', async () => {
 			const { run, before, after } = await readWhile(t, [{ atRequest: 2, leave: { at: 'top', count: 2 } }]);
 			expectEveryStayer(run, before, after);
-			expect(t.pageRequests().length).toBeLessThanOrEqual(9);
+			expect(t.pageRequests().length).toBeLessThanOrEqual(12);
 		});
 	});
 });

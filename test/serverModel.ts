@@ -63,6 +63,8 @@ export interface ModelRead {
 	 * that many members would give, so to the reader the group is that one.
 	 */
 	lieUnshown: boolean;
+	/** Some answer held a row. */
+	sawRows: boolean;
 }
 
 const AUTO = 1000;
@@ -137,7 +139,7 @@ export async function readOnce(
 	const returned = result.members.map((m) => String(m.identity_id));
 	const blind = !sawRows && server.cap < Math.min(read.pageSize ?? AUTO, read.limit ?? Infinity);
 	const lieUnshown = server.totalOffset < 0 && !reachedPastTotal;
-	return { result, returned, stayers, ever, before, requests, moved, blind, lieUnshown };
+	return { result, returned, stayers, ever, before, requests, moved, blind, lieUnshown, sawRows };
 }
 
 const share = fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true });

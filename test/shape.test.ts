@@ -49,11 +49,12 @@ describe('item shaping', () => {
 		expect(parseOffset('8')).toBeUndefined();
 	});
 
-	it('identifies a member by identity_id, else identity_value', () => {
+	it('identifies a member by identity_id, else identity_value, else its fields', () => {
 		expect(memberIdentity({ identity_id: 'a', identity_value: 'b' })).toBe('a');
 		expect(memberIdentity({ identity_value: 'b' })).toBe('b');
-		expect(memberIdentity({ identity_id: '' })).toBeUndefined();
-		expect(memberIdentity({})).toBeUndefined();
+		// without either, a row is known by its fields, whatever order they come in
+		expect(memberIdentity({ identity_id: '', Email: 'a@example.com' })).toBe(memberIdentity({ Email: 'a@example.com', identity_id: '' }));
+		expect(memberIdentity({ Email: 'a@example.com' })).not.toBe(memberIdentity({ Email: 'b@example.com' }));
 	});
 });
 

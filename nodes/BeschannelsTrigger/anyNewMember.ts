@@ -5,12 +5,12 @@ import { API_REQUESTS_PER_SECOND } from '../Beschannels/shared/constants';
 import { unknownFieldsError } from '../Beschannels/shared/group/fieldNames';
 import { readGroup } from '../Beschannels/shared/group/groupUsers';
 import type { GroupQuery } from '../Beschannels/shared/group/query';
+import { judgeRead } from '../Beschannels/shared/group/verdict';
 import type { HeaderEntry } from '../Beschannels/shared/group/page';
 import { memberIdentity } from '../Beschannels/shared/group/page';
 import type { BeschannelsClient } from '../Beschannels/shared/transport/client';
 import { FieldChanges } from './fieldChanges';
 import { decodeMemberSet, encodeMemberSet, identityHash } from './memberSet';
-import { requireComplete } from './complete';
 import { groupKey, loadState, saveState, type AnyNewMemberState } from './state';
 
 export interface MembershipChange {
@@ -95,14 +95,13 @@ export async function pollAnyNewMember(
 		onPage: (page) => fields?.names?.learnHeader(page.header),
 		keep: (row) => {
 			const id = memberIdentity(row);
-			if (id === undefined) return undefined;
 			const hash = identityHash(id);
 			now.set(hash, id);
 			const changed = fields?.see(hash, row) === true;
 			return state && (!before.has(hash) || changed) ? row : undefined;
 		},
 	});
-	requireComplete(client.node, result);
+	judgeRead(client.node, result, { poll: true });
 	const unknown =
 		fields?.names &&
 		unknownFieldsError('Fields to Watch', fields.names, (message, description) => new NodeOperationError(client.node, message, { description }), 'Nothing was emitted or saved.');
@@ -110,7 +109,7 @@ export async function pollAnyNewMember(
 
 	const joined: IDataObject[] = [];
 	const updated: IDataObject[] = [];
-	for (const row of result.members) (before.has(identityHash(memberIdentity(row)!)) ? updated : joined).push(row);
+	for (const row of result.members) (before.has(identityHash(memberIdentity(row))) ? updated : joined).push(row);
 	const gone = departures(before, now, state);
 	const sameShape = state !== undefined && (options.trackLeft ? state.ids !== undefined : state.members !== undefined);
 	const fieldsChanged = fields ? fields.changed : state?.fields !== undefined;

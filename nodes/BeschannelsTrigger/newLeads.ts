@@ -2,10 +2,10 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { readGroup } from '../Beschannels/shared/group/groupUsers';
 import type { GroupQuery } from '../Beschannels/shared/group/query';
+import { judgeRead } from '../Beschannels/shared/group/verdict';
 import type { HeaderEntry } from '../Beschannels/shared/group/page';
 import { memberIdentity } from '../Beschannels/shared/group/page';
 import type { BeschannelsClient } from '../Beschannels/shared/transport/client';
-import { requireComplete } from './complete';
 import { groupKey, loadState, saveState, type NewLeadsState } from './state';
 
 const CREATED_TIME = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})$/;
@@ -28,22 +28,36 @@ export interface PollOutcome {
 	read: number;
 }
 
+/** CreatedTime's time zone as far as is known (China time), unless Created Time UTC Offset says otherwise. */
+const CHINA_MINUTES = 480;
+
+/** The clock at `offsetMinutes` east of UTC, as `YYYY-MM-DD HH:mm:ss`. */
+function clockAt(now: number, offsetMinutes: number): string {
+	return new Date(now + offsetMinutes * 60_000).toISOString().slice(0, 19).replace('T', ' ');
+}
+
 /**
  * New leads: members created after the newest one seen at the last poll. Reads from the newest
  * and stops at the first page that reaches back past the cursor (on the first poll, past the newest
  * second, so that every member created in it is known), as long as the group really is ordered
- * newest first; when it is not, it reads the whole group rather than miss anyone. Members
- * created in the same second as the cursor are told apart by identity. A row without a readable
- * CreatedTime neither ends the read nor moves the cursor. The state is written only when it moves.
+ * newest first; when it is not, it reads the whole group rather than miss anyone. A row without a
+ * readable CreatedTime neither ends the read nor moves the cursor. The state is written only when it
+ * moves.
+ *
+ * The cursor never passes the clock: a lead dated in the future (a bad import) is emitted once and
+ * remembered by identity, as are the members created in the cursor's own second, so the leads
+ * created after it are still emitted, each once.
  */
 export async function pollNewLeads(
 	client: BeschannelsClient,
 	query: GroupQuery,
 	staticData: IDataObject,
+	now = Date.now(),
 ): Promise<PollOutcome> {
 	const group = groupKey(query);
 	const state = loadState<NewLeadsState>(staticData, 'newLeads', group);
 	const cursor = state?.newest ?? '';
+	const clock = clockAt(now, query.shape.isoOffsetMinutes ?? CHINA_MINUTES);
 
 	let previous: string | undefined;
 	let newestSeen = '';
@@ -59,17 +73,18 @@ export async function pollNewLeads(
 				if (time === undefined) continue;
 				if (previous !== undefined && time > previous) ordered = false;
 				previous = time;
-				if (time > newestSeen) newestSeen = time;
+				if (time > newestSeen && time <= clock) newestSeen = time;
 				// past the cursor; on the first poll, past every member of the newest second (a bulk
 				// import can put hundreds in one second, across pages)
-				if (state ? time < cursor : time < newestSeen) reachesBack = true;
+				if (state ? time < cursor : newestSeen !== '' && time < newestSeen) reachesBack = true;
 			}
 			return ordered && reachesBack;
 		},
 	});
-	requireComplete(client.node, result);
+	judgeRead(client.node, result, { poll: true });
 
-	const seenAtCursor = new Set(state?.newestIds ?? []);
+	// members at or past the cursor that were emitted (or, on the first poll, seen) already
+	const seen = new Set(state?.newestIds ?? []);
 	let newest = cursor;
 	let undated = 0;
 	const fresh: IDataObject[] = [];
@@ -79,17 +94,15 @@ export async function pollNewLeads(
 			undated++;
 			continue;
 		}
-		if (time > newest) newest = time;
-		if (!state) continue;
-		const id = memberIdentity(row);
-		if (time > cursor || (time === cursor && id !== undefined && !seenAtCursor.has(id))) fresh.push(row);
+		if (time > newest && time <= clock) newest = time;
+		if (state && time >= cursor && !seen.has(memberIdentity(row))) fresh.push(row);
 	}
-	const newestIds = new Set(newest === cursor ? seenAtCursor : []);
+	const newestIds = new Set(newest === cursor ? seen : []);
 	for (const row of result.members) {
-		const id = memberIdentity(row);
-		if (id !== undefined && createdTime(row) === newest) newestIds.add(id);
+		const time = createdTime(row);
+		if (time !== undefined && time >= newest) newestIds.add(memberIdentity(row));
 	}
-	const moved = !state || newest !== cursor || newestIds.size !== seenAtCursor.size;
+	const moved = !state || newest !== cursor || newestIds.size !== seen.size;
 	if (moved) saveState(staticData, { mode: 'newLeads', group, newest, newestIds: [...newestIds] });
 	return { members: fresh, header: result.header, fellBack: !ordered, undated, read: result.read };
 }

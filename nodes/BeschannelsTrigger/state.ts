@@ -7,7 +7,10 @@ export interface NewLeadsState {
 	mode: 'newLeads';
 	/** Which group the state belongs to: a change of group starts over. */
 	group: string;
-	/** The newest CreatedTime seen (`YYYY-MM-DD HH:mm:ss`), and the members created in that second. */
+	/**
+	 * The newest CreatedTime seen that is not past the clock (`YYYY-MM-DD HH:mm:ss`), and the members
+	 * created in that second or dated after it (emitted already).
+	 */
 	newest: string;
 	newestIds: string[];
 }

@@ -33,7 +33,7 @@ export class Calibration {
 		/** A group of a few pages: the last row is placed, and no more is spent on the size. */
 		private readonly small = false,
 	) {
-		this.ids = new Set(first.list.map((row, i) => memberIdentity(row) ?? `#${i}`));
+		this.ids = new Set(first.list.map((row) => memberIdentity(row)));
 		this.lo = first.list.length - 1;
 		this.sureLo = this.lo;
 		this.hi = window.pageSize - 1;
@@ -61,7 +61,7 @@ export class Calibration {
 	 */
 	judge(page: Page, size: number): boolean {
 		this.probes++;
-		const rows = page.list.map((row, i) => memberIdentity(row) ?? `#${i}`);
+		const rows = page.list.map((row) => memberIdentity(row));
 		if (rows.some((id) => !this.ids.has(id))) return false;
 		const confirming = this.unconfirmed === size;
 		if (confirming) this.unconfirmed = undefined;

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { memberIdentity } from '../group/page';
+import { memberIdentity, type Page } from '../group/page';
 import type { Window } from './windows';
 
 /**
@@ -18,12 +18,16 @@ export interface Placed {
 	/** Members `total` had shown joining, and leaving, when it was read. */
 	joined: number;
 	left: number;
+	/** The pass over the group it was read in (see `Changes`). */
+	pass?: number;
 }
 
 /** What `total` has shown of the group's changes so far: its rises and its falls, summed. */
 export interface Changes {
 	joined: number;
 	left: number;
+	/** Reads of the group from the start so far: a row's place counts only in the pass it was read in. */
+	pass?: number;
 }
 
 /**
@@ -44,39 +48,71 @@ function fits(was: Placed, now: Placed): boolean {
 	return lowest <= now.joined - was.joined && highest >= -(now.left - was.left);
 }
 
+/** A member read before, found where the changes since cannot have put it: where it was, where it is. */
+export interface Misplaced {
+	was: Placed;
+	now: Placed;
+}
+
 export type Anchoring =
 	/** The last row of the answer read before, where it may be: the page follows on from it. */
 	| { kind: 'anchored'; index: number }
-	/** Rows read before, none where the group's changes can have put them: members changed place. */
-	| { kind: 'misplaced' }
+	/** Rows read before found where the group's changes cannot have put them: members changed place (or tie). */
+	| { kind: 'misplaced'; rows: Misplaced[] }
 	/** No row read before: nothing shows where the page sits. */
 	| { kind: 'none' };
 
+/** Positions (from `lo` to `hi`, inclusive) where rows that tie in the sort order may trade places. */
+export interface TieZone {
+	lo: number;
+	hi: number;
+}
+
+/** Whether a member's move lies wholly within `zone`. */
+function within(zone: TieZone | undefined, row: Misplaced): boolean {
+	return zone !== undefined && Math.min(row.was.lo, row.now.lo) >= zone.lo && Math.max(row.was.hi, row.now.hi) <= zone.hi;
+}
+
+/**
+ * What an answer rests on: its last member read before, when every member read before sits where the
+ * changes since allow (moves within `ties`, a stretch of rows known to tie, excepted).
+ */
 export function anchor(
 	rows: IDataObject[],
 	window: Window,
 	hidden: number,
 	changes: Changes,
 	placed: ReadonlyMap<string, Placed>,
+	ties?: TieZone,
 ): Anchoring {
-	let seen = false;
+	let last: number | undefined;
+	const misplaced: Misplaced[] = [];
 	for (let i = rows.length - 1; i >= 0; i--) {
-		const id = memberIdentity(rows[i]);
-		const was = id === undefined ? undefined : placed.get(id);
+		const was = placed.get(memberIdentity(rows[i]));
 		if (was === undefined) continue;
-		seen = true;
-		if (fits(was, placeRow(window, i, hidden, changes))) return { kind: 'anchored', index: i };
+		const now = placeRow(window, i, hidden, changes);
+		// read in an earlier pass over the group: a member read before, but its place then shows nothing now
+		if ((was.pass ?? 0) !== (changes.pass ?? 0)) continue;
+		if (fits(was, now)) last ??= i;
+		else if (!within(ties, { was, now })) misplaced.push({ was, now });
 	}
-	return seen ? { kind: 'misplaced' } : { kind: 'none' };
+	if (misplaced.length > 0) return { kind: 'misplaced', rows: misplaced };
+	return last === undefined ? { kind: 'none' } : { kind: 'anchored', index: last };
 }
 
-/** Whether a row is a member not read before (a row without an identity always is). */
+/** Whether a row is a member not read before. */
 export function unread(row: IDataObject, placed: ReadonlyMap<string, Placed>): boolean {
-	const id = memberIdentity(row);
-	return id === undefined || !placed.has(id);
+	return !placed.has(memberIdentity(row));
 }
 
 /** The members of an answer not read before (answers hold each member once: see `distinct`). */
 export function freshRows(rows: IDataObject[], placed: ReadonlyMap<string, Placed>): IDataObject[] {
 	return rows.filter((row) => unread(row, placed));
+}
+
+/** Whether `answer` holds only rows `earlier` held, and fewer: an answer cut short in passing. */
+export function cutShort(answer: Page, earlier: Page): boolean {
+	if (answer.list.length >= earlier.list.length) return false;
+	const before = new Set(earlier.list.map((row) => memberIdentity(row)));
+	return answer.list.every((row) => before.has(memberIdentity(row)));
 }

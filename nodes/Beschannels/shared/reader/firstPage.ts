@@ -1,7 +1,7 @@
-import type { Page } from '../group/page';
+import { memberIdentity, type Page } from '../group/page';
 import { Calibration } from './calibration';
 import { ReadState } from './state';
-import { windowAt, windowOf } from './windows';
+import { windowAt, windowOf, type Window } from './windows';
 
 /**
  * The first answer of a read: where its rows sit, and how many rows the server serves. A short
@@ -9,14 +9,25 @@ import { windowAt, windowOf } from './windows';
  * its size is taken as the server's, and a read that starts further down starts exactly there.
  */
 export abstract class FirstPageRead extends ReadState {
+	/** A first answer past `total`, held while the page after it is asked. */
+	protected pastEndCheck: { page: Page; window: Window } | undefined;
+	protected pastEndChecked = false;
+
 	/**
 	 * The first answer. Its rows sit where the page says when it came back full, or holds the rows
 	 * from where the read starts: a short answer elsewhere may come from a server that counts pages
 	 * by the rows it serves, so the start is asked again in pages no bigger than the rows that came.
 	 */
 	protected takeFirst(page: Page): void {
+		if (this.pastEndCheck) return this.afterPastEndCheck(page);
 		const { window } = this;
 		const rows = page.list.length;
+		// members from where `total` says the group ended: the page after it shows whether the server
+		// answers a page past its end with its last page
+		if (rows > 0 && this.startOffset > 0 && !this.pastEndChecked && this.pastEnd(window)) {
+			this.pastEndCheck = { page, window };
+			return this.goTo(windowOf(window.pageNum + 1, window.pageSize));
+		}
 		const full = rows >= window.pageSize;
 		const skip = this.startOffset - window.start;
 		// a later page sits where asked only if the server serves that many rows (or it came back full)
@@ -32,6 +43,21 @@ export abstract class FirstPageRead extends ReadState {
 		if (!full && rows > 0 && skip > 0) return this.goTo(windowAt(this.startOffset, this.size()));
 		if (rows <= skip) return this.endOrBridge(page, window);
 		this.take(page, skip);
+	}
+
+	/**
+	 * The page after a first answer past `total`: members of that answer again show the server sends
+	 * its last page for any page past the end, so nothing lies past the start; otherwise the first
+	 * answer is taken as it came.
+	 */
+	protected afterPastEndCheck(page: Page): void {
+		const { page: first, window } = this.pastEndCheck!;
+		this.pastEndCheck = undefined;
+		this.pastEndChecked = true;
+		const ids = new Set(first.list.map((row) => memberIdentity(row)));
+		if (page.list.some((row) => ids.has(memberIdentity(row)))) return this.finish('confirmed');
+		this.window = window;
+		this.takeFirst(first);
 	}
 
 	/**

@@ -1,10 +1,10 @@
 import { MAX_PAGES } from '../constants';
-import { memberIdentity, type Page } from '../group/page';
-import { anchor, freshRows } from './evidence';
-import { FirstPageRead } from './firstPage';
-import { cutShort, MAX_ASKS, MAX_REREADS, MIN_EMPTY_STRETCH, OVERLAP_ROWS, sitting, mergeHeader } from './state';
+import { memberIdentity, mergeHeader, type Page } from '../group/page';
+import { anchor, cutShort, freshRows } from './evidence';
+import { TieRead } from './ties';
+import { BLIND_PAGES, MAX_ASKS, MAX_REREADS, MIN_EMPTY_STRETCH, OVERLAP_ROWS } from './state';
 import type { PaginateOptions, PaginateResult, ReadEnd, Tail } from './types';
-import { windowAt, windowFrom, windowHolding, type Window } from './windows';
+import { sitting, windowAt, windowFrom, windowHolding, type Window } from './windows';
 
 export type { PaginateOptions, PaginateResult } from './types';
 
@@ -14,7 +14,7 @@ export type { PaginateOptions, PaginateResult } from './types';
  * allow, or the part before it is read again; the end is shown by `total` on a short page, or by
  * nothing past the members read, asked twice.
  */
-class GroupRead extends FirstPageRead {
+class GroupRead extends TieRead {
 	async run(): Promise<PaginateResult> {
 		const maxPages = this.options.maxPages ?? MAX_PAGES;
 		try {
@@ -41,9 +41,6 @@ class GroupRead extends FirstPageRead {
 		mergeHeader(this.header, answer.header);
 		this.noteTotal(answer.total);
 		this.served = Math.max(this.served, page.list.length);
-		const anonymous = page.list.some((row) => memberIdentity(row) === undefined) ? JSON.stringify(page.list) : undefined;
-		if (anonymous !== undefined && anonymous === this.lastAnonymous) return this.finish('repeat');
-		this.lastAnonymous = anonymous;
 		if (this.guessed && page.list.length > 0 && this.tail !== undefined && !this.probing) {
 			// the first rows after pages asked at a guessed size: those pages may not have sat where
 			// planned, so the read starts again at a size the server has now shown it serves
@@ -72,17 +69,23 @@ class GroupRead extends FirstPageRead {
 		const rows = page.list;
 		const short = rows.length < window.pageSize;
 		// read again from the start after members were found out of place: each row is placed afresh
-		const found = tail.rebase ? { kind: 'none' as const } : anchor(rows, sitting(window, rows.length), Math.max(0, window.pageSize - rows.length), this.changes, this.placed);
+		const hidden = Math.max(0, window.pageSize - rows.length);
+		const found = tail.rebase ? { kind: 'none' as const } : anchor(rows, sitting(window, rows.length), hidden, this.placingChanges(), this.placed, this.ties);
+		// a page read again where rows tie: taken once it shows it holds the whole stretch
+		if (!this.holdsTies(page)) return this.misplacedAt(page, tail, []);
 		// members above the one it rests on are taken too (they joined, or moved there), unless the
 		// read starts further down the group (Start at Page): there they are members before the start
 		const from = found.kind === 'anchored' && this.startOffset > 0 ? found.index + 1 : 0;
 		const fresh = freshRows(rows.slice(from), this.placed);
-		if (found.kind === 'misplaced' && fresh.length === 0 && !this.moving) {
+		// a full page of members read before, while nothing changed or nothing can show it did
+		const stuck = fresh.length === 0 && !short && (found.kind === 'misplaced' ? !this.moving : this.totalMissing);
+		if (stuck) {
 			// members already read, where they cannot be, while nothing changed: the server repeats itself
 			if (this.earlier === undefined) return this.askAgain(page);
-			return this.finish('repeat');
+			// past `total`, a server may answer a page past the end with its last page (as web frameworks that clamp page_num do)
+			return this.finish(this.pastEnd(window) ? 'confirmed' : 'repeat');
 		}
-		if (found.kind === 'misplaced') return this.readAgainFromStart();
+		if (found.kind === 'misplaced') return this.misplacedAt(page, tail, found.rows);
 		if (found.kind === 'none') return this.unanchored(page, tail);
 		if (fresh.length > 0 || !short) return this.take(page, from);
 		if (this.reachesTotal(page, window.end)) return this.finish('total');
@@ -95,12 +98,6 @@ class GroupRead extends FirstPageRead {
 		const { window } = this;
 		const overlaps = !tail.bridged && window.start <= tail.hi;
 		const left = this.leftSince(tail);
-		// as many left as the page overlapped the last member: it moved up out of the page, and the
-		// page starts no later than the first member not read (taken on `total`'s word that no one
-		// joined at the same moment)
-		if (left > 0 && overlaps && page.list.length > 0 && left <= tail.lo + 1 - window.start && tail.misses === 0) {
-			return this.takeByPosition(page);
-		}
 		// members left since: the rows after the last member read may have moved up, before this page
 		if (left > 0) return this.readAgain(tail);
 		// where the last member may sit spans more than a page holds: no page can show where this one
@@ -135,6 +132,15 @@ class GroupRead extends FirstPageRead {
 	protected endOrBridge(page: Page, window: Window): void {
 		const end = this.certainEnd(window);
 		if (this.reachesTotal(page, end)) return this.finish('total');
+		// no row has come at all while `total` counts members past this window: nothing shows how many
+		// rows a page holds (a server may serve one), so no empty page shows the end; the read walks on
+		// as far as twice the pages of this size that reach `total` (at least BLIND_PAGES), then says
+		// it saw no member
+		if (this.served === 0 && page.total !== undefined && page.total > window.start) {
+			const walkable = Math.max(BLIND_PAGES, 2 * Math.ceil(page.total / window.pageSize) + 2);
+			if (++this.blindSteps >= walkable) return this.finish('unseen');
+			return this.bridge(window);
+		}
 		const gap = this.read > 0 ? Math.max(1, (this.lastMemberFrom - this.startOffset) / this.read) : 1;
 		const past = Math.max(this.lastMemberEnd, page.total ?? 0);
 		const needed = Math.max(MIN_EMPTY_STRETCH, Math.min(MIN_EMPTY_STRETCH * gap, this.size()));
@@ -161,6 +167,7 @@ class GroupRead extends FirstPageRead {
 
 	/** Reads on from the start, taking the first page by position and placing its rows afresh. */
 	protected restart(): void {
+		this.changes.pass = (this.changes.pass ?? 0) + 1;
 		this.tail = this.tailAt(this.startOffset, true);
 		this.goTo(windowAt(this.startOffset, this.size()));
 	}

@@ -3,9 +3,9 @@ import type { IDataObject } from 'n8n-workflow';
 import { memberIdentity, type HeaderEntry, type Page } from '../group/page';
 import { Ahead } from './ahead';
 import type { Calibration } from './calibration';
-import { freshRows, placeRow, unread, type Changes, type Placed } from './evidence';
+import { cutShort, freshRows, placeRow, unread, type Changes, type Placed } from './evidence';
 import type { PaginateOptions, ReadEnd, Tail } from './types';
-import { windowAt, windowFrom, windowHolding, type Window } from './windows';
+import { sitting, windowAt, windowFrom, windowHolding, type Window } from './windows';
 
 /** Parts read again after the group moved, at most, before the read fails saying it moved. */
 export const MAX_REREADS = 10;
@@ -19,27 +19,11 @@ export const MAX_ASKS = 4;
 /** Empty positions, at the least, past the last member and `total` that show the group ends. */
 export const MIN_EMPTY_STRETCH = 10;
 
+/** Empty pages, at most, walked past while no row has come at all. */
+export const BLIND_PAGES = 12;
+
 /** A `total` missing from an answer: every change is possible, so every place fits. */
 const UNKNOWN_CHANGES = 1e9;
-
-/** Whether `answer` holds only rows `earlier` held, and fewer: an answer cut short in passing. */
-export function cutShort(answer: Page, earlier: Page): boolean {
-	if (answer.list.length >= earlier.list.length) return false;
-	const before = new Set(earlier.list.map((row) => memberIdentity(row)));
-	return answer.list.every((row) => before.has(memberIdentity(row)));
-}
-
-/**
- * Where an answer's rows sit: in the window asked, or, when it holds more rows than asked (a server
- * that starts later pages a few rows early), ending where the window ends.
- */
-export function sitting(window: Window, rows: number): Window {
-	return rows > window.pageSize ? { ...window, start: window.end - rows } : window;
-}
-
-export function mergeHeader(into: HeaderEntry[], header: HeaderEntry[]): void {
-	for (const entry of header) if (!into.some((known) => known.prop === entry.prop)) into.push(entry);
-}
 
 /**
  * What a read of a group knows and has planned: the members taken and where each was found, the totals
@@ -56,16 +40,19 @@ export abstract class ReadState {
 	protected readonly header: HeaderEntry[] = [];
 	protected readonly totals: number[] = [];
 	protected readonly changes: Changes = { joined: 0, left: 0 };
+	/** An answer came without `total`: any change may have gone unshown, so a member read may sit anywhere. */
+	protected totalMissing = false;
 	protected lastTotal: number | undefined;
 	protected read = 0;
 	protected duplicates = 0;
 	protected requests = 0;
+	/** Empty pages walked past while no row had come at all. */
+	protected blindSteps = 0;
 	protected rereads = 0;
 	protected moving = false;
 	protected misplaced = false;
 	protected unchecked = 0;
 	protected pastTotal = false;
-	protected lastAnonymous: string | undefined;
 	/** The answers to the window being asked again: how many, the last one, whether it agreed with the one before. */
 	protected asks = 0;
 	protected lastAnswer: Page | undefined;
@@ -130,7 +117,6 @@ export abstract class ReadState {
 		const ids = new Set<string>();
 		const list = page.list.filter((row) => {
 			const id = memberIdentity(row);
-			if (id === undefined) return true;
 			if (ids.has(id)) return false;
 			ids.add(id);
 			return true;
@@ -141,8 +127,7 @@ export abstract class ReadState {
 
 	protected noteTotal(total: number | undefined): void {
 		if (total === undefined) {
-			this.changes.joined += UNKNOWN_CHANGES;
-			this.changes.left += UNKNOWN_CHANGES;
+			this.totalMissing = true;
 			return;
 		}
 		if (total !== this.totals.at(-1)) this.totals.push(total);
@@ -151,6 +136,17 @@ export abstract class ReadState {
 		if (total < last) this.changes.left += last - total;
 		if (total !== last) this.moving = true;
 		this.lastTotal = total;
+	}
+
+	/** The changes a member read may have seen: with an answer that lacked `total`, any. */
+	protected placingChanges(): Changes {
+		if (!this.totalMissing) return this.changes;
+		return { ...this.changes, joined: this.changes.joined + UNKNOWN_CHANGES, left: this.changes.left + UNKNOWN_CHANGES };
+	}
+
+	/** Whether `window` starts at or past the end of the group as the last `total` counts it. */
+	protected pastEnd(window: Window): boolean {
+		return this.lastTotal !== undefined && !this.totalMissing && window.start >= this.lastTotal;
 	}
 
 	/** Whether `total` (or its absence) says the group ends by `position`. */
@@ -203,8 +199,7 @@ export abstract class ReadState {
 		const first = Math.max(from, this.startOffset - window.start - hidden);
 		for (let i = first; i < rows.length && this.read < this.wanted; i++) {
 			if (unread(rows[i], this.placed)) this.keepMember(rows[i]);
-			const id = memberIdentity(rows[i]);
-			if (id !== undefined) this.placed.set(id, placeRow(window, i, hidden, changes));
+			this.placed.set(memberIdentity(rows[i]), placeRow(window, i, hidden, changes));
 		}
 		// more read than `total` counts, more than members who left can explain: `total` counts too few
 		if (this.lastTotal !== undefined && this.startOffset + this.read > this.lastTotal + this.changes.left) this.pastTotal = true;
@@ -213,7 +208,7 @@ export abstract class ReadState {
 		const placed = placeRow(window, rows.length - 1, hidden, changes);
 		const last = lastAt ? { ...placed, lo: lastAt.lo, hi: lastAt.hi } : placed;
 		const lastId = memberIdentity(rows[rows.length - 1]);
-		if (lastId !== undefined) this.placed.set(lastId, last);
+		this.placed.set(lastId, last);
 		const planFrom = lastAt ? last.lo - 1 : last.hi + 1 - OVERLAP_ROWS;
 		const misses = this.tail !== undefined && this.tail.id === lastId ? this.tail.misses : 0;
 		this.tail = { id: lastId, lo: last.lo, hi: last.hi, from: planFrom, bridged: false, at: { ...changes }, misses };

@@ -31,9 +31,9 @@ export interface PaginateOptions {
  * How the read ended. Complete: `total` (the members read reach `total` on a short page that reaches
  * it) or `confirmed` (past the members read, nothing more, asked twice). Not complete: `repeat`
  * (pages held only members already read while nothing changed), `moved` (the group kept moving),
- * `maxPages`. Stopped on purpose: `limit`, `until`.
+ * `maxPages`, `unseen` (no row came at all while `total` counted members). Stopped on purpose: `limit`, `until`.
  */
-export type ReadEnd = 'total' | 'confirmed' | 'repeat' | 'moved' | 'maxPages' | 'limit' | 'until';
+export type ReadEnd = 'total' | 'confirmed' | 'repeat' | 'moved' | 'maxPages' | 'unseen' | 'limit' | 'until';
 
 export interface PaginateResult {
 	members: IDataObject[];

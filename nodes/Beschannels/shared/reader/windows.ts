@@ -48,3 +48,30 @@ export function windowFrom(from: number, size: number): Window {
 	}
 	return best;
 }
+
+/**
+ * Where an answer's rows sit: in the window asked, or, when it holds more rows than asked (a server
+ * that starts later pages a few rows early), ending where the window ends.
+ */
+export function sitting(window: Window, rows: number): Window {
+	return rows > window.pageSize ? { ...window, start: window.end - rows } : window;
+}
+
+/**
+ * The page of at most `size` rows (and at least a third of it) that holds positions `lo` to `hi` with
+ * the most rows on either side of them, or undefined when no page holds them with `margin` rows on
+ * each side.
+ */
+export function windowAround(lo: number, hi: number, size: number, margin: number): Window | undefined {
+	let best: Window | undefined;
+	let bestMargin = margin - 1;
+	for (let s = size; s >= Math.max(1, Math.floor(size / 3)); s--) {
+		const window = windowHolding(Math.max(0, lo - margin), s);
+		const around = Math.min(lo - window.start, window.end - 1 - hi);
+		if (around > bestMargin) {
+			best = window;
+			bestMargin = around;
+		}
+	}
+	return best;
+}
