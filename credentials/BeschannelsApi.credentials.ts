@@ -10,7 +10,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { baseUrlProblem, readAccount } from '../nodes/Beschannels/shared/transport/credentials';
+import { baseUrlProblem, rateProblem, readAccount } from '../nodes/Beschannels/shared/transport/credentials';
 import { requestAccessToken } from '../nodes/Beschannels/shared/transport/tokens';
 
 /**
@@ -60,6 +60,14 @@ export class BeschannelsApi implements ICredentialType {
 				},
 			],
 			default: 'accessToken',
+		},
+		{
+			displayName:
+				'Access tokens expire after 2 hours: a workflow that runs on a schedule stops then. For anything scheduled, choose App ID + App Secret, and the node renews tokens itself.',
+			name: 'scheduleNotice',
+			type: 'notice',
+			default: '',
+			displayOptions: { show: { authMode: ['accessToken'] } },
 		},
 		{
 			displayName: 'App ID',
@@ -122,7 +130,7 @@ export class BeschannelsApi implements ICredentialType {
 		properties: {
 			qs: {
 				access_token:
-					'={{$credentials.authMode === "appCredentials" ? $credentials.sessionToken : $credentials.accessToken}}',
+					'={{$credentials.authMode === "appCredentials" ? $credentials.sessionToken : String($credentials.accessToken || "").trim()}}',
 			},
 		},
 	};
@@ -139,6 +147,8 @@ export class BeschannelsApi implements ICredentialType {
 		// named here so the Test button says what is wrong instead of an error code
 		const problem = baseUrlProblem(account.baseUrl);
 		if (problem) throw new Error(problem);
+		const rate = rateProblem(credentials);
+		if (rate) throw new Error(`Max Requests per Second must be from 1 to 10. ${rate}`);
 		const { app } = account;
 		if (!app) return {};
 		const outcome = await requestAccessToken(

@@ -125,7 +125,7 @@ describe('bad parameters are caught before any request', () => {
 		['empty User ID', { userId: '  ' }, /User ID is empty/],
 		['empty Group Object (by expression)', { groupObj: "={{ '' }}" }, /Group Object is empty/],
 		['Limit below 1', { returnAll: false, limit: 0 }, /Limit must be/],
-		['Page Size below 1', { options: { pageSize: 0 } }, /Page Size must be/],
+		['Page Size below 0 (0 is automatic)', { options: { pageSize: -1 } }, /Page Size must be/],
 		['Page Size above 1,000', { options: { pageSize: 5000 } }, /Page Size must be a whole number from 1 to 1000/],
 		['a UTC offset that is not one', { options: { addIsoDate: true, createdTimeOffset: 'Beijing' } }, /not an offset/],
 	];

@@ -260,7 +260,7 @@ describe('examples/lead-score-changed.json', () => {
 		connections: IDataObject;
 	};
 	const trigger = workflow.nodes.find((node) => node.type === TRIGGER_TYPE)!;
-	const crm = workflow.nodes.find((node) => node.type === 'n8n-nodes-base.httpRequest')!;
+	const crm = workflow.nodes.find((node) => node.name === 'Update CRM contact')!;
 
 	it('sets only parameters the trigger has, Fields to Watch loaded from the group', () => {
 		const node = t.engine.nodeTypes.getByNameAndVersion(TRIGGER_TYPE, 1);
@@ -270,7 +270,15 @@ describe('examples/lead-score-changed.json', () => {
 		expect(watchFields.typeOptions?.loadOptionsMethod).toBe('getGroupFields');
 		expect(typeof node.methods?.loadOptions?.getGroupFields).toBe('function');
 		expect(trigger.parameters).toMatchObject({ watch: 'anyNewMember', includeUpdated: true, watchFields: ['score_20408'] });
-		expect(workflow.connections).toEqual({ [trigger.name]: { main: [[{ node: crm.name, type: 'main', index: 0 }]] } });
+		// one Switch routes on event: joined members are created in the CRM, updated ones updated
+		const route = workflow.nodes.find((node) => node.type === 'n8n-nodes-base.switch')!;
+		const create = workflow.nodes.find((node) => node.name === 'Create CRM contact')!;
+		const update = workflow.nodes.find((node) => node.name === 'Update CRM contact')!;
+		expect(workflow.connections).toEqual({
+			[trigger.name]: { main: [[{ node: route.name, type: 'main', index: 0 }]] },
+			[route.name]: { main: [[{ node: create.name, type: 'main', index: 0 }], [{ node: update.name, type: 'main', index: 0 }]] },
+		});
+		expect(JSON.stringify(route.parameters)).toContain('$json.event');
 	});
 
 	it('its trigger reports a lead whose score changed, with what the CRM update reads', async () => {

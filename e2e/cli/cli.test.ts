@@ -20,6 +20,7 @@ import { packTarball, withoutMigrations } from '../lib/n8n';
 import { tail, type RunResult } from '../lib/proc';
 import { SuiteRun } from '../lib/suite';
 import { crashed, loadExamples, N8nCli, WRONG_TOKEN_ID, type Example } from './n8n-cli';
+import { received, routingOf, type Routing } from './routing';
 
 /**
  * The packed package in real n8n 2.x and 1.x, through n8n's CLI: installed into a fresh user
@@ -30,6 +31,9 @@ import { crashed, loadExamples, N8nCli, WRONG_TOKEN_ID, type Example } from './n
 
 const versions = (process.env.BESCHANNELS_E2E_VERSIONS ?? 'v2,v1').split(/[\s,]+/).filter(Boolean) as Array<'v2' | 'v1'>;
 const examples = loadExamples();
+const routings = examples
+	.map((example, index) => routingOf(example, `e2eRouting${String(index + 1).padStart(2, '0')}`))
+	.filter((routing): routing is Routing => routing !== undefined);
 const suite = new SuiteRun('e2e');
 let tarball = '';
 
@@ -98,7 +102,11 @@ function versionSuite(key: 'v2' | 'v1'): void {
 
 	before(async () => {
 		cli = new N8nCli(key, suite);
-		await cli.setUp(tarball, examples);
+		await cli.setUp(
+			tarball,
+			examples,
+			routings.map((routing) => routing.workflow),
+		);
 	});
 
 	after(() => {
@@ -134,6 +142,23 @@ function versionSuite(key: 'v2' | 'v1'): void {
 				fail(`n8n execute of ${example.file} failed (exit ${result.code ?? result.signal})${message ? `: ${message}` : ''}:\n${tail(result.stdout + result.stderr)}`);
 			}
 			for (const line of await checkExampleRun(cli, example, result)) say(`${example.file}: ${line}`);
+		});
+	}
+
+	for (const routing of routings) {
+		it(`routes trigger items by event with the Switch node of ${routing.example.file}`, async () => {
+			const result = await cli.execute(routing.id, (r) => executionJson(r.stdout) !== undefined);
+			const execution = executionJson(result.stdout);
+			if (!execution) fail(`no execution JSON for the routing copy of ${routing.example.file}:\n${tail(result.stdout + result.stderr)}`);
+			const error = execution.data?.resultData?.error?.message;
+			if (error) fail(`the routing copy of ${routing.example.file} failed: ${error}`);
+			const got = received(execution, routing.expected.keys());
+			for (const [node, items] of routing.expected) {
+				if (JSON.stringify(got.get(node)) !== JSON.stringify(items)) {
+					fail(`"${node}" received ${JSON.stringify(got.get(node))}, expected ${JSON.stringify(items)}`);
+				}
+			}
+			say(`${routing.example.file}: ${[...got].map(([node, items]) => `"${node}" <- ${items.join(', ') || 'nothing'}`).join('; ')}`);
 		});
 	}
 

@@ -85,15 +85,15 @@ export class N8nCli {
 		return this.suite.logs;
 	}
 
-	/** Installs the package, starts the sandbox, imports the credentials and the examples. */
-	async setUp(tarball: string, examples: Example[]): Promise<void> {
+	/** Installs the package, starts the sandbox, imports the credentials and the examples (and `extra` workflows). */
+	async setUp(tarball: string, examples: Example[], extra: Workflow[] = []): Promise<void> {
 		const logName = join(this.logs, `npm-install-${this.install.version}.log`);
 		[this.nodesDir, this.sandbox] = await Promise.all([
 			installPackage(tarball, this.userFolder, logName),
 			this.suite.track(`sandbox-${this.install.version}`, await Sandbox.start()),
 		]);
 		await this.importCredentials();
-		await this.importWorkflows(examples);
+		await this.importWorkflows(examples, extra);
 	}
 
 	/**
@@ -136,11 +136,12 @@ export class N8nCli {
 		}
 	}
 
-	/** Imports every example and a copy of the first one with a Beschannels node that uses the wrong token. */
-	private async importWorkflows(examples: Example[]): Promise<void> {
+	/** Imports every example, the `extra` workflows and a copy of the first example with a Beschannels node that uses the wrong token. */
+	private async importWorkflows(examples: Example[], extra: Workflow[]): Promise<void> {
 		const dir = join(this.dir, 'workflows');
 		mkdirSync(dir);
 		for (const example of examples) writeFileSync(join(dir, `${example.id}.json`), JSON.stringify(example.workflow));
+		for (const workflow of extra) writeFileSync(join(dir, `${String(workflow.id)}.json`), JSON.stringify(workflow));
 		const source = examples.find((example) => cliStartable(example.workflow) && actionNodes(example.workflow).length > 0);
 		if (!source) fail(`no example runs a ${ACTION_NODE_TYPE} node from a Manual Trigger: nothing to test a wrong token with`);
 		const wrong = JSON.parse(JSON.stringify(source.workflow)) as Workflow;
@@ -153,8 +154,9 @@ export class N8nCli {
 		const result = await this.n8n(['import:workflow', '--separate', `--input=${dir}`], 'import-workflows');
 		expectSuccess(result, 'n8n import:workflow');
 		const reported = /imported (\d+) workflows?/i.exec(result.stdout + result.stderr);
-		if (!reported || Number(reported[1]) !== examples.length + 1) {
-			fail(`n8n import:workflow should have imported ${examples.length + 1} workflows:\n${tail(result.stdout + result.stderr, 10)}`);
+		const count = examples.length + extra.length + 1;
+		if (!reported || Number(reported[1]) !== count) {
+			fail(`n8n import:workflow should have imported ${count} workflows:\n${tail(result.stdout + result.stderr, 10)}`);
 		}
 	}
 

@@ -23,6 +23,7 @@ export interface Locator {
 	fill(value: string, options?: { timeout?: number }): Promise<void>;
 	waitFor(options?: { state?: WaitState; timeout?: number }): Promise<void>;
 	innerText(options?: { timeout?: number }): Promise<string>;
+	innerHTML(options?: { timeout?: number }): Promise<string>;
 	allInnerTexts(): Promise<string[]>;
 	inputValue(options?: { timeout?: number }): Promise<string>;
 	isVisible(): Promise<boolean>;

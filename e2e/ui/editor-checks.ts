@@ -11,6 +11,8 @@ export interface Context {
 	token: string;
 	wrongToken: string;
 	members: Json[];
+	/** The App ID and App Secret the sandbox gives tokens for. */
+	app: { appId: string; appSecret: string };
 }
 
 function say(message: string): void {
@@ -152,7 +154,12 @@ export async function nodeParameters({ editor }: Context): Promise<void> {
 	await page.getByTestId('collection-parameter-option').filter({ visible: true, hasText: 'Page Size' }).first().click();
 	const pageSize = ndv.locator('[data-test-id="parameter-input-pageSize"] input').first();
 	await pageSize.waitFor({ state: 'visible', timeout: 5_000 });
-	expect((await pageSize.inputValue()) === '100', `Page Size was added with ${await pageSize.inputValue()}, not 100`);
+	// added, Page Size is 0: automatic, as the hint under it says
+	expect((await pageSize.inputValue()) === '0', `Page Size was added with ${await pageSize.inputValue()}, not 0 (automatic)`);
+	const pageSizeItem = ndv.getByTestId('parameter-item').filter({ visible: true, hasText: 'Page Size' }).first();
+	const pageSizeText = await pageSizeItem.innerText();
+	expect(/0 is automatic/.test(pageSizeText), `Page Size shows no "0 is automatic" hint once added (${pageSizeText.replace(/\s+/g, ' ')})`);
+	await editor.screenshot('page-size-option');
 	expect(!(await ndv.getByText('No properties').isVisible()), '"No properties" is still shown after adding Page Size');
 	say(`labels ok; Group Object: ${groupObjects.join(' / ')}; hint "${hint}"; options: ${options.join(', ')}`);
 }

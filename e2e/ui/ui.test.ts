@@ -14,6 +14,7 @@ import { CHROMIUM_PATH, launchChromium, type Page } from './browser';
 import { Editor, GROUP, GROUP_SIZE, NODE, testWorkflow, VIEWPORT } from './editor';
 import { credentialDialog, executeNode, nodeErrors, nodeParameters, triggerTestEvent, type Context } from './editor-checks';
 import { outputFields } from './fields-checks';
+import { appCredential, requiredGroupId, triggerFieldsToWatch } from './form-checks';
 
 /**
  * The package in a real n8n editor, in Chromium: the packed package installed in a fresh n8n 2.x
@@ -30,6 +31,8 @@ let sandboxes: { sandbox: Sandbox; redirector: Sandbox };
 let page: Page;
 const pageErrors: string[] = [];
 const ctx = {} as Context;
+/** App ID + App Secret the sandbox gives tokens for (random: the lint takes a literal for a secret). */
+const app = { appId: `app_ui_${randomBytes(4).toString('hex')}`, appSecret: `sbx_${randomBytes(12).toString('hex')}` };
 
 function screenshotDir(): string {
 	const wanted = process.env.BESCHANNELS_UI_SCREENSHOTS;
@@ -46,7 +49,7 @@ async function startAll(): Promise<[N8nServer, Sandbox, Awaited<ReturnType<typeo
 		packTarball(suite.dir)
 			.then(async (tarball) => await installPackage(tarball, userFolder))
 			.then(async () => suite.track('n8n', await startN8n(install, userFolder))),
-		Sandbox.start().then((sandbox) => suite.track('sandbox', sandbox)),
+		Sandbox.start(['--app-id', app.appId, '--app-secret', app.appSecret]).then((sandbox) => suite.track('sandbox', sandbox)),
 		launchChromium().then((browser) => {
 			suite.onStop(async () => await browser.close());
 			return browser;
@@ -72,7 +75,7 @@ async function openWorkflow(sandbox: Sandbox, browser: Awaited<ReturnType<typeof
 	await context.addInitScript({ content: `localStorage.setItem('n8n-browserId', ${JSON.stringify(rest.browserId)});` });
 	page = await context.newPage();
 	page.on('pageerror', (error) => pageErrors.push(error.message));
-	Object.assign(ctx, { editor: new Editor(page, screenshotDir()), sandboxUrl: sandbox.url, token: sandbox.token, wrongToken, members });
+	Object.assign(ctx, { editor: new Editor(page, screenshotDir()), sandboxUrl: sandbox.url, token: sandbox.token, wrongToken, members, app });
 	await page.goto(`${n8n.url}/workflow/${workflowId}`, { timeout: 120_000 });
 	await page.locator(`[data-test-id="canvas-node"][data-node-name="${NODE.action}"]`).waitFor({ state: 'visible', timeout: 120_000 });
 }
@@ -141,5 +144,8 @@ describe("the package in n8n's editor (Chromium)", { timeout: Number(process.env
 	it("Output Fields: the dropdown lists the group's fields from the API; two chosen leave those two and identity_id", inEditor(outputFields));
 	it("execute: an unknown group and a wrong token show the package's error, no stack trace, no token", inEditor(nodeErrors));
 	it('trigger: "Fetch Test Event" shows one sample, the group\'s newest member', inEditor(triggerTestEvent));
+	it('Group ID is shown as required', inEditor(requiredGroupId));
+	it('trigger: Fields to Watch lists the group\'s fields by key and label', inEditor(triggerFieldsToWatch));
+	it('credential: Access Token mode warns of the 2-hour token; App ID + App Secret pasted with spaces passes the test', inEditor(appCredential));
 	it('Test button: a Base URL without http:// and one that redirects are named', misconfiguredBaseUrls);
 });

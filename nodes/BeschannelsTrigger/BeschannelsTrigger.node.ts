@@ -5,13 +5,16 @@ import type {
 	INodeTypeDescription,
 	IPollFunctions,
 } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { groupFields, readOptions } from '../Beschannels/shared/descriptions';
+import { matchFields } from '../Beschannels/shared/group/fieldNames';
 import { getGroupFields } from '../Beschannels/shared/group/fields';
-import { readGroup, readGroupQuery, type GroupQuery } from '../Beschannels/shared/group/groupUsers';
+import { readGroup } from '../Beschannels/shared/group/groupUsers';
+import { emptyReadNote, readGroupQuery, type GroupQuery } from '../Beschannels/shared/group/query';
 import type { HeaderEntry } from '../Beschannels/shared/group/page';
 import { startPageSize } from '../Beschannels/shared/group/pageSize';
+import { readBoolean } from '../Beschannels/shared/group/values';
 import { createShaper } from '../Beschannels/shared/items/shape';
 import { BeschannelsClient } from '../Beschannels/shared/transport/client';
 import { pollAnyNewMember, type AnyNewMemberOptions } from './anyNewMember';
@@ -89,7 +92,7 @@ export class BeschannelsTrigger implements INodeType {
 				typeOptions: { loadOptionsMethod: 'getGroupFields', loadOptionsDependsOn: ['userId', 'groupObj', 'groupId'] },
 				default: [],
 				description:
-					'The output fields whose change counts, e.g. score_20408 or Email (none: every field); an expression may give names separated by commas. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+					'The output fields whose change counts, e.g. score_20408 or Email (none: every field); an expression may give names separated by commas (a key, label or the list\'s text, in any case). A name the group does not have fails the poll. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 				displayOptions: { show: { watch: ['anyNewMember'], includeUpdated: [true] } },
 			},
 			{
@@ -118,48 +121,78 @@ export class BeschannelsTrigger implements INodeType {
 		const client = await BeschannelsClient.open(this, { deadlineMs: pollDeadline(this) });
 
 		// Fetch Test Event: the newest member as a sample; the state is left as it is.
-		if (this.getMode() === 'manual') {
-			const sample = await readGroup(client, query, { returnAll: false, limit: startPageSize(query.pageSize) });
-			const newest = sample.members.reduce<IDataObject | undefined>(
-				(best, row) => (!best || String(row.CreatedTime ?? '') > String(best.CreatedTime ?? '') ? row : best),
-				undefined,
-			);
-			return newest ? [this.helpers.returnJsonArray([shapeFor(sample.header)(newest)])] : null;
-		}
+		if (this.getMode() === 'manual') return await testEvent(this, client, query, shapeFor);
 
-		const staticData = this.getWorkflowStaticData('node');
-		const watch = this.getNodeParameter('watch') as string;
-		let items: IDataObject[];
-		if (watch === 'anyNewMember') {
-			const change = await pollAnyNewMember(client, query, staticData, anyNewMemberOptions(this));
-			const shape = shapeFor(change.header);
-			items = [
-				...change.joined.map(shape),
-				...change.updated.map((row) => ({ ...shape(row), event: 'updated' })),
-				...change.left.map((identity_id) => ({ identity_id, event: 'left' })),
-			];
-		} else {
-			const outcome = await pollNewLeads(client, query, staticData);
-			if (outcome.fellBack) {
-				this.logger.warn(
-					'Beschannels Trigger: the group is not ordered newest first; read the whole group so no new lead is missed',
-				);
-			}
-			if (outcome.undated > 0) {
-				this.logger.warn(
-					`Beschannels Trigger: ${outcome.undated} members have no readable CreatedTime; New Leads cannot tell whether they are new (Any New Member can)`,
-				);
-			}
-			items = outcome.members.map(shapeFor(outcome.header));
-		}
+		const { items, read } = await pollEvents(this, client, query, shapeFor);
+		// every poll of an empty group finds nothing: say so where the operator can find it
+		if (read === 0) this.logger.warn(`Beschannels Trigger: ${emptyReadNote(query)}`);
 		return items.length > 0 ? [this.helpers.returnJsonArray(items)] : null;
 	}
 }
 
+/**
+ * Fetch Test Event: the newest member of the first page as a sample, with the event a poll would
+ * give it; Fields to Watch checked against that page. Fails, saying what to check, when the group
+ * returns no member.
+ */
+async function testEvent(
+	context: IPollFunctions,
+	client: BeschannelsClient,
+	query: GroupQuery,
+	shapeFor: (header: HeaderEntry[]) => (row: IDataObject) => IDataObject,
+): Promise<INodeExecutionData[][]> {
+	const sample = await readGroup(client, query, { returnAll: false, limit: startPageSize(query.pageSize) });
+	const newest = sample.members.reduce<IDataObject | undefined>(
+		(best, row) => (!best || String(row.CreatedTime ?? '') > String(best.CreatedTime ?? '') ? row : best),
+		undefined,
+	);
+	const fail = (message: string, description: string) => new NodeOperationError(context.getNode(), message, { description });
+	if (!newest) throw fail('No members in this group to show as a test event', emptyReadNote(query));
+	const anyNewMember = context.getNodeParameter('watch') === 'anyNewMember';
+	const watched = anyNewMember ? anyNewMemberOptions(context).updates?.watched : undefined;
+	if (watched?.length) matchFields('Fields to Watch', watched, sample, fail, 'Nothing was emitted or saved.');
+	return [context.helpers.returnJsonArray([{ ...shapeFor(sample.header)(newest), event: anyNewMember ? 'joined' : 'created' }])];
+}
+
+/** One poll of the saved state: the items to emit, and how many members were read. */
+async function pollEvents(
+	context: IPollFunctions,
+	client: BeschannelsClient,
+	query: GroupQuery,
+	shapeFor: (header: HeaderEntry[]) => (row: IDataObject) => IDataObject,
+): Promise<{ items: IDataObject[]; read: number }> {
+	const staticData = context.getWorkflowStaticData('node');
+	if (context.getNodeParameter('watch') === 'anyNewMember') {
+		const change = await pollAnyNewMember(client, query, staticData, anyNewMemberOptions(context));
+		const shape = shapeFor(change.header);
+		const items = [
+			...change.joined.map((row) => ({ ...shape(row), event: 'joined' })),
+			...change.updated.map((row) => ({ ...shape(row), event: 'updated' })),
+			...change.left.map((identity_id) => ({ identity_id, event: 'left' })),
+		];
+		return { items, read: change.read };
+	}
+	const outcome = await pollNewLeads(client, query, staticData);
+	if (outcome.fellBack) {
+		context.logger.warn(
+			'Beschannels Trigger: the group is not ordered newest first; read the whole group so no new lead is missed',
+		);
+	}
+	if (outcome.undated > 0) {
+		context.logger.warn(
+			`Beschannels Trigger: ${outcome.undated} members have no readable CreatedTime; New Leads cannot tell whether they are new (Any New Member can)`,
+		);
+	}
+	const shape = shapeFor(outcome.header);
+	return { items: outcome.members.map((row) => ({ ...shape(row), event: 'created' })), read: outcome.read };
+}
+
 function anyNewMemberOptions(context: IPollFunctions): AnyNewMemberOptions {
-	const trackLeft = context.getNodeParameter('includeLeft', false) as boolean;
-	if (context.getNodeParameter('includeUpdated', false) !== true) return { trackLeft };
-	return { trackLeft, updates: { watched: readWatchFields(context.getNodeParameter('watchFields', [])) } };
+	const fail = (message: string, description: string) => new NodeOperationError(context.getNode(), message, { description });
+	const trackLeft = readBoolean('Also Report Members Who Left', context.getNodeParameter('includeLeft', false), fail);
+	const updates = readBoolean('Also Report Members Whose Fields Changed', context.getNodeParameter('includeUpdated', false), fail);
+	if (!updates) return { trackLeft };
+	return { trackLeft, updates: { watched: readWatchFields(context.getNodeParameter('watchFields', []), fail) } };
 }
 
 /**

@@ -1,8 +1,11 @@
 import type { IDataObject } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { API_REQUESTS_PER_SECOND } from '../Beschannels/shared/constants';
+import { unknownFieldsError } from '../Beschannels/shared/group/fieldNames';
+import { readGroup } from '../Beschannels/shared/group/groupUsers';
+import type { GroupQuery } from '../Beschannels/shared/group/query';
 import { judgeRead } from '../Beschannels/shared/group/verdict';
-import { readGroup, type GroupQuery } from '../Beschannels/shared/group/groupUsers';
 import type { HeaderEntry } from '../Beschannels/shared/group/page';
 import { memberIdentity } from '../Beschannels/shared/group/page';
 import type { BeschannelsClient } from '../Beschannels/shared/transport/client';
@@ -17,6 +20,8 @@ export interface MembershipChange {
 	header: HeaderEntry[];
 	/** identity_id of each member that left (only when the state keeps identities). */
 	left: string[];
+	/** Members read. */
+	read: number;
 }
 
 export interface AnyNewMemberOptions {
@@ -87,6 +92,7 @@ export async function pollAnyNewMember(
 		returnAll: true,
 		limit: 0,
 		concurrency: API_REQUESTS_PER_SECOND,
+		onPage: (page) => fields?.names?.learnHeader(page.header),
 		keep: (row) => {
 			const id = memberIdentity(row);
 			const hash = identityHash(id);
@@ -96,6 +102,10 @@ export async function pollAnyNewMember(
 		},
 	});
 	judgeRead(client.node, result, { poll: true });
+	const unknown =
+		fields?.names &&
+		unknownFieldsError('Fields to Watch', fields.names, (message, description) => new NodeOperationError(client.node, message, { description }), 'Nothing was emitted or saved.');
+	if (unknown) throw unknown;
 
 	const joined: IDataObject[] = [];
 	const updated: IDataObject[] = [];
@@ -106,7 +116,7 @@ export async function pollAnyNewMember(
 	if (!sameShape || joined.length > 0 || gone.leftCount > 0 || gone.absentChanged || fieldsChanged) {
 		saveState(staticData, nextState(group, now, gone.absent, options.trackLeft, fields));
 	}
-	return { joined, updated, header: result.header, left: gone.left };
+	return { joined, updated, header: result.header, left: gone.left, read: result.read };
 }
 
 /** The state after a complete read: the members read now and those absent once, in one order. */

@@ -1,5 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { FieldNames } from '../Beschannels/shared/group/fieldNames';
 import { createFieldHasher, decodeHashes, encodeHashes } from './fieldHash';
 import { decodeMemberSet, identityHash } from './memberSet';
 import type { AnyNewMemberState } from './state';
@@ -38,12 +39,16 @@ export class FieldChanges {
 	/** Whether the hashes to save differ from those saved. */
 	changed: boolean;
 
+	/** Which fields the names in Fields to Watch name (undefined: every field). */
+	readonly names: FieldNames | undefined;
+
 	constructor(
 		state: AnyNewMemberState | undefined,
 		private readonly watched: string[],
 	) {
 		this.before = hashesBefore(state, watched);
-		this.hash = createFieldHasher(watched);
+		this.names = watched.length > 0 ? new FieldNames(watched) : undefined;
+		this.hash = createFieldHasher(this.names);
 		this.changed = this.before === undefined;
 	}
 

@@ -1,5 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import type { FieldNames } from '../Beschannels/shared/group/fieldNames';
 import { createShaper, ISO_FIELD, outputKey, scoreValue } from '../Beschannels/shared/items/shape';
 import { fnv1a } from '../Beschannels/shared/fnv1a';
 
@@ -38,12 +39,20 @@ function valuesHash(text: string): number {
 /**
  * Fields to Watch as set: a list of names, or names separated by commas (typed, or from an
  * expression). Blanks are dropped; `Score-<id>` is read as `score_<id>`, and `CreatedTimeIso` as
- * the `CreatedTime` it is made from. Sorted, without repeats.
+ * the `CreatedTime` it is made from. Sorted, without repeats. Anything that is not a name or a list
+ * of names fails: it never widens the watch to every field.
  */
-export function readWatchFields(value: unknown): string[] {
+export function readWatchFields(value: unknown, fail: (message: string, description: string) => Error): string[] {
+	if (value === undefined || value === null) return [];
+	const parts = Array.isArray(value) ? value : [value];
+	if (parts.some((part) => typeof part !== 'string' && typeof part !== 'number')) {
+		throw fail(
+			'Fields to Watch must be field names',
+			'Choose fields from the list, or give an expression that returns names separated by commas (e.g. Email,score_20408) or a list of names. Nothing was read or saved.',
+		);
+	}
 	const names = new Set<string>();
-	for (const part of Array.isArray(value) ? value : [value]) {
-		if (typeof part !== 'string' && typeof part !== 'number') continue;
+	for (const part of parts) {
 		for (const raw of String(part).split(',')) {
 			const name = raw.trim();
 			if (name) names.add(name === ISO_FIELD ? 'CreatedTime' : outputKey(name));
@@ -52,14 +61,13 @@ export function readWatchFields(value: unknown): string[] {
 	return [...names].sort();
 }
 
-/** The hash of a row's watched values (`watched` empty: every field). */
-export function createFieldHasher(watched: string[]): (row: IDataObject) => number {
+/** The hash of a row's watched values (`watched` undefined: every field). */
+export function createFieldHasher(watched: FieldNames | undefined): (row: IDataObject) => number {
 	const shape = createShaper();
-	const only = watched.length > 0 ? new Set(watched) : undefined;
 	return (row) => {
 		const item = shape(row);
 		const keys = Object.keys(item)
-			.filter((key) => only === undefined || only.has(key))
+			.filter((key) => watched === undefined || watched.has(key))
 			.sort();
 		return valuesHash(JSON.stringify(keys.map((key) => [key, canonical(item[key])])));
 	};

@@ -1,7 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { readGroup } from '../Beschannels/shared/group/groupUsers';
+import type { GroupQuery } from '../Beschannels/shared/group/query';
 import { judgeRead } from '../Beschannels/shared/group/verdict';
-import { readGroup, type GroupQuery } from '../Beschannels/shared/group/groupUsers';
 import type { HeaderEntry } from '../Beschannels/shared/group/page';
 import { memberIdentity } from '../Beschannels/shared/group/page';
 import type { BeschannelsClient } from '../Beschannels/shared/transport/client';
@@ -23,6 +24,8 @@ export interface PollOutcome {
 	fellBack: boolean;
 	/** Members read whose CreatedTime could not be read (never emitted). */
 	undated: number;
+	/** Members read. */
+	read: number;
 }
 
 /** CreatedTime's time zone as far as is known (China time), unless Created Time UTC Offset says otherwise. */
@@ -101,5 +104,5 @@ export async function pollNewLeads(
 	}
 	const moved = !state || newest !== cursor || newestIds.size !== seen.size;
 	if (moved) saveState(staticData, { mode: 'newLeads', group, newest, newestIds: [...newestIds] });
-	return { members: fresh, header: result.header, fellBack: !ordered, undated };
+	return { members: fresh, header: result.header, fellBack: !ordered, undated, read: result.read };
 }

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { GroupQuery } from '../Beschannels/shared/group/groupUsers';
+import type { GroupQuery } from '../Beschannels/shared/group/query';
 
 /** What the trigger keeps between polls, in the workflow's static data. */
 export interface NewLeadsState {

@@ -46,10 +46,11 @@ export const groupFields: INodeProperties[] = [
 		displayName: 'Group ID',
 		name: 'groupId',
 		type: 'string',
+		required: true,
 		default: '',
 		placeholder: 'e.g. 12345',
 		description:
-			'The ID of the group (sent as groupId). Beschannels documents it as optional; what the API returns without one is not documented.',
+			'The ID of the group to read (sent as groupId), as Beschannels shows it for the group ("分组ID"). A number from an expression is sent as its digits. See <a href="https://github.com/beschannels-community/n8n-nodes-beschannels#finding-things-in-the-beschannels-app">Finding things in the Beschannels app</a>.',
 	},
 ];
 
@@ -59,9 +60,10 @@ export const readOptions: INodeProperties[] = [
 		displayName: 'Page Size',
 		name: 'pageSize',
 		type: 'number',
-		typeOptions: { minValue: 1, maxValue: MAX_PAGE_SIZE },
-		default: DEFAULT_PAGE_SIZE,
-		description: `Most rows asked for per request (page_size), at most ${MAX_PAGE_SIZE}. The first request asks this many; later ones may ask a few fewer, so that each page starts a few rows before the last one ended and a group that changes while it is read is noticed. Leave this option out for automatic: the node asks ${MAX_PAGE_SIZE} rows, then what the server shows it serves, and steps down if the server refuses a size twice.`,
+		typeOptions: { minValue: 0, maxValue: MAX_PAGE_SIZE },
+		default: 0,
+		hint: `0 is automatic: up to ${MAX_PAGE_SIZE} rows a request, as many as the server serves`,
+		description: `Most rows asked for per request (page_size), 1 to ${MAX_PAGE_SIZE}; 0 (or leaving the option out) is automatic: the node asks ${MAX_PAGE_SIZE} rows, then what the server shows it serves, and steps down if the server refuses a size twice. A size set here is asked by the first request; later ones may ask a few fewer, so that each page starts a few rows before the last one ended and a group that changes while it is read is noticed.`,
 	},
 	{
 		displayName: 'Start at Page',
@@ -95,7 +97,7 @@ export const readOptions: INodeProperties[] = [
 		typeOptions: { loadOptionsMethod: 'getGroupFields', loadOptionsDependsOn: ['userId', 'groupObj', 'groupId'] },
 		default: [],
 		description:
-			'Which fields each item keeps, besides identity_id; none keeps every field. The list is read from the group; an expression gives field keys separated by commas, e.g. FullName,score_20408. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			'Which fields each item keeps, besides identity_id; none keeps every field. The list is read from the group; an expression gives names separated by commas, e.g. FullName,score_20408 (a key, label or the list\'s text, in any case). A name the group does not have fails. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 	},
 	{
 		displayName: 'Use Column Labels as Field Names',

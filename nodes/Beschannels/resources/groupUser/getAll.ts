@@ -3,7 +3,10 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { API_REQUESTS_PER_SECOND } from '../../shared/constants';
 import { groupFields, readOptions } from '../../shared/descriptions';
-import { readGroup, readItemGroupQuery, reportRead } from '../../shared/group/groupUsers';
+import { readGroup, reportRead } from '../../shared/group/groupUsers';
+import { emptyReadNote, readItemGroupQuery } from '../../shared/group/query';
+import { matchFields } from '../../shared/group/fieldNames';
+import { readBoolean, readNumber } from '../../shared/group/values';
 import { createShaper } from '../../shared/items/shape';
 import { runsAsTool } from '../../shared/toolMode';
 import { BeschannelsClient } from '../../shared/transport/client';
@@ -58,19 +61,19 @@ export const description = updateDisplayOptions(
 /** Group user list: one output item per member of the group named by input item `i`. */
 export async function execute(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
 	if (runsAsTool(this)) return await executeAsTool.call(this, i);
-	const node = this.getNode();
+	const fail = (message: string, description: string) =>
+		new NodeOperationError(this.getNode(), message, { description, itemIndex: i });
 	const query = readItemGroupQuery(this, i);
-	const returnAll = this.getNodeParameter('returnAll', i) as boolean;
-	const limit = returnAll ? 0 : Number(this.getNodeParameter('limit', i));
+	const returnAll = readBoolean('Return All', this.getNodeParameter('returnAll', i), fail);
+	const limit = returnAll ? 0 : (readNumber('Limit', this.getNodeParameter('limit', i), fail) ?? 50);
 	if (!returnAll && (!Number.isInteger(limit) || limit < 1)) {
-		throw new NodeOperationError(node, 'Limit must be a whole number of at least 1', {
-			description: `Limit is ${String(limit)}. Set it to 1 or more, or turn on Return All.`,
-			itemIndex: i,
-		});
+		throw fail('Limit must be a whole number of at least 1', `Limit is ${String(limit)}. Set it to 1 or more, or turn on Return All.`);
 	}
 
-	// Members are shaped as their pages arrive; with labels, once every page's header is known.
-	const shapeNow = query.useLabels ? undefined : createShaper(query.shape);
+	// Members are shaped as their pages arrive; with labels or Output Fields, once every page's header
+	// and every member's fields are known (Output Fields names them by key, label or dropdown text).
+	const later = query.useLabels || query.shape.fields !== undefined;
+	const shapeNow = later ? undefined : createShaper(query.shape);
 	const client = await BeschannelsClient.open(this, { itemIndex: i });
 	const result = await readGroup(client, query, {
 		returnAll,
@@ -78,11 +81,14 @@ export async function execute(this: IExecuteFunctions, i: number): Promise<INode
 		concurrency: API_REQUESTS_PER_SECOND,
 		keep: shapeNow,
 	});
-	reportRead(this, result, i);
+	const fields = query.shape.fields && matchFields('Output Fields', query.shape.fields, result, fail, 'Nothing was output.').keys();
+	reportRead(this, result, i, emptyReadNote(query));
 
 	const members = shapeNow
 		? result.members
-		: result.members.map(createShaper({ ...query.shape, labels: result.header }));
+		: result.members.map(
+				createShaper({ ...query.shape, fields, labels: query.useLabels ? result.header : undefined }),
+			);
 	return this.helpers.constructExecutionMetaData(
 		members.map((json) => ({ json })),
 		{ itemData: { item: i } },

@@ -3,7 +3,9 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { API_REQUESTS_PER_SECOND } from '../../shared/constants';
 import { groupFields, readOptions } from '../../shared/descriptions';
-import { readGroup, readItemGroupQuery, reportRead } from '../../shared/group/groupUsers';
+import { readGroup, reportRead } from '../../shared/group/groupUsers';
+import { emptyReadNote, readItemGroupQuery } from '../../shared/group/query';
+import { readNumber } from '../../shared/group/values';
 import { createShaper } from '../../shared/items/shape';
 import {
 	compactMember,
@@ -127,12 +129,12 @@ export const toolDescription: INodeProperties = {
 	displayOptions: forTool,
 };
 
-function wholeNumber(this: IExecuteFunctions, name: string, value: number, i: number, max?: number): number {
-	if (!Number.isInteger(value) || value < 1) {
-		throw new NodeOperationError(this.getNode(), `${name} must be a whole number of at least 1`, {
-			description: `${name} is ${String(value)}.${max ? ` Give 1 to ${max}.` : ''}`,
-			itemIndex: i,
-		});
+function wholeNumber(this: IExecuteFunctions, name: string, raw: unknown, i: number, max?: number): number {
+	const fail = (message: string, description: string) =>
+		new NodeOperationError(this.getNode(), message, { description, itemIndex: i });
+	const value = readNumber(name, raw, fail);
+	if (value === undefined || !Number.isInteger(value) || value < 1) {
+		throw fail(`${name} must be a whole number of at least 1`, `${name} is ${String(value)}.${max ? ` Give 1 to ${max}.` : ''}`);
 	}
 	return value;
 }
@@ -177,12 +179,12 @@ async function readAsTool(
 	const askedLimit = wholeNumber.call(
 		this,
 		'Members per Call',
-		Number(this.getNodeParameter('membersPerCall', i, TOOL_DEFAULT_LIMIT)),
+		this.getNodeParameter('membersPerCall', i, TOOL_DEFAULT_LIMIT),
 		i,
 		TOOL_MAX_LIMIT,
 	);
 	const limit = Math.min(askedLimit, TOOL_MAX_LIMIT);
-	const start = wholeNumber.call(this, 'Start At', Number(this.getNodeParameter('start', i, 1)), i);
+	const start = wholeNumber.call(this, 'Start At', this.getNodeParameter('start', i, 1), i);
 
 	const shape = createShaper(query.shape);
 	const extra = returnFieldKeys(query.returnFieldList);
@@ -195,7 +197,7 @@ async function readAsTool(
 		startOffset: start - 1,
 		keep: (row) => compactMember(shape(row), extra),
 	});
-	const shortNote = reportRead(this, result, i);
+	const shortNote = reportRead(this, result, i, start === 1 ? emptyReadNote(query) : undefined);
 	const answer = toolAnswer({
 		result,
 		start,

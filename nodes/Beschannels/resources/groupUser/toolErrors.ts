@@ -151,10 +151,11 @@ function requestAdvice(error: BeschannelsError, context: ToolErrorContext): stri
 const BY_MESSAGE: Array<[RegExp, (context: ToolErrorContext) => string]> = [
 	[/^The Base URL/, () => BASE_URL],
 	[/^User ID is empty/, () => USER_ID],
+	[/^Group ID (is empty|must)/, (context) => (context.groupIdKey ? `Call again with ${context.groupIdKey}: the ID of the Beschannels group to read (ask the user for it if you do not know it).` : `Ask the user to fill Group ID ${IN_TOOL}; ${NO_USE}`)],
 	[/^Group Object is empty/, (context) => (context.groupObjectKey ? `Call again with ${context.groupObjectKey} leads_schema_data, schema_data or member.` : groupAdvice(context))],
 	[/^Members per Call must/, limitAdvice],
 	[/^Start At must/, startAdvice],
-	[/^(Page Size|Timeout|Retries) must|^Created Time UTC Offset/, () => OPTION],
+	[/^(Page Size|Start at Page|Timeout|Retries|Add ISO Created Time) must|^Created Time UTC Offset/, () => OPTION],
 	[/^The group changed while it was read/, () => 'The group changed while it was read: call again in a minute.'],
 	[/^Beschannels sent page \d+ again/, (context) => `Only the first page can be read: call again with a ${context.limitKey ?? 'limit'} of at most one page; if that is not enough, tell the user.`],
 	[/^Stopped after \d+ pages/, (context) => `Call again with a search or a smaller ${context.limitKey ?? 'limit'}; if it repeats, tell the user.`],

@@ -1,10 +1,10 @@
 import type { IDataObject, ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
 import { GROUP_USER_LIST_PATH } from '../constants';
 import { outputKey } from '../items/shape';
 import { BeschannelsClient } from '../transport/client';
-import { readGroupQuery, readPage, type GroupQuery } from './groupUsers';
+import { readPage } from './groupUsers';
+import { readGroupQuery, type GroupQuery } from './query';
 import type { Page } from './page';
 import { DEFAULT_PAGE_SIZE } from './pageSize';
 
@@ -14,17 +14,12 @@ const DROPDOWN_RETRIES = 1;
 /** The group parameters as the form holds them; the node and the trigger name them alike. */
 function formQuery(context: ILoadOptionsFunctions): GroupQuery {
 	const options = context.getCurrentNodeParameter('options');
-	const query = readGroupQuery(context.getNode(), {
+	return readGroupQuery(context.getNode(), {
 		userId: context.getCurrentNodeParameter('userId'),
 		groupObj: context.getCurrentNodeParameter('groupObj'),
 		groupId: context.getCurrentNodeParameter('groupId'),
 		options: typeof options === 'object' && options !== null ? (options as IDataObject) : {},
 	});
-	if (!query.groupId)
-		throw new NodeOperationError(context.getNode(), 'Group ID is empty', {
-			description: "Fill in Group ID: the list of fields is read from the group's members.",
-		});
-	return query;
 }
 
 /** Reads the group's first page, with the rows of at most one default page. */

@@ -1,29 +1,12 @@
-import type { IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { GROUP_USER_LIST_PATH } from '../constants';
 import type { HeaderEntry, Page, PageRequest } from './page';
-import { MAX_PAGE_SIZE, PageSizePlan, startPageSize } from './pageSize';
+import { PageSizePlan, startPageSize } from './pageSize';
+import type { GroupQuery } from './query';
 import { judgeRead } from './verdict';
 import { paginate, type PaginateResult } from '../reader/read';
-import { readShapeOptions, type ShapeOptions } from '../items/shape';
 import { MalformedAnswer, type BeschannelsClient, type CallOptions } from '../transport/client';
-
-/** The parameters of one group read, checked before any request is sent. */
-export interface GroupQuery {
-	userId: string;
-	groupObj: string;
-	groupId: string;
-	searchStr: string;
-	returnFieldList: string;
-	/** Rows per request as the user set them; undefined: automatic. */
-	pageSize?: number;
-	startPage: number;
-	useLabels: boolean;
-	timeoutMs?: number;
-	maxRetries?: number;
-	shape: ShapeOptions;
-}
 
 export interface GroupReadOptions {
 	returnAll: boolean;
@@ -35,78 +18,8 @@ export interface GroupReadOptions {
 	keep?: (member: IDataObject) => IDataObject | undefined;
 	/** Members to skip before the first one read; by default those before Start at Page. */
 	startOffset?: number;
-}
-
-function text(value: unknown): string {
-	if (value === undefined || value === null) return '';
-	return String(value).trim();
-}
-
-/** Reads and checks the group parameters shared by the action node and the trigger. */
-export function readGroupQuery(
-	node: INode,
-	raw: { userId: unknown; groupObj: unknown; groupId: unknown; options: IDataObject },
-	itemIndex?: number,
-): GroupQuery {
-	const fail = (message: string, description: string) =>
-		new NodeOperationError(node, message, { description, itemIndex });
-	const userId = text(raw.userId);
-	if (!userId)
-		throw fail(
-			'User ID is empty',
-			'Fill in User ID: in Beschannels open Personal settings and copy your User ID.',
-		);
-	const groupObj = text(raw.groupObj);
-	if (!groupObj)
-		throw fail(
-			'Group Object is empty',
-			'Choose a Group Object, e.g. Market Leads (leads_schema_data).',
-		);
-	const { options } = raw;
-	const automatic = options.pageSize === undefined || options.pageSize === null || options.pageSize === '';
-	const pageSize = automatic ? undefined : Number(options.pageSize);
-	if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE))
-		throw fail(
-			`Page Size must be a whole number from 1 to ${MAX_PAGE_SIZE}`,
-			`Page Size is ${String(options.pageSize)}. Set it between 1 and ${MAX_PAGE_SIZE}, or remove the option to let the node choose.`,
-		);
-	const startPage = options.startPage === undefined ? 1 : Number(options.startPage);
-	if (!Number.isInteger(startPage) || startPage < 1)
-		throw fail('Start at Page must be a whole number of at least 1', `Start at Page is ${String(options.startPage)}.`);
-	const shape = readShapeOptions(options, fail);
-	const timeout = options.timeout === undefined ? undefined : Number(options.timeout);
-	if (timeout !== undefined && (!Number.isFinite(timeout) || timeout < 1))
-		throw fail('Timeout must be a positive number of milliseconds', `Timeout is ${String(options.timeout)}.`);
-	const retries = options.maxRetries === undefined ? undefined : Number(options.maxRetries);
-	if (retries !== undefined && (!Number.isInteger(retries) || retries < 0 || retries > 10))
-		throw fail('Retries must be a whole number from 0 to 10', `Retries is ${String(options.maxRetries)}.`);
-	return {
-		userId,
-		groupObj: String(raw.groupObj),
-		groupId: text(raw.groupId),
-		searchStr: text(options.searchStr),
-		returnFieldList: text(options.returnFieldList),
-		pageSize,
-		startPage,
-		useLabels: options.useLabels === true,
-		timeoutMs: timeout,
-		maxRetries: retries,
-		shape,
-	};
-}
-
-/** The group parameters of input item `i`, checked; `options` replaces some of its options. */
-export function readItemGroupQuery(context: IExecuteFunctions, i: number, options: IDataObject = {}): GroupQuery {
-	return readGroupQuery(
-		context.getNode(),
-		{
-			userId: context.getNodeParameter('userId', i),
-			groupObj: context.getNodeParameter('groupObj', i),
-			groupId: context.getNodeParameter('groupId', i, ''),
-			options: { ...(context.getNodeParameter('options', i, {}) as IDataObject), ...options },
-		},
-		i,
-	);
+	/** Sees each page as it arrives, before any of its members is kept (pages may come ahead of their turn). */
+	onPage?: (page: Page) => void;
 }
 
 /** Checks one page's `data` and returns it typed; the transport names the page if it is malformed. */
@@ -168,7 +81,11 @@ export async function readGroup(
 		concurrency: options.concurrency,
 		until: options.until,
 		keep: options.keep,
-		fetchPage: async (request, signal) => await client.call(call(request, signal), readPage),
+		fetchPage: async (request, signal) => {
+			const page = await client.call(call(request, signal), readPage);
+			options.onPage?.(page);
+			return page;
+		},
 	});
 	sizes.learn(result);
 	return result;
@@ -176,10 +93,15 @@ export async function readGroup(
 
 /**
  * Judges a finished read for input item `i` (see `judgeRead`) and shows its note, if any, as an
- * execution hint and in the log; returns the note.
+ * execution hint and in the log; `empty` is the note for a read that found no member. Returns the note.
  */
-export function reportRead(context: IExecuteFunctions, result: PaginateResult, i: number): string | undefined {
-	const note = judgeRead(context.getNode(), result, { itemIndex: i });
+export function reportRead(
+	context: IExecuteFunctions,
+	result: PaginateResult,
+	i: number,
+	empty?: string,
+): string | undefined {
+	const note = judgeRead(context.getNode(), result, { itemIndex: i }) ?? (result.read === 0 ? empty : undefined);
 	if (note) {
 		// an AI Agent's tool context may lack execution hints
 		if (typeof context.addExecutionHints === 'function') context.addExecutionHints({ message: note, location: 'outputPane' });

@@ -13,7 +13,7 @@ export const MAX_PAGE_SIZE = 1000;
 /** Sizes APIs commonly cap at, tried in turn when a server refuses a page size as a bad parameter. */
 const FALLBACK_PAGE_SIZES = [500, 200, 100, 50];
 
-/** A page for Start at Page when Page Size is automatic, and the size a Page Size field offers. */
+/** A page for Start at Page when Page Size is automatic, and the most rows a dropdown's one request asks. */
 export const DEFAULT_PAGE_SIZE = 100;
 
 /** Every this many reads of an account, a remembered size is probed upward with one request. */

@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { HeaderEntry } from '../group/page';
+import { readBoolean } from '../group/values';
 
 const SCORE_PREFIX = 'Score-';
 const NUMERIC = /^\s*-?(\d+(\.\d*)?|\.\d+)\s*$/;
@@ -69,8 +70,6 @@ export interface ShapeOptions {
 
 export type Shaper = (row: IDataObject) => IDataObject;
 
-type Fail = (message: string, description: string) => Error;
-
 /**
  * Output Fields as chosen in the dropdown (a list) or given by an expression (a list, or keys
  * separated by commas); empty: every field; undefined when it is neither.
@@ -84,9 +83,9 @@ function outputFieldList(value: unknown): string[] | undefined {
 }
 
 /** The shaping options of a node's Options: Add ISO Created Time with its offset, and Output Fields. */
-export function readShapeOptions(options: IDataObject, fail: Fail): ShapeOptions {
+export function readShapeOptions(options: IDataObject, fail: (message: string, description: string) => Error): ShapeOptions {
 	const shape: ShapeOptions = {};
-	if (options.addIsoDate === true) {
+	if (readBoolean('Add ISO Created Time', options.addIsoDate, fail)) {
 		const offset = parseOffset(String(options.createdTimeOffset ?? '').trim() || '+08:00');
 		if (offset === undefined)
 			throw fail(

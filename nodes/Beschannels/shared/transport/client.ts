@@ -3,7 +3,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { Reading } from './answers';
 import { CREDENTIAL_TYPE, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from '../constants';
-import { baseUrlProblem, readAccount, type BeschannelsAccount } from './credentials';
+import { baseUrlProblem, pasted, rateProblem, readAccount, type BeschannelsAccount } from './credentials';
 import { BeschannelsError, MalformedAnswer, type Failure } from './errors';
 import { withRetries, type Outcome, type RetryRules } from './retry';
 import { formBody, send, type FormFields, type Line } from './send';
@@ -94,9 +94,16 @@ export class BeschannelsClient {
 				itemIndex,
 			});
 		}
+		const rate = rateProblem(credentials);
+		if (rate) {
+			throw new NodeOperationError(context.getNode(), 'Max Requests per Second in the Beschannels credential must be from 1 to 10', {
+				description: rate,
+				itemIndex,
+			});
+		}
 		const cancel = 'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined;
 		const deadline = deadlineMs === undefined ? undefined : AbortSignal.timeout(deadlineMs);
-		const accessToken = String(credentials.accessToken ?? '');
+		const accessToken = pasted(credentials.accessToken);
 		return new BeschannelsClient(context, account, accessToken, anySignal(cancel, deadline), deadline, itemIndex);
 	}
 

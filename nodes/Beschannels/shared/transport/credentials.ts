@@ -72,28 +72,40 @@ export function fingerprint(text: string): string {
 	return fnv1a(text).toString(36);
 }
 
+/** A pasted secret or ID without the spaces and line breaks a copy picks up around it. */
+export function pasted(value: unknown): string {
+	return typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
+}
+
+/** Max Requests per Second as set (unset: the API's 10), or undefined when it is not from 1 to 10. */
+function readRate(value: unknown): number | undefined {
+	if (value === undefined || value === null || value === '') return API_REQUESTS_PER_SECOND;
+	const rate = typeof value === 'number' || typeof value === 'string' ? Number(value) : Number.NaN;
+	return Number.isFinite(rate) && rate >= 1 && rate <= API_REQUESTS_PER_SECOND ? rate : undefined;
+}
+
+/** What is wrong with Max Requests per Second, or undefined when it is from 1 to 10. */
+export function rateProblem(credentials: ICredentialDataDecryptedObject): string | undefined {
+	if (readRate(credentials.requestsPerSecond) !== undefined) return undefined;
+	const value = credentials.requestsPerSecond;
+	const shown = typeof value === 'number' || typeof value === 'string' ? `"${String(value).slice(0, 20)}"` : 'not a number';
+	return `It is ${shown}. Set it from 1 to ${API_REQUESTS_PER_SECOND}: Beschannels allows ${API_REQUESTS_PER_SECOND} requests a second per account, and n8n processes on one account share them by themselves.`;
+}
+
 export function readAccount(credentials: ICredentialDataDecryptedObject): BeschannelsAccount {
 	const baseUrl = normaliseBaseUrl(credentials.baseUrl);
 	const authMode = typeof credentials.authMode === 'string' ? credentials.authMode : 'accessToken';
-	const identity =
-		authMode === 'appCredentials' ? String(credentials.appId ?? '') : String(credentials.accessToken ?? '');
-	const rate = Number(credentials.requestsPerSecond);
+	const identity = authMode === 'appCredentials' ? pasted(credentials.appId) : pasted(credentials.accessToken);
 	const ignoreSsl = credentials.ignoreSslIssues === true;
 	return {
 		baseUrl,
 		authMode,
 		ignoreSsl,
-		requestsPerSecond:
-			Number.isFinite(rate) && rate >= 1 ? Math.min(rate, API_REQUESTS_PER_SECOND) : API_REQUESTS_PER_SECOND,
+		requestsPerSecond: readRate(credentials.requestsPerSecond) ?? API_REQUESTS_PER_SECOND,
 		accountKey: `${serverOf(baseUrl)}#${authMode}#${fingerprint(identity)}`,
 		app:
 			authMode === 'appCredentials'
-				? {
-						baseUrl,
-						appId: String(credentials.appId ?? '').trim(),
-						appSecret: String(credentials.appSecret ?? ''),
-						ignoreSsl,
-					}
+				? { baseUrl, appId: pasted(credentials.appId), appSecret: pasted(credentials.appSecret), ignoreSsl }
 				: undefined,
 	};
 }
