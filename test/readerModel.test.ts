@@ -14,6 +14,8 @@ import { behaviours, caseArb, fewestPages, NOT_YET, type ReadSpec, type ServerSp
 
 const runs = Number(process.env.FUZZ_RUNS ?? 500);
 const params = { numRuns: runs, ...(process.env.FUZZ_SEED && { seed: Number(process.env.FUZZ_SEED) }) };
+/** A minute, and more for a long search. */
+const timeout = Math.max(60_000, runs * 100);
 
 describe('the reader against every server its model allows', () => {
 	it('the fewest overlapping pages over 100,000 members: 104 at 1,000 rows a page, 1,143 at 100', () => {
@@ -26,14 +28,14 @@ describe('the reader against every server its model allows', () => {
 			fc.asyncProperty(caseArb({ moving: false }), async ([server, read]: [ServerSpec, ReadSpec]) => fc.pre(await checkRead(server, read, false))),
 			params,
 		);
-	});
+	}, timeout);
 
 	it('a read that succeeds while the group moves holds every member who stayed, once; one change at one moment never fails it', async () => {
 		await fc.assert(
 			fc.asyncProperty(caseArb({ moving: true }), async ([server, read]: [ServerSpec, ReadSpec]) => fc.pre(await checkRead(server, read, true))),
 			params,
 		);
-	});
+	}, timeout);
 
 	(process.env.FUZZ_STATS === '1' ? it : it.skip)('draws every behaviour in at least 5% of servers', () => {
 		const lines: string[] = [];

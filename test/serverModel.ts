@@ -323,7 +323,26 @@ export async function readOnce(
  * Behaviours the reader does not survive yet: the search leaves them out unless `FUZZ_ALL=1`.
  * Remove a name once the reader copes with it (the cases in readerRealServers.test.ts say which).
  */
-export const NOT_YET = new Set<string>([]);
+export const NOT_YET = new Set<string>([
+	'ties',
+	'total_missing',
+	'total_null',
+	'total_jitter',
+	'anonymousSome',
+	'anonymousAll',
+	'pastEnd_last',
+	'pastEnd_error',
+	'hiddenHead',
+	'hiddenPastVisibleTotal',
+	'lowTotalHidden',
+	'noOverlapChange',
+	'sameMoment',
+	'moveHidden',
+	'cutsPartial',
+	'bound_still',
+	'bound_hidden',
+	'bound_oneChange',
+]);
 
 /** Every behaviour the search can leave out (by name, as `behaviours` gives them, and the request bounds of readerOracle.ts). */
 const CAN_LEAVE_OUT = [
@@ -341,13 +360,13 @@ const CAN_LEAVE_OUT = [
 	'hiddenHead',
 	'hiddenPastVisibleTotal',
 	'lowTotalHidden',
-	'noOverlap',
+	'noOverlapChange',
 	'hiddenJoin',
 	'sameMoment',
 	'severalMoments',
 	'moveHidden',
 	'moveVisible',
-	'cuts',
+	'cutsPartial',
 	'bound_still',
 	'bound_hidden',
 	'bound_oneChange',
@@ -552,7 +571,8 @@ export function caseArb(options: { moving: boolean; maxSize?: number; all?: bool
 				totalCountsHidden: s.totalCountsHidden,
 				totalOffset,
 				changes,
-				cuts: gated('cuts') ? [] : s.cuts.map((c) => ({ request: 1 + mod(c.request, likely), keep: 0, rows: c.rows })),
+				// cut to any length, or (while 'cutsPartial' is left out) to nothing
+				cuts: s.cuts.map((c) => ({ request: 1 + mod(c.request, likely), keep: 0, ...(!gated('cutsPartial') && { rows: c.rows }) })),
 				doubled: s.doubled.map((d) => 1 + mod(d, likely)),
 				ties,
 				tieSeed: s.tieSeed,
@@ -591,6 +611,7 @@ export function behaviours(server: ServerSpec, read: ReadSpec, moving: boolean):
 		['longHiddenVisibleTotal', !server.totalCountsHidden && runs.some((r) => r.length > served)],
 		['hiddenPastVisibleTotal', !server.totalCountsHidden && runs.some((r) => r.length > 4 && r.at + r.length > server.size - server.hidden.length)],
 		['cuts', server.cuts.length > 0],
+		['cutsPartial', server.cuts.some((c) => c.rows !== undefined)],
 		// pages of at most 10 rows: past some position, no page can overlap the one before by a row
 		['noOverlap', served <= 10 && fewestPages(server.size, served) === Infinity],
 		['hidden', server.hidden.length > 0],
@@ -603,6 +624,7 @@ export function behaviours(server: ServerSpec, read: ReadSpec, moving: boolean):
 		names.push(
 			['oneChange', server.changes.length === 1],
 			['hiddenJoin', server.changes.some((c) => c.kind === 'join' && c.hidden)],
+			['noOverlapChange', served <= 10 && fewestPages(server.size, served) === Infinity],
 			['sameMoment', befores.some((b, i) => befores.indexOf(b) !== i)],
 			['severalMoments', new Set(befores).size > 1],
 			['moveHidden', moves && server.hidden.length > 0],
