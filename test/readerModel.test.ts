@@ -41,20 +41,27 @@ describe('the reader against every server its model allows', () => {
 		const lines: string[] = [];
 		const low: string[] = [];
 		for (const moving of [false, true]) {
+			// `all`: every behaviour searched; otherwise the draws the property judges (a draw showing a
+			// behaviour in NOT_YET is left out before it is read)
 			const count = (all: boolean) => {
 				const tally = new Map<string, number>();
+				let kept = 0;
 				for (const [server, read] of fc.sample(caseArb({ moving, all }), params)) {
-					for (const name of behaviours(server, read, moving)) tally.set(name, (tally.get(name) ?? 0) + 1);
+					const names = behaviours(server, read, moving);
+					if (!all && names.some((name) => NOT_YET.has(name) && process.env.FUZZ_ALL !== '1')) continue;
+					kept++;
+					for (const name of names) tally.set(name, (tally.get(name) ?? 0) + 1);
 				}
-				return tally;
+				return { tally, kept };
 			};
-			const drawn = count(false);
+			const searched = count(false);
 			const open = count(true);
-			lines.push(`${moving ? 'moving' : 'still'} group, ${runs} draws: behaviour, % as searched, % with every behaviour searched (FUZZ_ALL=1)`);
-			for (const [name, n] of [...open].sort((a, b) => a[0].localeCompare(b[0]))) {
-				const searched = ((100 * (drawn.get(name) ?? 0)) / runs).toFixed(1);
-				const all = ((100 * n) / runs).toFixed(1);
-				lines.push(`  ${name.padEnd(24)} ${searched.padStart(5)}%  ${all.padStart(5)}%${NOT_YET.has(name) ? '  (NOT_YET)' : ''}`);
+			const share = (n: number | undefined) => `${((100 * (n ?? 0)) / runs).toFixed(1).padStart(5)}%`;
+			lines.push(
+				`${moving ? 'moving' : 'still'} group, ${runs} draws (${share(searched.kept).trim()} judged as searched): behaviour, % of draws judged as searched, % of draws with every behaviour searched (FUZZ_ALL=1)`,
+			);
+			for (const [name, n] of [...open.tally].sort((a, b) => a[0].localeCompare(b[0]))) {
+				lines.push(`  ${name.padEnd(24)} ${share(searched.tally.get(name))}  ${share(n)}${NOT_YET.has(name) ? '  (NOT_YET)' : ''}`);
 				if (n < runs * 0.05) low.push(`${moving ? 'moving' : 'still'} ${name}`);
 			}
 		}

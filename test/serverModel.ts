@@ -338,6 +338,7 @@ export const NOT_YET = new Set<string>([
 	'noOverlapChange',
 	'sameMoment',
 	'moveHidden',
+	'moveAmongChanges',
 	'cutsPartial',
 	'bound_still',
 	'bound_hidden',
@@ -366,6 +367,7 @@ const CAN_LEAVE_OUT = [
 	'severalMoments',
 	'moveHidden',
 	'moveVisible',
+	'moveAmongChanges',
 	'cutsPartial',
 	'bound_still',
 	'bound_hidden',
@@ -629,6 +631,7 @@ export function behaviours(server: ServerSpec, read: ReadSpec, moving: boolean):
 			['severalMoments', new Set(befores).size > 1],
 			['moveHidden', moves && server.hidden.length > 0],
 			['moveVisible', moves && server.hidden.length === 0],
+			['moveAmongChanges', moves && server.changes.length > 1],
 		);
 	return names.filter(([, on]) => on).map(([name]) => name);
 }
