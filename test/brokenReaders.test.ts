@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- development code: runs in Node.js, never inside n8n */
 import fc from 'fast-check';
 
 import type { Page } from '../nodes/Beschannels/shared/group/page';

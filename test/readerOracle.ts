@@ -31,7 +31,7 @@ function plain(server: ServerSpec): boolean {
 }
 
 /** All changes at one moment, no member changing place, at most one join and one leave (a batch leaving with an import). */
-export function oneMoment(server: ServerSpec): boolean {
+function oneMoment(server: ServerSpec): boolean {
 	const { changes } = server;
 	return (
 		changes.every((c) => c.before === changes[0]?.before && c.kind !== 'move') &&

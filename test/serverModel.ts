@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- development code: runs in Node.js, never inside n8n */
 import fc from 'fast-check';
 import type { IDataObject, INode } from 'n8n-workflow';
 
@@ -26,10 +27,10 @@ export type Change =
 	| { before: number; kind: 'move'; at: number; to: number; pos?: number; toPos?: number };
 
 /** How `total` comes in an answer: a number, no key, null, text, or a number off by 1 to 5 that changes from answer to answer. */
-export type TotalForm = 'number' | 'missing' | 'null' | 'string' | 'jitter';
+type TotalForm = 'number' | 'missing' | 'null' | 'string' | 'jitter';
 
 /** How a page past the group's last page is answered: empty, with the last page again (page_num clamped), or an error code. */
-export type PastEnd = 'empty' | 'last' | 'error';
+type PastEnd = 'empty' | 'last' | 'error';
 
 export interface ServerSpec {
 	size: number;
@@ -79,7 +80,7 @@ export interface ReadSpec {
 }
 
 /** How a read ended: the reader's end, or 'thrown' when `paginate` threw (`error`). */
-export type ModelEnd = ReadEnd | 'thrown';
+type ModelEnd = ReadEnd | 'thrown';
 
 export interface ModelRead {
 	result: Omit<PaginateResult, 'end'> & { end: ModelEnd };
@@ -128,8 +129,8 @@ function refusal(pageNum: number): BeschannelsError {
 	});
 }
 
-/** A small seeded generator (the same LCG the sandbox's hidden rows use). */
-export function seeded(...seeds: number[]): () => number {
+/** A small seeded generator (an LCG, seeded from several numbers). */
+function seeded(...seeds: number[]): () => number {
 	let state = 0x9e3779b9;
 	for (const seed of seeds) state = (Math.imul(state ^ (seed >>> 0), 2654435761) + 0x6d2b79f5) >>> 0;
 	return () => {
@@ -419,7 +420,7 @@ export function servedRows(server: Pick<ServerSpec, 'cap'>, read: Pick<ReadSpec,
 }
 
 /** Whether positions `at` to `at + length - 1` cross the edge between two pages of `size` rows. */
-export const crossesEdge = (at: number, length: number, size: number) => Math.floor(at / size) !== Math.floor((at + length - 1) / size);
+const crossesEdge = (at: number, length: number, size: number) => Math.floor(at / size) !== Math.floor((at + length - 1) / size);
 
 /** The runs of neighbouring hidden positions. */
 function hiddenRuns(hidden: readonly number[]): Array<{ at: number; length: number }> {
