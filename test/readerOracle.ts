@@ -84,7 +84,8 @@ function succeeded(m: ModelRead): boolean {
 /** What every read owes: no member twice, no one who never was in the group and visible, no error but the server's own. */
 function soundness(m: ModelRead): string[] {
 	const problems: string[] = [];
-	const twice = m.returned.filter((id, i) => m.returned.indexOf(id) !== i);
+	const once = new Set<string>();
+	const twice = m.returned.filter((id) => once.has(id) || !once.add(id));
 	if (twice.length > 0) problems.push(`returned twice: ${twice.slice(0, 4).join(' ')}`);
 	const strangers = m.returned.filter((id) => !m.ever.has(id));
 	if (strangers.length > 0) problems.push(`returned, never visible: ${strangers.slice(0, 4).join(' ')}`);

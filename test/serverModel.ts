@@ -298,7 +298,8 @@ export async function readOnce(
 			stepped: false,
 		};
 	}
-	const stayers = [...present.keys()].filter((id) => present.get(id) && visible(id) && list.includes(id));
+	const inList = new Set(list);
+	const stayers = [...present.keys()].filter((id) => present.get(id) && visible(id) && inList.has(id));
 	const returned = result.members.map((m) => String(m.identity_id ?? m.member_id));
 	return {
 		result,
