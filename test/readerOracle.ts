@@ -57,6 +57,7 @@ function positions(server: ServerSpec, read: ReadSpec, m: ModelRead): number {
  * is in NOT_YET.
  */
 function requestBound(server: ServerSpec, read: ReadSpec, m: ModelRead, moving: boolean, search: boolean): { most: number; rule: string } | undefined {
+	if (breaksContract(server)) return undefined;
 	const served = servedRows(server, read);
 	const n = positions(server, read, m);
 	const asked = Math.min(read.pageSize ?? AUTO, read.limit ?? Infinity);
@@ -77,6 +78,11 @@ function requestBound(server: ServerSpec, read: ReadSpec, m: ModelRead, moving: 
 	return p === Infinity ? undefined : bound(p);
 }
 
+/** A server that reads page_num other than as documented (from 0, or not at all): a read of it may fail. */
+function breaksContract(server: ServerSpec): boolean {
+	return server.pageNumbers !== undefined && server.pageNumbers !== 'fromOne';
+}
+
 function succeeded(m: ModelRead): boolean {
 	return m.result.complete || m.result.end === 'limit';
 }
@@ -95,16 +101,17 @@ function soundness(m: ModelRead): string[] {
 
 /**
  * A group that holds still: read whole (or up to its Limit), every visible member once, in the API's
- * order except within a block of ties. It may fail only where a block of ties, in a new order at
- * every request, is longer than the rows a page holds: no page holds it whole, so no answers can
- * show which of its members a read has.
+ * order except within a block of ties. It may fail only where the server breaks the documented
+ * contract (page_num counted from 0, or ignored), or where a block of ties, in a new order at every
+ * request, is longer than the rows a page holds: no page holds it whole, so no answers can show which
+ * of its members a read has.
  */
 function judgeStill(server: ServerSpec, read: ReadSpec, m: ModelRead, search: boolean): string[] {
 	const problems = soundness(m);
 	const bound = requestBound(server, read, m, false, search);
 	if (bound && m.requests.length > bound.most) problems.push(`${m.requests.length} requests, more than ${bound.most} (${bound.rule})`);
 	if (!succeeded(m)) {
-		if (m.longestTie <= servedRows(server, read)) problems.push(`failed (${m.result.end}) on a group that held still`);
+		if (m.longestTie <= servedRows(server, read) && !breaksContract(server)) problems.push(`failed (${m.result.end}) on a group that held still`);
 		return problems;
 	}
 	const startOffset = (read.startPage - 1) * (read.pageSize ?? 100);
@@ -153,7 +160,7 @@ function judgeMoving(server: ServerSpec, read: ReadSpec, m: ModelRead, search: b
 		const returned = new Set(m.returned);
 		const missing = m.stayers.filter((id) => !returned.has(id));
 		if (missing.length > 0) problems.push(`succeeded missing ${missing.length} who stayed: ${missing.slice(0, 4).join(' ')}${missing.some((id) => m.moved.has(id)) ? ' (some moved)' : ''}`);
-	} else if (oneMoment(server) && m.longestTie <= servedRows(server, read)) {
+	} else if (oneMoment(server) && m.longestTie <= servedRows(server, read) && !breaksContract(server)) {
 		problems.push(`failed (${m.result.end}) on ${server.changes.length === 0 ? 'no change' : 'one change at one moment'}`);
 	}
 	return problems;

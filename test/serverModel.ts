@@ -69,6 +69,12 @@ export interface ServerSpec {
 	anonymous?: number[] | 'all';
 	/** Default 'empty'. */
 	pastEnd?: PastEnd;
+	/**
+	 * How the server reads page_num: from 1 as documented (default), from 0 (page_num 1 is the second
+	 * page), or not at all (every request gets the first page). The last two break the documented
+	 * contract: a read of them may fail, but one that succeeds must be right.
+	 */
+	pageNumbers?: 'fromOne' | 'fromZero' | 'ignored';
 }
 
 export interface ReadSpec {
@@ -226,7 +232,7 @@ export async function readOnce(
 		for (const change of server.changes) if (change.before === n) apply(change);
 		const stride = server.offsets === 'asked' ? request.pageSize : Math.min(request.pageSize, server.cap);
 		const pages = Math.max(1, Math.ceil(list.length / stride));
-		let pageNum = request.pageNum;
+		let pageNum = server.pageNumbers === 'ignored' ? 1 : server.pageNumbers === 'fromZero' ? request.pageNum + 1 : request.pageNum;
 		if (pageNum > pages && server.pastEnd === 'error') throw refusal(pageNum);
 		if (pageNum > pages && server.pastEnd === 'last') pageNum = pages;
 		const { from, to } = pagePositions(rules, pageNum, request.pageSize);
@@ -334,6 +340,8 @@ export const NOT_YET = new Set<string>([
 	'anonymousAll',
 	'pastEnd_last',
 	'pastEnd_error',
+	'pageNum_fromZero',
+	'pageNum_ignored',
 	'hiddenHead',
 	'hiddenPastVisibleTotal',
 	'lowTotalHidden',
@@ -360,6 +368,8 @@ const CAN_LEAVE_OUT = [
 	'anonymousAll',
 	'pastEnd_last',
 	'pastEnd_error',
+	'pageNum_fromZero',
+	'pageNum_ignored',
 	'hiddenHead',
 	'hiddenPastVisibleTotal',
 	'lowTotalHidden',
@@ -488,6 +498,11 @@ export function caseArb(options: { moving: boolean; maxSize?: number; all?: bool
 			anonymous: fc.constantFrom('none' as const, 'none' as const, 'some' as const, 'all' as const),
 			anonymousSeed: whole,
 			pastEnd: fc.constantFrom<PastEnd>('empty', 'last', 'error'),
+			pageNumbers: fc.oneof(
+				{ arbitrary: fc.constant('fromOne' as const), weight: 8 },
+				{ arbitrary: fc.constant('fromZero' as const), weight: 1 },
+				{ arbitrary: fc.constant('ignored' as const), weight: 1 },
+			),
 			ties: fc.oneof(
 				fc.constant([]),
 				fc.array(fc.record({ at: whole, short: fc.boolean(), length: whole, onEdge: fc.boolean() }), { minLength: 1, maxLength: 3 }),
@@ -567,6 +582,7 @@ export function caseArb(options: { moving: boolean; maxSize?: number; all?: bool
 			const anonymous = s.anonymous === 'all' && !gated('anonymousAll') ? ('all' as const) : anonymousRows;
 			const totalForm = s.totalForm === 'number' || gated(`total_${s.totalForm}`) ? 'number' : s.totalForm;
 			const pastEnd = s.pastEnd === 'empty' || gated(`pastEnd_${s.pastEnd}`) ? 'empty' : s.pastEnd;
+			const pageNumbers = s.pageNumbers === 'fromOne' || gated(`pageNum_${s.pageNumbers}`) ? 'fromOne' : s.pageNumbers;
 			const server: ServerSpec = {
 				size,
 				cap: s.cap,
@@ -584,6 +600,7 @@ export function caseArb(options: { moving: boolean; maxSize?: number; all?: bool
 				totalSeed: s.totalSeed,
 				anonymous,
 				pastEnd,
+				pageNumbers,
 			};
 			return [server, read];
 		});
@@ -611,6 +628,8 @@ export function behaviours(server: ServerSpec, read: ReadSpec, moving: boolean):
 		['anonymousAll', server.anonymous === 'all'],
 		['pastEnd_last', server.pastEnd === 'last'],
 		['pastEnd_error', server.pastEnd === 'error'],
+		['pageNum_fromZero', server.pageNumbers === 'fromZero'],
+		['pageNum_ignored', server.pageNumbers === 'ignored'],
 		['hiddenHead', server.size > 0 && runs.length > 0 && runs[0].at === 0 && runs[0].length >= Math.min(served, server.size)],
 		['longHiddenVisibleTotal', !server.totalCountsHidden && runs.some((r) => r.length > served)],
 		['hiddenPastVisibleTotal', !server.totalCountsHidden && runs.some((r) => r.length > 4 && r.at + r.length > server.size - server.hidden.length)],
