@@ -114,7 +114,7 @@ export interface ModelRead {
 	longestTie: number;
 	/** The most positions the group held at any moment of the read. */
 	mostPositions: number;
-	/** The first request's positions held rows, all hidden from the User ID, while visible rows came later. */
+	/** At some moment of the read, the rows of a first page (as many as the server serves at Page Size) were all hidden, while visible rows came after. */
 	hiddenFirstPage: boolean;
 }
 
@@ -190,7 +190,10 @@ export async function readOnce(
 	const requests: PageRequest[] = [];
 	const asked = new Set<string>();
 	let joined = 0;
-	let hiddenFirstPage = false;
+	// the rows a first page holds, all hidden, while visible rows come after (before the read, or after a change)
+	const served = Math.max(1, Math.min(server.cap, read.pageSize ?? AUTO));
+	const headHidden = () => list.slice(0, served).every((id) => hidden.has(id)) && list.slice(served).some(visible);
+	let hiddenFirstPage = list.length > 0 && headHidden();
 
 	const apply = (change: Change) => {
 		if (change.kind === 'join') {
@@ -218,6 +221,7 @@ export async function readOnce(
 			moved.add(id);
 		}
 		longestTie = Math.max(longestTie, longest());
+		hiddenFirstPage ||= headHidden();
 		mostPositions = Math.max(mostPositions, list.length);
 	};
 
@@ -249,7 +253,6 @@ export async function readOnce(
 			for (let i = Math.max(start, from); i < Math.min(end, to); i++) page[i - from] = block[i - start];
 		}
 		let ids = page.filter(visible);
-		if (n === 1) hiddenFirstPage = page.length > 0 && ids.length === 0 && list.slice(to).some(visible);
 		const counted = server.totalCountsHidden ? list.length : list.filter(visible).length;
 		let total = Math.max(0, counted + server.totalOffset);
 		const key = `${request.pageNum}:${request.pageSize}`;
@@ -400,7 +403,7 @@ const gate = (all: boolean | undefined) => (name: string) => {
 /** Whether the search leaves `name` out (see `gate`). */
 export const isGated = (name: string) => gate(undefined)(name);
 
-/** Whether a read of the search is left out, for what happened in it: its first page all hidden, while 'hiddenHead' is in NOT_YET. */
+/** Whether a read of the search is left out for what the server did during it: a first page all hidden (after a hidden import), while 'hiddenHead' is in NOT_YET. */
 export function leftOut(m: ModelRead): boolean {
 	return gate(undefined)('hiddenHead') && m.hiddenFirstPage;
 }
