@@ -348,8 +348,10 @@ export const NOT_YET = new Set<string>([
 	'hiddenHead',
 	'hiddenPastVisibleTotal',
 	'lowTotalHidden',
+	'startPageVisibleTotal',
 	'noOverlapChange',
 	'sameMoment',
+	'severalMoments',
 	'moveHidden',
 	'moveAmongChanges',
 	'cutsPartial',
@@ -376,6 +378,7 @@ const CAN_LEAVE_OUT = [
 	'hiddenHead',
 	'hiddenPastVisibleTotal',
 	'lowTotalHidden',
+	'startPageVisibleTotal',
 	'noOverlapChange',
 	'hiddenJoin',
 	'sameMoment',
@@ -643,6 +646,7 @@ export function behaviours(server: ServerSpec, read: ReadSpec, moving: boolean):
 		['hidden', server.hidden.length > 0],
 		['lieHigh', server.totalOffset > 0],
 		['startPage', read.startPage > 1],
+		['startPageVisibleTotal', read.startPage > 1 && !server.totalCountsHidden && server.hidden.length > 0],
 		['limit', read.limit !== undefined],
 	];
 	if (!moving) names.push(['lowTotalHidden', server.totalOffset < 0 && server.hidden.length > 0], ['lieLow', server.totalOffset < 0]);
