@@ -355,6 +355,7 @@ export const NOT_YET = new Set<string>([
 	'severalMoments',
 	'moveHidden',
 	'moveAmongChanges',
+	'moveWithCuts',
 	'cutsPartial',
 	'bound_still',
 	'bound_hidden',
@@ -388,6 +389,7 @@ const CAN_LEAVE_OUT = [
 	'moveHidden',
 	'moveVisible',
 	'moveAmongChanges',
+	'moveWithCuts',
 	'cutsPartial',
 	'bound_still',
 	'bound_hidden',
@@ -664,6 +666,7 @@ export function behaviours(server: ServerSpec, read: ReadSpec, moving: boolean):
 			['moveHidden', moves && server.hidden.length > 0],
 			['moveVisible', moves && server.hidden.length === 0],
 			['moveAmongChanges', moves && server.changes.length > 1],
+			['moveWithCuts', moves && server.cuts.length > 0],
 		);
 	return names.filter(([, on]) => on).map(([name]) => name);
 }
