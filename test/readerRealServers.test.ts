@@ -30,32 +30,20 @@ const cases: Array<[string, string, ServerSpec, ReadSpec, boolean]> = [
 	['tiesAcrossEdge', 'a block of 6 ties across the edge of pages of 8, still: members returned out of the API order', server({ size: 12, cap: 8, totalCountsHidden: false, ties: [{ at: 5, length: 6 }] }), read(), false],
 	['tiesAcrossEdge', 'a block of 6 ties across the edge of pages of 7, one join: the read fails ("moved")', server({ size: 9, cap: 7, totalCountsHidden: false, changes: [{ before: 1, kind: 'join', at: 0, pos: 795718394, count: 1, hidden: false }], ties: [{ at: 0, length: 6 }] }), read({ pageSize: 7 }), true],
 	// total missing, null or wobbling (text passes)
-	['total_missing', 'an empty group whose answers carry no total fails ("moved")', server({ size: 0, cap: 1, totalCountsHidden: false, totalForm: 'missing' }), read({ limit: 1 }), false],
-	['total_missing', 'one join, no total: the read fails ("moved")', server({ size: 0, cap: 1, totalCountsHidden: false, changes: [{ before: 1, kind: 'join', at: 0, pos: 0, count: 1, hidden: false }], totalForm: 'missing' }), read(), true],
-	['total_null', 'one member, total null: the read fails ("moved")', server({ size: 1, cap: 1, totalCountsHidden: false, totalOffset: 1, totalForm: 'null' }), read(), false],
 	['total_jitter', 'one member, a total off by a few that changes from answer to answer: the read fails ("moved")', server({ size: 1, cap: 2, totalCountsHidden: false, totalOffset: 1, totalForm: 'jitter' }), read({ limit: 2 }), false],
 	// rows without identity_id / identity_value
-	['anonymousSome', 'one member without an identity: its page asked again is taken for a page sent again ("repeat")', server({ size: 1, cap: 1, totalCountsHidden: false, totalOffset: -1, anonymous: [0] }), read({ limit: 2 }), false],
-	['anonymousSome', 'a member without an identity, sent twice in an answer: returned twice', server({ size: 1, cap: 2, totalCountsHidden: false, changes: [{ before: 1, kind: 'join', at: 0, pos: 643335385, count: 1, hidden: false }], doubled: [1], anonymous: [0] }), read({ pageSize: 3 }), true],
-	['anonymousAll', 'no row has an identity, from Start at Page 2: the read fails ("repeat")', server({ size: 1, cap: 1, totalCountsHidden: false, anonymous: 'all' }), read({ startPage: 2 }), false],
 	// pages past the end
 	['pastEnd_last', 'a server that answers a page past the end with its last page: the read fails ("repeat")', server({ size: 1, cap: 1000, totalCountsHidden: false, totalOffset: 1, pastEnd: 'last' }), read(), false],
-	['pastEnd_error', 'a server that refuses a page past the end with code 10002: the read throws it', server({ size: 0, cap: 2, totalCountsHidden: false, totalOffset: 991, pastEnd: 'error' }), read(), false],
-	['pastEnd_error', 'one join, a page past the end refused with code 10002: the read throws it', server({ size: 2, cap: 2, hidden: [0], changes: [{ before: 1, kind: 'join', at: 0, pos: 0, count: 1, hidden: false }], pastEnd: 'error' }), read({ pageSize: 100 }), true],
 	// servers that break the documented contract: a read may fail, but one that succeeds must be right
 	['pageNum_fromZero', 'a server that counts page_num from 0: its one member is missing from a read said whole', server({ size: 1, cap: 2, totalCountsHidden: false, pageNumbers: 'fromZero' }), read({ pageSize: 1 }), false],
-	['pageNum_ignored', 'a server that ignores page_num, Start at Page 2: the member before the start is returned', server({ size: 1, cap: 2, totalCountsHidden: false, pageNumbers: 'ignored' }), read({ pageSize: 100, startPage: 2, limit: 1 }), false],
 	// rows hidden from the User ID
 	['hiddenHead', 'the first 1,000 rows hidden on a server that serves 500: the read ends before the one member, as if whole', server({ size: 1001, cap: 500, hidden: range(0, 1000) }), read(), false],
-	['hiddenHead', 'a hidden import of 2 fills the first page of a server that serves 2, after a first answer cut to nothing: the member is missing from a read said whole', server({ size: 1, cap: 2, totalOffset: 1, changes: [{ before: 2, kind: 'join', at: 0, pos: 0, count: 2, hidden: true }], cuts: [{ request: 1, keep: 0 }] }), read({ pageSize: 14 }), true],
 	['hiddenPastVisibleTotal', 'a total of visible rows, long hidden runs before the last member: it is missing from a read said whole', server({ size: 115, cap: 7, hidden: [...range(3, 9), ...range(10, 18), ...range(19, 25), ...range(26, 37), ...range(38, 44), 45, 46, 47, 50, 51, 55, 57, 58, 59, 63, 64, 67, ...range(69, 73), 75, 76, 77, ...range(79, 85), ...range(86, 90), 91, 93, 94, 96, 97, 98, ...range(100, 114)], totalCountsHidden: false }), read({ pageSize: 100 }), false],
 	['lowTotalHidden', 'a total 9 low with 4 rows hidden of every 5: 9 members missing from a read said whole', server({ size: 124, cap: 7, hidden: [...range(0, 6), ...range(7, 118).filter((i) => i % 5 !== 1)], totalCountsHidden: false, totalOffset: -9 }), read({ pageSize: 7 }), false],
 	['startPageVisibleTotal', 'Start at Page 16 of 2 rows, a total of visible rows, 4 rows hidden of every 5 past the start: the read ends at the first page, as if whole', server({ size: 49, cap: 2, hidden: [...range(26, 48).filter((i) => i % 5 !== 0)], totalCountsHidden: false }), read({ pageSize: 2, startPage: 16 }), false],
 	// changes
 	['severalMoments', '10 leaving, then a hidden import of 10, an answer cut to nothing: a member who stayed is missing from a read said whole', server({ size: 29, cap: 5, changes: [{ before: 5, kind: 'leave', at: 0, pos: 0, count: 10 }, { before: 6, kind: 'join', at: 0, pos: 1172463841, count: 10, hidden: true }], cuts: [{ request: 4, keep: 0 }] }), read({ concurrency: 10 }), true],
 	['noOverlapChange', 'pages of one row, one leave: the read fails ("moved")', server({ size: 540, cap: 9, totalCountsHidden: false, totalOffset: 1, changes: [{ before: 516, kind: 'leave', at: 0, pos: 0, count: 1 }] }), read({ pageSize: 1 }), true],
-	['hiddenRunChange', 'a server that serves 100, 99 rows hidden in a run, the first answer cut to nothing, one join: the read fails ("moved")', server({ size: 1629, cap: 100, hidden: range(1002, 1101), changes: [{ before: 20, kind: 'join', at: 0, pos: 0, count: 1, hidden: false }], cuts: [{ request: 1, keep: 0 }] }), read(), true],
-	['sameMoment', 'two joins and four leaving at one moment: a member who stayed is missing from a read said whole', server({ size: 201, cap: 100, totalCountsHidden: false, changes: [{ before: 2, kind: 'join', at: 0, pos: 0, count: 1, hidden: false }, { before: 2, kind: 'join', at: 0, pos: 51055, count: 1, hidden: false }, { before: 2, kind: 'leave', at: 0, pos: 0, count: 4 }] }), read(), true],
 	['moveHidden', 'a member moving to the top past 29 hidden rows: missing from a read said whole', server({ size: 1760, cap: 30, hidden: range(1, 30), changes: [{ before: 6, kind: 'move', at: 0, to: 0, pos: 30, toPos: 0 }] }), read({ pageSize: 100 }), true],
 	['moveAmongChanges', 'a join, then a member moving to the top: it is missing from a read said whole', server({ size: 9, cap: 4, totalCountsHidden: false, totalOffset: 1, changes: [{ before: 3, kind: 'move', at: 0, to: 0, pos: 250034, toPos: 0 }, { before: 2, kind: 'join', at: 0, pos: 686830655, count: 1, hidden: false }] }), read({ pageSize: 100 }), true],
 	['moveWithCuts', 'a member moving to the top after two answers cut to nothing: it is missing from a read said whole', server({ size: 54, cap: 14, totalCountsHidden: false, changes: [{ before: 5, kind: 'move', at: 0, to: 0, pos: 7478042, toPos: 0 }], cuts: [{ request: 3, keep: 0 }, { request: 2, keep: 0 }] }), read({ pageSize: 100 }), true],
@@ -67,6 +55,28 @@ const cases: Array<[string, string, ServerSpec, ReadSpec, boolean]> = [
 	['bound_hidden', 'one hidden row, Limit 1 from Start at Page 2: 20 requests, more than 2(P + 1) + 2 = 6', server({ size: 2, cap: 1000, hidden: [0], totalCountsHidden: false }), read({ pageSize: 2, startPage: 2, limit: 1 }), false],
 	['bound_oneChange', 'a server that serves 3 rows, one join: 675 requests, more than 1.5(P + 1) + 2 + 1 = 9', server({ size: 4, cap: 3, totalCountsHidden: false, changes: [{ before: 2, kind: 'join', at: 0, pos: 0, count: 1, hidden: false }] }), read(), true],
 ];
+
+/** Cases that failed on the reader before it coped with them: judged whole, as every read is. */
+const survived: Array<[string, string, ServerSpec, ReadSpec, boolean]> = [
+	['pastEnd_error', 'a server that refuses a page past the end with code 10002: the read throws it', server({ size: 0, cap: 2, totalCountsHidden: false, totalOffset: 991, pastEnd: 'error' }), read(), false],
+	['pastEnd_error', 'one join, a page past the end refused with code 10002: the read throws it', server({ size: 2, cap: 2, hidden: [0], changes: [{ before: 1, kind: 'join', at: 0, pos: 0, count: 1, hidden: false }], pastEnd: 'error' }), read({ pageSize: 100 }), true],
+	['total_missing', 'an empty group whose answers carry no total fails ("moved")', server({ size: 0, cap: 1, totalCountsHidden: false, totalForm: 'missing' }), read({ limit: 1 }), false],
+	['total_missing', 'one join, no total: the read fails ("moved")', server({ size: 0, cap: 1, totalCountsHidden: false, changes: [{ before: 1, kind: 'join', at: 0, pos: 0, count: 1, hidden: false }], totalForm: 'missing' }), read(), true],
+	['total_null', 'one member, total null: the read fails ("moved")', server({ size: 1, cap: 1, totalCountsHidden: false, totalOffset: 1, totalForm: 'null' }), read(), false],
+	['anonymousSome', 'one member without an identity: its page asked again is taken for a page sent again ("repeat")', server({ size: 1, cap: 1, totalCountsHidden: false, totalOffset: -1, anonymous: [0] }), read({ limit: 2 }), false],
+	['anonymousSome', 'a member without an identity, sent twice in an answer: returned twice', server({ size: 1, cap: 2, totalCountsHidden: false, changes: [{ before: 1, kind: 'join', at: 0, pos: 643335385, count: 1, hidden: false }], doubled: [1], anonymous: [0] }), read({ pageSize: 3 }), true],
+	['anonymousAll', 'no row has an identity, from Start at Page 2: the read fails ("repeat")', server({ size: 1, cap: 1, totalCountsHidden: false, anonymous: 'all' }), read({ startPage: 2 }), false],
+	['pageNum_ignored', 'a server that ignores page_num, Start at Page 2: the member before the start is returned', server({ size: 1, cap: 2, totalCountsHidden: false, pageNumbers: 'ignored' }), read({ pageSize: 100, startPage: 2, limit: 1 }), false],
+	['hiddenHead', 'a hidden import of 2 fills the first page of a server that serves 2, after a first answer cut to nothing: the member is missing from a read said whole', server({ size: 1, cap: 2, totalOffset: 1, changes: [{ before: 2, kind: 'join', at: 0, pos: 0, count: 2, hidden: true }], cuts: [{ request: 1, keep: 0 }] }), read({ pageSize: 14 }), true],
+	['hiddenRunChange', 'a server that serves 100, 99 rows hidden in a run, the first answer cut to nothing, one join: the read fails ("moved")', server({ size: 1629, cap: 100, hidden: range(1002, 1101), changes: [{ before: 20, kind: 'join', at: 0, pos: 0, count: 1, hidden: false }], cuts: [{ request: 1, keep: 0 }] }), read(), true],
+	['sameMoment', 'two joins and four leaving at one moment: a member who stayed is missing from a read said whole', server({ size: 201, cap: 100, totalCountsHidden: false, changes: [{ before: 2, kind: 'join', at: 0, pos: 0, count: 1, hidden: false }, { before: 2, kind: 'join', at: 0, pos: 51055, count: 1, hidden: false }, { before: 2, kind: 'leave', at: 0, pos: 0, count: 4 }] }), read(), true],
+];
+
+describe('servers as they really page, that the reader survives now', () => {
+	it.each(survived)('%s: %s (failed before)', async (_behaviour, _what, s, r, moving) => {
+		expect(await judgeRead(s, r, moving)).toEqual([]);
+	});
+});
 
 describe('servers as they really page, that the reader does not survive yet', () => {
 	it.failing.each(cases)('%s: %s', async (_behaviour, _what, s, r, moving) => {

@@ -7,6 +7,7 @@ import type { GroupQuery } from './query';
 import { judgeRead } from './verdict';
 import { paginate, type PaginateResult } from '../reader/read';
 import { MalformedAnswer, type BeschannelsClient, type CallOptions } from '../transport/client';
+import { BeschannelsError } from '../transport/errors';
 
 export interface GroupReadOptions {
 	returnAll: boolean;
@@ -43,6 +44,11 @@ export function readPage(data: unknown): Page {
 				) as unknown as HeaderEntry[])
 			: [],
 	};
+}
+
+/** Whether Beschannels refused a page's parameters (code 10002 and the like), as it may a page past the end. */
+export function refusedPage(error: unknown): boolean {
+	return error instanceof BeschannelsError && error.kind === 'badParameter';
 }
 
 /**
@@ -86,6 +92,7 @@ export async function readGroup(
 			options.onPage?.(page);
 			return page;
 		},
+		refusedPage,
 	});
 	sizes.learn(result);
 	return result;

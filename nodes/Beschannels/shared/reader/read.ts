@@ -15,6 +15,9 @@ export type { PaginateOptions, PaginateResult } from './types';
  * nothing past the members read, asked twice.
  */
 class GroupRead extends TieRead {
+	/** A full page of members read before, with no total, was met once and the group read again from the start. */
+	private repeatChecked = false;
+
 	async run(): Promise<PaginateResult> {
 		const maxPages = this.options.maxPages ?? MAX_PAGES;
 		try {
@@ -52,9 +55,15 @@ class GroupRead extends TieRead {
 		else this.takeNext(page, this.tail);
 	}
 
-	/** A refusal of the first request: asks the size `afterRefusal` names instead (or fails with the error). */
-	protected refusal(error: unknown): undefined {
+	/**
+	 * A refusal: of a page past every member read, an empty page; of the first request, the size
+	 * `afterRefusal` names is asked instead (or the read fails with the error).
+	 */
+	protected refusal(error: unknown): Page | undefined {
 		const size = this.window.pageSize;
+		// a page past every member read, refused: a server may refuse a page past its end so
+		const past = this.sizes.firstServed !== undefined && this.window.start >= this.lastMemberEnd;
+		if (past && this.options.refusedPage?.(error) === true) return { total: this.lastTotal, list: [], header: [] };
 		const next = this.sizes.firstServed === undefined ? this.options.afterRefusal?.(error, size) : undefined;
 		if (next === undefined) throw error;
 		this.sizes.refusedSize ??= size;
@@ -77,11 +86,17 @@ class GroupRead extends TieRead {
 		// read starts further down the group (Start at Page): there they are members before the start
 		const from = found.kind === 'anchored' && this.startOffset > 0 ? found.index + 1 : 0;
 		const fresh = freshRows(rows.slice(from), this.placed);
-		// a full page of members read before, while nothing changed or nothing can show it did
-		const stuck = fresh.length === 0 && !short && (found.kind === 'misplaced' ? !this.moving : this.totalMissing);
+		// a full page of members read before, while nothing changed, or, with no total to show changes,
+		// each a page or more from where it was read (a server that ignores page_num)
+		const stuck = fresh.length === 0 && !short && (found.kind === 'misplaced' ? !this.moving : this.totalMissing && this.displaced(rows));
 		if (stuck) {
 			// members already read, where they cannot be, while nothing changed: the server repeats itself
 			if (this.earlier === undefined) return this.askAgain(page);
+			// with no total, members who joined above look the same: the group is read again from the start once
+			if (found.kind !== 'misplaced' && !this.repeatChecked) {
+				this.repeatChecked = true;
+				return this.restart();
+			}
 			// past `total`, a server may answer a page past the end with its last page (as web frameworks that clamp page_num do)
 			return this.finish(this.pastEnd(window) ? 'confirmed' : 'repeat');
 		}
@@ -91,6 +106,15 @@ class GroupRead extends TieRead {
 		if (this.reachesTotal(page, window.end)) return this.finish('total');
 		if (!this.agreed) return this.askAgain(page);
 		this.endOrBridge(page, window);
+	}
+
+	/** Whether every row of the page sits a page or more from where it was read. */
+	protected displaced(rows: Page['list']): boolean {
+		const far = Math.max(1, this.window.pageSize - OVERLAP_ROWS);
+		return rows.every((row, i) => {
+			const was = this.placed.get(memberIdentity(row));
+			return was !== undefined && Math.abs(this.window.start + i - was.lo) >= far;
+		});
 	}
 
 	/** An answer that holds no member read before. */

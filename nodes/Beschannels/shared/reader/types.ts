@@ -14,6 +14,11 @@ export interface PaginateOptions {
 	 * undefined to fail with the error (the page-size policy, shared/group/pageSize.ts).
 	 */
 	afterRefusal?: (error: unknown, size: number) => number | undefined;
+	/**
+	 * Whether `error` refuses a page's parameters (a server may refuse a page past its end so): such
+	 * a refusal of a page past every member read counts as an empty page.
+	 */
+	refusedPage?: (error: unknown) => boolean;
 	/** Members to skip before the first one read (Start at Page). */
 	startOffset?: number;
 	/** Fetches one page; `signal` aborts once the page is no longer needed, so it is not sent. */
