@@ -1,6 +1,6 @@
 import { MAX_PAGES } from '../constants';
 import { memberIdentity, mergeHeader, type Page } from '../group/page';
-import { anchor, cutShort, freshRows } from './evidence';
+import { anchor, cutShort, freshRows, type Misplaced } from './evidence';
 import { TieRead } from './ties';
 import { BLIND_PAGES, MAX_ASKS, MAX_REREADS, MIN_EMPTY_STRETCH, OVERLAP_ROWS } from './state';
 import type { PaginateOptions, PaginateResult, ReadEnd, Tail } from './types';
@@ -86,6 +86,10 @@ class GroupRead extends TieRead {
 		// read starts further down the group (Start at Page): there they are members before the start
 		const from = found.kind === 'anchored' && this.startOffset > 0 ? found.index + 1 : 0;
 		const fresh = freshRows(rows.slice(from), this.placed);
+		// members read before all shifted by the same places: members left and joined at one moment
+		// (`total` shows only the difference), not rows that tie, which trade places both ways
+		// (a shift of a page or more is a server sending a page again)
+		if (found.kind === 'misplaced' && shiftedTogether(found.rows, Math.max(1, window.pageSize - OVERLAP_ROWS))) this.moving = true;
 		// a full page of members read before, while nothing changed, or, with no total to show changes,
 		// each a page or more from where it was read (a server that ignores page_num)
 		const stuck = fresh.length === 0 && !short && (found.kind === 'misplaced' ? !this.moving : this.totalMissing && this.displaced(rows));
@@ -245,6 +249,12 @@ class GroupRead extends TieRead {
 			firstServedSize: this.sizes.firstServed,
 		};
 	}
+}
+
+/** Whether two or more members out of place all moved by the same places, fewer than `far`. */
+function shiftedTogether(rows: Misplaced[], far: number): boolean {
+	const shift = rows[0].now.lo - rows[0].was.lo;
+	return rows.length > 1 && shift !== 0 && Math.abs(shift) < far && rows.every((row) => row.now.lo - row.was.lo === shift);
 }
 
 /** Whether two answers hold the same members, in the same order. */
