@@ -1,4 +1,4 @@
-import { readOnce, type ReadSpec, type ServerSpec } from './serverModel';
+import { modelRead, modelServer, readOnce, type ReadSpec, type ServerSpec } from './serverModel';
 
 /**
  * Every server the property search in `readerModel.test.ts` ever found to break the reader, shrunk
@@ -9,17 +9,8 @@ const range = (from: number, to: number) => Array.from({ length: to - from }, (_
 /** Four rows hidden of every five, from `from` to `to`. */
 const fourOfFive = (from: number, to: number) => range(from, to).filter((i) => i % 5 !== 4);
 
-const server = (s: Partial<ServerSpec> & Pick<ServerSpec, 'size' | 'cap'>): ServerSpec => ({
-	offsets: 'served',
-	hidden: [],
-	totalCountsHidden: true,
-	totalOffset: 0,
-	changes: [],
-	cuts: [],
-	doubled: [],
-	...s,
-});
-const read = (r: Partial<ReadSpec> = {}): ReadSpec => ({ startPage: 1, concurrency: 1, ...r });
+const server = modelServer;
+const read = modelRead;
 
 const still: Array<[string, ServerSpec, ReadSpec]> = [
 	['a row sent twice in a short first page is not a page repeated', server({ size: 6, cap: 100, offsets: 'asked', hidden: [0, 1, 2], totalCountsHidden: false, doubled: [3] }), read({ pageSize: 413, limit: 5, concurrency: 10 })],

@@ -1,5 +1,5 @@
 import { judgeRead } from './readerOracle';
-import type { ReadSpec, ServerSpec } from './serverModel';
+import { modelRead, modelServer, type ReadSpec, type ServerSpec } from './serverModel';
 
 /**
  * Servers as they really page, that the reader does not yet survive: for each behaviour in NOT_YET
@@ -11,17 +11,8 @@ import type { ReadSpec, ServerSpec } from './serverModel';
 
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 
-const server = (s: Partial<ServerSpec> & Pick<ServerSpec, 'size' | 'cap'>): ServerSpec => ({
-	offsets: 'served',
-	hidden: [],
-	totalCountsHidden: true,
-	totalOffset: 0,
-	changes: [],
-	cuts: [],
-	doubled: [],
-	...s,
-});
-const read = (r: Partial<ReadSpec> = {}): ReadSpec => ({ startPage: 1, concurrency: 1, ...r });
+const server = modelServer;
+const read = modelRead;
 
 /** [behaviour in NOT_YET, what goes wrong, server, read, whether the group moves]. */
 const cases: Array<[string, string, ServerSpec, ReadSpec, boolean]> = [

@@ -122,6 +122,21 @@ export interface ModelRead {
 
 const AUTO = 1000;
 
+/** A server of the model: a still group, nothing hidden, `total` exact, unless `s` says otherwise (for named cases). */
+export const modelServer = (s: Partial<ServerSpec> & Pick<ServerSpec, 'size' | 'cap'>): ServerSpec => ({
+	offsets: 'served',
+	hidden: [],
+	totalCountsHidden: true,
+	totalOffset: 0,
+	changes: [],
+	cuts: [],
+	doubled: [],
+	...s,
+});
+
+/** A read of the model: Return All from the start, one request at a time, unless `r` says otherwise. */
+export const modelRead = (r: Partial<ReadSpec> = {}): ReadSpec => ({ startPage: 1, concurrency: 1, ...r });
+
 const NODE: INode = { id: 'model', name: 'Beschannels', type: 'beschannels', typeVersion: 1, position: [0, 0], parameters: {} };
 
 /** What the transport throws for a page Beschannels refuses with code 10002, as it would come from `client.call`. */
