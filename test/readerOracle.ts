@@ -83,8 +83,14 @@ function breaksContract(server: ServerSpec): boolean {
 	return server.pageNumbers !== undefined && server.pageNumbers !== 'fromOne';
 }
 
+/** The node succeeded with the read, as its user sees it (the node's own verdict, or no error thrown). */
 function succeeded(m: ModelRead): boolean {
-	return m.result.complete || m.result.end === 'limit';
+	return m.outcome.ok;
+}
+
+/** The error the user sees, for a failure message. */
+function failedWith(m: ModelRead): string {
+	return m.outcome.ok ? '' : m.outcome.message;
 }
 
 /**
@@ -94,7 +100,7 @@ function succeeded(m: ModelRead): boolean {
  * lie past the pages it asked. The server's own bookkeeping says whether any answer held a row.
  */
 function nothingSent(m: ModelRead): boolean {
-	return !m.rowsSent && m.result.end === 'unseen';
+	return !m.rowsSent && /sent none of them/.test(failedWith(m));
 }
 
 /** What every read owes: no member twice, no one who never was in the group and visible, no error but the server's own. */
@@ -121,7 +127,7 @@ function judgeStill(server: ServerSpec, read: ReadSpec, m: ModelRead, search: bo
 	const bound = requestBound(server, read, m, false, search);
 	if (bound && m.requests.length > bound.most) problems.push(`${m.requests.length} requests, more than ${bound.most} (${bound.rule})`);
 	if (!succeeded(m)) {
-		if (m.longestTie <= servedRows(server, read) && !breaksContract(server) && !nothingSent(m)) problems.push(`failed (${m.result.end}) on a group that held still`);
+		if (m.longestTie <= servedRows(server, read) && !breaksContract(server) && !nothingSent(m)) problems.push(`failed ("${failedWith(m)}") on a group that held still`);
 		return problems;
 	}
 	const startOffset = (read.startPage - 1) * (read.pageSize ?? 100);
@@ -137,8 +143,9 @@ function judgeStill(server: ServerSpec, read: ReadSpec, m: ModelRead, search: bo
 	const early = m.returned.filter((id) => !inStraddle(id) && place.get(id)! < startOffset);
 	if (early.length > 0) problems.push(`returned members before the start: ${early.slice(0, 4).join(' ')}`);
 	const last = ranks.at(-1) ?? -1;
-	const limited = m.result.end === 'limit';
-	if (limited && m.returned.length !== read.limit) problems.push(`ended at its Limit with ${m.returned.length} members`);
+	// as many members as Limit asks: the read stopped there, and owes only the members up to the last one
+	if (read.limit !== undefined && m.returned.length > read.limit) problems.push(`returned ${m.returned.length} members, more than its Limit`);
+	const limited = read.limit !== undefined && m.returned.length === read.limit;
 	// every member after the start, up to the last one returned when the Limit ended the read
 	const owed = visible.filter((id) => !inStraddle(id) && place.get(id)! >= startOffset && (!limited || rank(id) < last));
 	const missing = owed.filter((id) => !returned.has(id));
@@ -153,7 +160,8 @@ function judgeStill(server: ServerSpec, read: ReadSpec, m: ModelRead, search: bo
 	}
 	// its hint never says the group changed, unless the answers showed what any reader would take for
 	// a change: a total that wobbles, or ties in a new order
-	if (m.result.moved && server.totalForm !== 'jitter' && (server.ties ?? []).length === 0) problems.push('its hint says the group changed');
+	const hint = m.outcome.ok ? (m.outcome.note ?? '') : '';
+	if (/changed while it was read/.test(hint) && server.totalForm !== 'jitter' && (server.ties ?? []).length === 0) problems.push('its hint says the group changed');
 	return problems;
 }
 
@@ -171,7 +179,7 @@ function judgeMoving(server: ServerSpec, read: ReadSpec, m: ModelRead, search: b
 		const missing = m.stayers.filter((id) => !returned.has(id));
 		if (missing.length > 0) problems.push(`succeeded missing ${missing.length} who stayed: ${missing.slice(0, 4).join(' ')}${missing.some((id) => m.moved.has(id)) ? ' (some moved)' : ''}`);
 	} else if (oneMoment(server) && m.longestTie <= servedRows(server, read) && !breaksContract(server) && !nothingSent(m)) {
-		problems.push(`failed (${m.result.end}) on ${server.changes.length === 0 ? 'no change' : 'one change at one moment'}`);
+		problems.push(`failed ("${failedWith(m)}") on ${server.changes.length === 0 ? 'no change' : 'one change at one moment'}`);
 	}
 	return problems;
 }
@@ -180,8 +188,7 @@ function judgeMoving(server: ServerSpec, read: ReadSpec, m: ModelRead, search: b
 function summary(m: ModelRead) {
 	const asked = m.requests.map((r) => `${r.pageNum}x${r.pageSize}`);
 	return {
-		end: m.result.end,
-		error: m.error === undefined ? undefined : String(m.error),
+		outcome: m.outcome.ok ? 'success' : m.outcome.message,
 		returned: m.returned.length,
 		requests: asked.length,
 		asked: asked.length > 24 ? [...asked.slice(0, 12), '...', ...asked.slice(-12)] : asked,

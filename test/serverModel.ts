@@ -4,6 +4,7 @@ import type { IDataObject, INode } from 'n8n-workflow';
 
 import { readPage, refusedPage } from '../nodes/Beschannels/shared/group/groupUsers';
 import type { Page, PageRequest } from '../nodes/Beschannels/shared/group/page';
+import { judgeRead } from '../nodes/Beschannels/shared/group/verdict';
 import { paginate, type PaginateResult } from '../nodes/Beschannels/shared/reader/read';
 import type { ReadEnd } from '../nodes/Beschannels/shared/reader/types';
 import { describeApiCode } from '../nodes/Beschannels/shared/transport/apiCodes';
@@ -88,10 +89,18 @@ export interface ReadSpec {
 /** How a read ended: the reader's end, or 'thrown' when `paginate` threw (`error`). */
 type ModelEnd = ReadEnd | 'thrown';
 
+/**
+ * What the node makes of a read, as a user sees it: success (with the note its hint shows, if any),
+ * or an error and its message. The node's own verdict (group/verdict.ts) on the reader's result, or
+ * the error the read threw.
+ */
+type Outcome = { ok: true; note?: string } | { ok: false; message: string };
+
 export interface ModelRead {
 	result: Omit<PaginateResult, 'end'> & { end: ModelEnd };
 	/** What `paginate` threw, if it did. */
 	error?: unknown;
+	outcome: Outcome;
 	/** The members returned, by the server's own names for them (`identity_id`, else `member_id`). */
 	returned: string[];
 	/** Visible and in the group from the first request to the last. */
@@ -150,6 +159,15 @@ function refusal(pageNum: number): BeschannelsError {
 		beschannelsCode: 10002,
 		beschannelsMsg: msg,
 	});
+}
+
+/** The node's verdict on a read that returned (group/verdict.ts), as an outcome. */
+function verdictOf(result: PaginateResult): Outcome {
+	try {
+		return { ok: true, note: judgeRead(NODE, result) };
+	} catch (error) {
+		return { ok: false, message: (error as Error).message };
+	}
 }
 
 /** A small seeded generator (an LCG, seeded from several numbers). */
@@ -327,12 +345,14 @@ export async function readOnce(
 			stepped: false,
 		};
 	}
+	const outcome = error === undefined ? verdictOf(result as PaginateResult) : { ok: false as const, message: (error as Error).message };
 	const inList = new Set(list);
 	const stayers = [...present.keys()].filter((id) => present.get(id) && visible(id) && inList.has(id));
 	const returned = result.members.map((m) => String(m.identity_id ?? m.member_id));
 	return {
 		result,
 		error,
+		outcome,
 		returned,
 		stayers,
 		ever,
