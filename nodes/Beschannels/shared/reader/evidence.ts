@@ -92,9 +92,9 @@ export function anchor(
 	for (let i = rows.length - 1; i >= 0; i--) {
 		const was = placed.get(memberIdentity(rows[i]));
 		if (was === undefined) continue;
-		const now = placeRow(window, i, hidden, changes);
 		// read in an earlier pass over the group: a member read before, but its place then shows nothing now
 		if ((was.pass ?? 0) !== (changes.pass ?? 0)) continue;
+		const now = placeRow(window, i, hidden, changes);
 		if (fits(was, now)) last ??= i;
 		else if (!within(ties, { was, now })) misplaced.push({ was, now });
 	}

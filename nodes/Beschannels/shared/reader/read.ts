@@ -79,7 +79,8 @@ class GroupRead extends TieRead {
 		const short = rows.length < window.pageSize;
 		// read again from the start after members were found out of place: each row is placed afresh
 		const hidden = Math.max(0, window.pageSize - rows.length);
-		const found = tail.rebase ? { kind: 'none' as const } : anchor(rows, sitting(window, rows.length), hidden, this.placingChanges(), this.placed, this.ties);
+		const sat = sitting(window, rows.length);
+		const found = tail.rebase ? { kind: 'none' as const } : anchor(rows, sat, hidden, this.placingChanges(), this.placed, this.ties);
 		// a page read again where rows tie: taken once it shows it holds the whole stretch
 		if (!this.holdsTies(page)) return this.misplacedAt(page, tail, []);
 		// members above the one it rests on are taken too (they joined, or moved there), unless the
@@ -89,10 +90,11 @@ class GroupRead extends TieRead {
 		// members read before all shifted by the same places: members left and joined at one moment
 		// (`total` shows only the difference), not rows that tie, which trade places both ways
 		// (a shift of a page or more is a server sending a page again)
-		if (found.kind === 'misplaced' && shiftedTogether(found.rows, Math.max(1, window.pageSize - OVERLAP_ROWS))) this.moving = true;
+		const far = Math.max(1, window.pageSize - OVERLAP_ROWS);
+		if (found.kind === 'misplaced' && shiftedTogether(found.rows, far)) this.moving = true;
 		// a full page of members read before, while nothing changed, or, with no total to show changes,
 		// each a page or more from where it was read (a server that ignores page_num)
-		const stuck = fresh.length === 0 && !short && (found.kind === 'misplaced' ? !this.moving : this.totalMissing && this.displaced(rows));
+		const stuck = fresh.length === 0 && !short && (found.kind === 'misplaced' ? !this.moving : this.totalMissing && this.displaced(rows, sat, far));
 		if (stuck) {
 			// members already read, where they cannot be, while nothing changed: the server repeats itself
 			if (this.earlier === undefined) return this.askAgain(page);
@@ -112,12 +114,11 @@ class GroupRead extends TieRead {
 		this.endOrBridge(page, window);
 	}
 
-	/** Whether every row of the page sits a page or more from where it was read. */
-	protected displaced(rows: Page['list']): boolean {
-		const far = Math.max(1, this.window.pageSize - OVERLAP_ROWS);
+	/** Whether every row of a page sitting at `sat` is `far` places or more from where it was read. */
+	protected displaced(rows: Page['list'], sat: Window, far: number): boolean {
 		return rows.every((row, i) => {
 			const was = this.placed.get(memberIdentity(row));
-			return was !== undefined && Math.abs(this.window.start + i - was.lo) >= far;
+			return was !== undefined && Math.abs(sat.start + i - was.lo) >= far;
 		});
 	}
 

@@ -19,7 +19,7 @@ export const MAX_ASKS = 4;
 /** Empty positions, at the least, past the last member and `total` that show the group ends. */
 export const MIN_EMPTY_STRETCH = 10;
 
-/** Empty pages, at most, walked past while no row has come at all. */
+/** Empty pages walked past, at the least, while no row has come at all, before the read says it saw none. */
 export const BLIND_PAGES = 12;
 
 /** A `total` missing from an answer: every change is possible, so every place fits. */
