@@ -105,6 +105,21 @@ export class Editor {
 		return this.ndv.getByTestId('output-panel');
 	}
 
+	/**
+	 * Opens the multi-select `input` once it has loaded its options from the API: its options, and
+	 * what they list (each option's first line).
+	 */
+	async listOptions(input: Locator): Promise<{ items: Locator; listed: string[] }> {
+		await input.waitFor({ state: 'visible', timeout: 10_000 });
+		// the select is disabled while it loads its options from the API
+		await input.locator('input.el-input__inner:not([disabled])').first().waitFor({ state: 'attached', timeout: 30_000 });
+		await input.click();
+		// a multi-select's options carry no data-test-id: Element Plus' own class names them
+		const items = this.page.locator('.el-select-dropdown__item').filter({ visible: true });
+		await items.first().waitFor({ state: 'visible' });
+		return { items, listed: (await items.allInnerTexts()).map((text) => text.split('\n')[0].trim()) };
+	}
+
 	/** Opens a node's panel (or keeps it, when it is open already). */
 	async openNode(name: string): Promise<Locator> {
 		if (await this.ndv.isVisible()) {

@@ -16,14 +16,7 @@ export async function outputFields({ editor }: Context): Promise<void> {
 	await ndv.getByTestId('collection-parameter-add').click();
 	await page.getByTestId('collection-parameter-option').filter({ visible: true, hasText: OUTPUT_FIELDS }).first().click();
 	const input = ndv.getByTestId('parameter-input-outputFields');
-	await input.waitFor({ state: 'visible', timeout: 10_000 });
-	// the select is disabled while it loads its options from the API
-	await input.locator('input.el-input__inner:not([disabled])').first().waitFor({ state: 'attached', timeout: 30_000 });
-	await input.click();
-	// a multi-select's options carry no data-test-id: Element Plus' own class names them
-	const items = page.locator('.el-select-dropdown__item').filter({ visible: true });
-	await items.first().waitFor({ state: 'visible' });
-	const listed = (await items.allInnerTexts()).map((text) => text.split('\n')[0].trim());
+	const { items, listed } = await editor.listOptions(input);
 	for (const name of ['FullName (姓名)', 'MobilePhone (手机号)', 'CreatedTime (创建时间)', 'identity_id', 'client_type']) {
 		expect(listed.includes(name), `Output Fields does not offer "${name}" (offers ${listed.join(', ')})`);
 	}

@@ -94,12 +94,7 @@ export async function triggerFieldsToWatch({ editor }: Context): Promise<void> {
 	await updated.waitFor({ state: 'visible', timeout: 10_000 });
 	await updated.click();
 	const input = ndv.getByTestId('parameter-input-watchFields');
-	await input.waitFor({ state: 'visible', timeout: 10_000 });
-	await input.locator('input.el-input__inner:not([disabled])').first().waitFor({ state: 'attached', timeout: 30_000 });
-	await input.click();
-	const items = page.locator('.el-select-dropdown__item').filter({ visible: true });
-	await items.first().waitFor({ state: 'visible' });
-	const listed = (await items.allInnerTexts()).map((text) => text.split('\n')[0].trim());
+	const { items, listed } = await editor.listOptions(input);
 	expect(listed.includes('Email (邮箱)'), `Fields to Watch does not offer "Email (邮箱)" (offers ${listed.join(', ')})`);
 	const score = listed.find((name) => /^score_\d+$/.test(name));
 	expect(score !== undefined, `Fields to Watch offers no score_<id> field (offers ${listed.join(', ')})`);
