@@ -208,8 +208,11 @@ export async function checkRead(server: ServerSpec, read: ReadSpec, moving: bool
 	return true;
 }
 
-/** What is wrong with a read of `server`, with every behaviour and bound judged (nothing left out). */
-export async function judgeRead(server: ServerSpec, read: ReadSpec, moving: boolean): Promise<string[]> {
+/**
+ * What is wrong with a read of `server`, with every behaviour and bound judged (nothing left out),
+ * or with the request bounds the search leaves out left out too (`search`).
+ */
+export async function judgeRead(server: ServerSpec, read: ReadSpec, moving: boolean, search = false): Promise<string[]> {
 	const m = await readOnce(server, read);
-	return moving ? judgeMoving(server, read, m, false) : judgeStill(server, read, m, false);
+	return moving ? judgeMoving(server, read, m, search) : judgeStill(server, read, m, search);
 }

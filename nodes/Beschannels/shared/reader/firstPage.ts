@@ -1,6 +1,7 @@
 import { memberIdentity, type Page } from '../group/page';
 import { Calibration } from './calibration';
 import { ReadState } from './state';
+import type { Tail } from './types';
 import { windowAt, windowOf, type Window } from './windows';
 
 /**
@@ -9,6 +10,8 @@ import { windowAt, windowOf, type Window } from './windows';
  * its size is taken as the server's, and a read that starts further down starts exactly there.
  */
 export abstract class FirstPageRead extends ReadState {
+	protected abstract takeNext(page: Page, tail: Tail): void;
+
 	/** A first answer past `total`, held while the page after it is asked. */
 	protected pastEndCheck: { page: Page; window: Window } | undefined;
 	protected pastEndChecked = false;
@@ -58,6 +61,17 @@ export abstract class FirstPageRead extends ReadState {
 		if (page.list.some((row) => ids.has(memberIdentity(row)))) return this.finish('confirmed');
 		this.window = window;
 		this.takeFirst(first);
+	}
+
+	/**
+	 * The page after a short first page that met `total`: empty, the group ends there; rows show a
+	 * server that serves fewer rows than asked and a `total` that counts too few, and the read goes on.
+	 */
+	protected afterEndCheck(page: Page): void {
+		this.endCheck = false;
+		if (page.list.length === 0) return this.finish('total');
+		this.pastTotal = true;
+		this.takeNext(page, this.tail!);
 	}
 
 	/**

@@ -50,7 +50,8 @@ class GroupRead extends TieRead {
 			this.guessed = false;
 			return this.restart();
 		}
-		if (this.probing) this.onProbe(page);
+		if (this.endCheck) this.afterEndCheck(page);
+		else if (this.probing) this.onProbe(page);
 		else if (this.tail === undefined) this.takeFirst(page);
 		else this.takeNext(page, this.tail);
 	}
@@ -165,7 +166,7 @@ class GroupRead extends TieRead {
 		// rows a page holds (a server may serve one), so no empty page shows the end; the read walks on
 		// as far as twice the pages of this size that reach `total` (at least BLIND_PAGES), then says
 		// it saw no member
-		if (this.served === 0 && page.total !== undefined && page.total > window.start) {
+		if (this.served === 0 && page.total !== undefined && page.total > this.startOffset) {
 			const walkable = Math.max(BLIND_PAGES, 2 * Math.ceil(page.total / window.pageSize) + 2);
 			if (++this.blindSteps >= walkable) return this.finish('unseen');
 			return this.bridge(window);

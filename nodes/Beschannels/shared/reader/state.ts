@@ -5,7 +5,7 @@ import { Ahead } from './ahead';
 import type { Calibration } from './calibration';
 import { cutShort, freshRows, placeRow, unread, type Changes, type Placed } from './evidence';
 import type { PaginateOptions, ReadEnd, Tail } from './types';
-import { sitting, windowAt, windowFrom, windowHolding, type Window } from './windows';
+import { sitting, windowAt, windowFrom, windowHolding, windowOf, type Window } from './windows';
 
 /** Parts read again after the group moved, at most, before the read fails saying it moved. */
 export const MAX_REREADS = 10;
@@ -53,6 +53,8 @@ export abstract class ReadState {
 	protected misplaced = false;
 	protected unchecked = 0;
 	protected pastTotal = false;
+	/** A short first page met `total`: the page after it, at the size that came, is asked before the end is taken. */
+	protected endCheck = false;
 	/** The answers to the window being asked again: how many, the last one, whether it agreed with the one before. */
 	protected asks = 0;
 	protected lastAnswer: Page | undefined;
@@ -191,6 +193,7 @@ export abstract class ReadState {
 	protected take(page: Page, from: number, lastAt?: { lo: number; hi: number; at: Changes }): void {
 		const window = sitting(this.window, page.list.length);
 		const rows = page.list;
+		const firstTake = this.tail === undefined;
 		// rows sit where they were when the answer came (a page probed on page 1 came before the probes)
 		const changes = lastAt?.at ?? this.changes;
 		// probed on page 1, the last row's place bounds where every row of the page may sit
@@ -221,8 +224,16 @@ export abstract class ReadState {
 		// after members left, the count can match by chance (members read who left since): the short
 		// page is asked again, and counts once two answers agree
 		if (atTotal && this.changes.left > 0 && !this.agreed) return this.askAgain(page);
+		// a short page that meets `total` where rows may be missing from pages (the first answer, whose
+		// size the server has not shown it serves, or after rows hidden from the User ID) looks the same
+		// as one of a group whose `total` counts too few: the page right after it shows which
+		const unproven = firstTake ? this.startOffset === 0 : this.sawHidden;
+		if (atTotal && rows.length < window.pageSize && unproven) {
+			this.endCheck = true;
+			return this.goTo(firstTake ? windowOf(2, rows.length) : windowOf(window.pageNum + 1, window.pageSize));
+		}
 		if (atTotal) return this.finish('total');
-		if (rows.length < window.pageSize) this.sawHidden = true;
+		if (rows.length < Math.min(window.pageSize, this.served)) this.sawHidden = true;
 		this.goTo(this.nextWindow(this.tail), true);
 	}
 
