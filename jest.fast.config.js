@@ -19,6 +19,7 @@ const REAL_TIME = [
 	'realServers',
 	'stop',
 	'stop.n8n1',
+	'toolPaging',
 	'trigger',
 	'triggerMoving',
 	'triggerUpdates',

@@ -24,6 +24,7 @@ function result(overrides: Partial<PaginateResult>): PaginateResult {
 		misplaced: false,
 		unchecked: 0,
 		stepped: false,
+		served: 0,
 		...overrides,
 		...(overrides.members && overrides.read === undefined && { read: overrides.members.length }),
 	};
@@ -75,21 +76,47 @@ describe('tool answer', () => {
 	});
 
 	it('says where the next members start when the read stopped at the limit', () => {
-		const answer = toolAnswer({ ...read, result: result({ end: 'limit', complete: false, total: 250, members: members(1, 20) }) });
+		const answer = toolAnswer({ ...read, result: result({ end: 'limit', complete: false, total: 250, members: members(1, 20), cut: { end: 20, read: 20 } }) });
 		expect(answer).toMatchObject({ total: 250, start: 1, returned: 20, nextStart: 21 });
+		expect(answer.note).toBe('Members 1 to 20 of 250. More follow: call again with start 21 for the next ones; limit (at most 200) sets how many come at once.');
 	});
 
 	it('gives a next start when Beschannels sent no total, without claiming a count', () => {
-		const answer = toolAnswer({ ...read, result: result({ end: 'limit', complete: false, members: members(1, 20) }) });
+		const answer = toolAnswer({ ...read, result: result({ end: 'limit', complete: false, members: members(1, 20), cut: { end: 20, read: 20 } }) });
 		expect(answer.total).toBeUndefined();
 		expect(answer.nextStart).toBe(21);
 		expect(answer.note).toMatch(/^Members 1 to 20\. More follow/);
 	});
 
-	it('claims no more than total when the limit ends where total does', () => {
-		const answer = toolAnswer({ ...read, result: result({ end: 'limit', complete: false, total: 40, members: members(21, 20) }), start: 21 });
-		expect(answer.nextStart).toBeUndefined();
-		expect(answer.note).toBe('Members 21 to 40 of 40; Beschannels counts no more.');
+	it('counts positions, hidden rows included: the next start follows the last page read whole, and members past it wait for the next call', () => {
+		const answer = toolAnswer({
+			...read,
+			result: result({ end: 'limit', complete: false, total: 250, members: members(1, 20), cut: { end: 20, read: 16 } }),
+		});
+		expect(answer).toMatchObject({ total: 250, start: 1, returned: 16, nextStart: 21 });
+		expect(answer.members).toEqual(members(1, 16));
+		expect(answer.note).toBe(
+			'16 members from positions 1 to 20 of 250. More follow: call again with start 21 for the next ones; limit (at most 200) sets how many come at once.',
+		);
+		const later = toolAnswer({ ...read, start: 41, result: result({ end: 'until', complete: false, total: 250, members: members(33, 1), cut: { end: 60, read: 1 } }) });
+		expect(later).toMatchObject({ start: 41, returned: 1, nextStart: 61 });
+		expect(later.note).toMatch(/^1 member from positions 41 to 60 of 250\. More follow/);
+	});
+
+	it('without a page end to go by, counts the members returned and says some may come again', () => {
+		const answer = toolAnswer({ ...read, result: result({ end: 'limit', complete: false, total: 250, members: members(1, 20) }) });
+		expect(answer).toMatchObject({ returned: 20, nextStart: 21 });
+		expect(answer.note).toBe(
+			'Members 1 to 20 of 250. More follow: call again with start 21 for the next ones; limit (at most 200) sets how many come at once. Some of these members may come again: where they end in the group is not known exactly.',
+		);
+	});
+
+	it('still gives a next start when the positions reach total, which may leave out hidden members', () => {
+		const answer = toolAnswer({ ...read, result: result({ end: 'limit', complete: false, total: 40, members: members(21, 20), cut: { end: 40, read: 20 } }), start: 21 });
+		expect(answer.nextStart).toBe(41);
+		expect(answer.note).toBe(
+			'Members 21 to 40 of 40. Beschannels counts no more, but its count may leave out members hidden from this User ID: to be sure, call again with start 41 for the next ones; limit (at most 200) sets how many come at once.',
+		);
 	});
 
 	it('passes on the shortfall when the pages ended below total', () => {
@@ -119,7 +146,7 @@ describe('tool answer', () => {
 	});
 
 	it('tells the model it cannot read further when the workflow fixes where the tool starts', () => {
-		const stopped = result({ end: 'limit', complete: false, total: 250, members: members(1, 20) });
+		const stopped = result({ end: 'limit', complete: false, total: 250, members: members(1, 20), cut: { end: 20, read: 20 } });
 		expect(toolAnswer({ ...read, result: stopped, startKey: undefined }).note).toBe(
 			'Members 1 to 20 of 250. More follow: call again with a larger limit (at most 200) for more of them.',
 		);

@@ -1,10 +1,10 @@
-import type { IExecuteFunctions, INode, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { API_REQUESTS_PER_SECOND } from '../../shared/constants';
 import { groupFields, readOptions } from '../../shared/descriptions';
 import { readGroup, reportRead } from '../../shared/group/groupUsers';
-import { emptyReadNote, readItemGroupQuery } from '../../shared/group/query';
+import { emptyReadNote, readItemGroupQuery, type GroupQuery } from '../../shared/group/query';
 import { readNumber } from '../../shared/group/values';
 import { createShaper } from '../../shared/items/shape';
 import {
@@ -15,8 +15,10 @@ import {
 	TOOL_MAX_LIMIT,
 	toolAnswer,
 } from '../../shared/items/toolAnswer';
+import type { PaginateResult } from '../../shared/reader/read';
 import { BeschannelsClient } from '../../shared/transport/client';
 import { withToolAdvice } from './toolErrors';
+import { learnServed, planToolPages } from './toolPages';
 
 /**
  * Get Many as a tool (`beschannelsTool`, for an AI Agent or the MCP Server Trigger): the parameters a
@@ -97,11 +99,11 @@ export const toolProperties: INodeProperties[] = [
 		typeOptions: { minValue: 1 },
 		default: byModel(
 			'start',
-			'Position of the first member to return: 1 (the default) for the first; to continue, the nextStart of the previous answer',
+			'Position in the group list to start at: 1 (the default) for the beginning; to continue, the nextStart of the previous answer (positions count rows hidden from this user too, so nextStart can run ahead of the members returned)',
 			'number',
 			1,
 		),
-		description: 'Position in the group of the first member to return, 1 for the first',
+		description: 'Position in the group list to start at, 1 for the first; positions count rows hidden from the User ID too',
 		displayOptions: forTool,
 	},
 	{
@@ -165,12 +167,8 @@ export async function executeAsTool(this: IExecuteFunctions, i: number): Promise
 	}
 }
 
-async function readAsTool(
-	this: IExecuteFunctions,
-	i: number,
-	keys: ReturnType<typeof modelKeys>,
-	account: { app: boolean },
-): Promise<INodeExecutionData[]> {
+/** What the model (or the workflow) asked of one call. */
+function toolArgs(this: IExecuteFunctions, i: number) {
 	const query = readItemGroupQuery(this, i, {
 		searchStr: this.getNodeParameter('search', i, ''),
 		startPage: undefined,
@@ -183,20 +181,58 @@ async function readAsTool(
 		i,
 		TOOL_MAX_LIMIT,
 	);
-	const limit = Math.min(askedLimit, TOOL_MAX_LIMIT);
 	const start = wholeNumber.call(this, 'Start At', this.getNodeParameter('start', i, 1), i);
+	return { query, askedLimit, limit: Math.min(askedLimit, TOOL_MAX_LIMIT), start };
+}
 
+/**
+ * Reads the members of one call, from position `start` on, in pages that end where the next call
+ * starts (see toolPages.ts). Once a page came back short (rows hidden), the read stops before a page
+ * that could hold more members than the call may return: its members would be cut inside a page.
+ */
+async function readSlice(
+	client: BeschannelsClient,
+	query: GroupQuery,
+	call: { start: number; limit: number; keep: (row: IDataObject) => IDataObject },
+): Promise<PaginateResult> {
+	const pages = await planToolPages(client, query, call.start - 1, call.limit);
+	let kept = 0;
+	let short = false;
+	let fillsToTotal = false;
+	const result = await readGroup(client, query, {
+		returnAll: false,
+		limit: call.limit,
+		concurrency: API_REQUESTS_PER_SECOND,
+		startOffset: call.start - 1,
+		...pages,
+		keep: (row) => {
+			kept++;
+			return call.keep(row);
+		},
+		onPage: (page, request) => {
+			short ||= page.list.length < request.pageSize;
+			// rows that fill a page exactly up to `total` may show the end of the group: the reader judges them
+			fillsToTotal = page.total !== undefined && page.list.length === page.total - (request.pageNum - 1) * request.pageSize;
+		},
+		until: () => short && !fillsToTotal && kept + pages.pageSize > call.limit,
+	});
+	learnServed(client, result.served);
+	return result;
+}
+
+async function readAsTool(
+	this: IExecuteFunctions,
+	i: number,
+	keys: ReturnType<typeof modelKeys>,
+	account: { app: boolean },
+): Promise<INodeExecutionData[]> {
+	const { query, askedLimit, limit, start } = toolArgs.call(this, i);
 	const shape = createShaper(query.shape);
 	const extra = returnFieldKeys(query.returnFieldList);
 	const client = await BeschannelsClient.open(this, { itemIndex: i });
 	account.app = client.account.app !== undefined;
-	const result = await readGroup(client, query, {
-		returnAll: false,
-		limit,
-		concurrency: API_REQUESTS_PER_SECOND,
-		startOffset: start - 1,
-		keep: (row) => compactMember(shape(row), extra),
-	});
+	const keep = (row: IDataObject) => compactMember(shape(row), extra);
+	const result = await readSlice(client, query, { start, limit, keep });
 	const shortNote = reportRead(this, result, i, start === 1 ? emptyReadNote(query) : undefined);
 	const answer = toolAnswer({
 		result,

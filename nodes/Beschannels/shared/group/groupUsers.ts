@@ -20,7 +20,13 @@ export interface GroupReadOptions {
 	/** Members to skip before the first one read; by default those before Start at Page. */
 	startOffset?: number;
 	/** Sees each page as it arrives, before any of its members is kept (pages may come ahead of their turn). */
-	onPage?: (page: Page) => void;
+	onPage?: (page: Page, request: PageRequest) => void;
+	/** The most rows a request asks, below what the page-size plan gives. */
+	pageSize?: number;
+	/** Rows the server served in one answer before (see `PaginateOptions.served`). */
+	served?: number;
+	/** An answer already fetched: the read's first request for that page takes it instead of asking again. */
+	fetched?: { request: PageRequest; page: Page };
 }
 
 /** Checks one page's `data` and returns it typed; the transport names the page if it is malformed. */
@@ -51,16 +57,14 @@ export function refusedPage(error: unknown): boolean {
 	return error instanceof BeschannelsError && error.kind === 'badParameter';
 }
 
-/**
- * Reads a group's members page by page (see `paginate` for how and when it stops), at the page
- * sizes the account's `PageSizePlan` gives.
- */
-export async function readGroup(
+/** One request for page `request` of the group user list. */
+export async function fetchGroupPage(
 	client: BeschannelsClient,
 	query: GroupQuery,
-	options: GroupReadOptions,
-): Promise<PaginateResult> {
-	const call = (request: PageRequest, signal: AbortSignal): CallOptions => ({
+	request: PageRequest,
+	signal?: AbortSignal,
+): Promise<Page> {
+	const call: CallOptions = {
 		path: GROUP_USER_LIST_PATH,
 		fields: {
 			user_id: query.userId,
@@ -75,23 +79,40 @@ export async function readGroup(
 		timeoutMs: query.timeoutMs,
 		maxRetries: query.maxRetries,
 		signal,
-	});
+	};
+	return await client.call(call, readPage);
+}
+
+/**
+ * Reads a group's members page by page (see `paginate` for how and when it stops), at the page
+ * sizes the account's `PageSizePlan` gives.
+ */
+export async function readGroup(
+	client: BeschannelsClient,
+	query: GroupQuery,
+	options: GroupReadOptions,
+): Promise<PaginateResult> {
 	const sizes = new PageSizePlan(client.account.accountKey, query.pageSize);
+	let fetched = options.fetched;
+	const fetchPage = async (request: PageRequest, signal: AbortSignal): Promise<Page> => {
+		const same = fetched && fetched.request.pageNum === request.pageNum && fetched.request.pageSize === request.pageSize;
+		const page = same ? fetched!.page : await fetchGroupPage(client, query, request, signal);
+		fetched = undefined;
+		options.onPage?.(page, request);
+		return page;
+	};
 	const result = await paginate({
 		returnAll: options.returnAll,
 		limit: options.limit,
-		pageSize: sizes.first,
+		pageSize: Math.min(sizes.first, options.pageSize ?? sizes.first),
 		afterRefusal: sizes.afterRefusal,
 		// Start at Page counts pages of Page Size, whatever Limit is
 		startOffset: options.startOffset ?? (query.startPage - 1) * startPageSize(query.pageSize),
 		concurrency: options.concurrency,
 		until: options.until,
 		keep: options.keep,
-		fetchPage: async (request, signal) => {
-			const page = await client.call(call(request, signal), readPage);
-			options.onPage?.(page);
-			return page;
-		},
+		served: options.served,
+		fetchPage,
 		refusedPage,
 	});
 	sizes.learn(result);

@@ -65,7 +65,7 @@ export function returnFieldKeys(returnFieldList: string): Set<string> {
 export interface ToolRead {
 	/** What the reader returned; `members` already compacted. */
 	result: PaginateResult;
-	/** Position of the first member asked (1 for the first member of the group). */
+	/** Position of the first member asked (1 for the first position of the group's list). */
 	start: number;
 	/** Members asked, after capping at `TOOL_MAX_LIMIT`. */
 	limit: number;
@@ -86,67 +86,103 @@ export interface ToolAnswer extends IDataObject {
 	/** Position of the first member in this answer. */
 	start: number;
 	returned: number;
-	/** Where the next members start, when more may follow. */
+	/** The position the next members start at, when more may follow. */
 	nextStart?: number;
 	note: string;
 	members: IDataObject[];
 }
 
+/** The members of one call and where the next call starts. */
+interface Slice {
+	members: IDataObject[];
+	nextStart?: number;
+	/** No page boundary showed where the members end: `nextStart` counts members, and some may come again. */
+	guessed?: boolean;
+}
+
+/**
+ * The members a call returns and where the next one starts. Positions count the rows of the group's
+ * list as Beschannels pages it, hidden rows included, so a read that stopped before the end ends at
+ * its last exact cut (`PaginateResult.cut`); without one, `nextStart` counts the members returned,
+ * which may give some of them again but skips none.
+ */
+function sliceOf(result: PaginateResult, start: number): Slice {
+	if (result.end !== 'limit' && result.end !== 'until') return { members: result.members };
+	const { cut } = result;
+	if (cut === undefined || cut.end < start) return { members: result.members, nextStart: start + result.members.length, guessed: true };
+	return { members: result.members.slice(0, cut.read), nextStart: cut.end + 1 };
+}
+
+/** "Members 1 to 20", or, where rows are hidden, "16 members from positions 1 to 20"; `to` is the last position covered. */
+function rangeOf(start: number, returned: number, to: number): string {
+	if (returned === 0) return 'No members';
+	if (to - start + 1 !== returned) return `${returned} member${returned === 1 ? '' : 's'} from positions ${start} to ${to}`;
+	return returned === 1 ? `Member ${start}` : `Members ${start} to ${to}`;
+}
+
+/** The range of a read that ran to the end: positions are known only where the count agrees. */
+function rangeToEnd(start: number, returned: number, total: number | undefined): string {
+	if (start === 1 || (total !== undefined && start - 1 + returned === total)) return rangeOf(start, returned, start + returned - 1);
+	return `${returned} member${returned === 1 ? '' : 's'} from position ${start} on`;
+}
+
+/** How the model gets the members after these, in the keys it fills. */
+function howToGoOn(read: ToolRead, slice: Slice & { nextStart: number }): string {
+	const { startKey, limitKey, limit } = read;
+	if (startKey) {
+		const size = limitKey ? `; ${limitKey} (at most ${TOOL_MAX_LIMIT}) sets how many come at once` : '';
+		const again = slice.guessed ? ' Some of these members may come again: where they end in the group is not known exactly.' : '';
+		return `call again with ${startKey} ${slice.nextStart} for the next ones${size}.${again}`;
+	}
+	if (limitKey && limit < TOOL_MAX_LIMIT) return `call again with a larger ${limitKey} (at most ${TOOL_MAX_LIMIT}) for more of them.`;
+	return '';
+}
+
+/** The note of a read that stopped before the end of the group. */
+function stoppedNote(read: ToolRead, slice: Slice & { nextStart: number }): string {
+	const { total } = read.result;
+	const returned = slice.members.length;
+	const range = slice.guessed ? rangeToEnd(read.start, returned, undefined) : rangeOf(read.start, returned, slice.nextStart - 1);
+	const capped = read.askedLimit > read.limit ? ` (${read.askedLimit} were asked; one call returns at most ${TOOL_MAX_LIMIT})` : '';
+	const summary = `${range}${total === undefined ? '' : ` of ${total}`}${capped}.`;
+	const how = howToGoOn(read, slice);
+	if (!how) return `${summary} More follow, but this tool cannot read further: the workflow fixes where it starts.`;
+	// a total the positions reach may still leave out rows hidden from the User ID
+	const lead = total !== undefined && slice.nextStart > total ? 'Beschannels counts no more, but its count may leave out members hidden from this User ID: to be sure,' : 'More follow:';
+	return `${summary} ${lead} ${how}`;
+}
+
+/** The note of a read that ran to the end of the group (or found nothing from its start). */
+function endNote(read: ToolRead, returned: number): string {
+	const { start, search } = read;
+	const { total } = read.result;
+	const range = rangeToEnd(start, returned, total);
+	if (read.shortNote) return `${range}${returned > 0 ? ': the last ones Beschannels returned' : ''}. ${read.shortNote}`;
+	if (returned === 0) {
+		const counted = total === undefined ? '' : `; Beschannels counts ${total}${total === 0 ? '' : ' in all'}`;
+		return `No members from position ${start} on${counted}.`;
+	}
+	const all = search ? 'every member matching the search' : 'the whole group';
+	const whole = start === 1 ? all : `the last ${search ? 'matching members' : 'members of the group'}`;
+	return `${range}${total === undefined ? '' : ` of ${total}`}: ${whole}${total === undefined ? ' (Beschannels sent no count)' : ''}.`;
+}
+
 /**
  * The summary and members of one tool call. It says only what the read showed: `nextStart` when the
- * read stopped at the limit and a `total` the rows never went past does not say the group ends there; the end of the group
- * only when the reader saw it (or `total` counts no more), and the shortfall when the pages ended
- * below `total`.
+ * read stopped before the end of the group, the end of the group only when the reader saw it, and
+ * the shortfall when the pages ended below `total`.
  */
 export function toolAnswer(read: ToolRead): ToolAnswer {
-	const { result, start, limit, askedLimit, startKey, limitKey } = read;
-	const members = result.members;
-	const returned = members.length;
-	const { total } = result;
-	const last = start + returned - 1;
-	const range = returned === 0 ? 'No members' : returned === 1 ? `Member ${start}` : `Members ${start} to ${last}`;
-	const ofTotal = total === undefined ? '' : ` of ${total}`;
-	const capped =
-		askedLimit > limit ? ` (${askedLimit} were asked; one call returns at most ${TOOL_MAX_LIMIT})` : '';
-	let nextStart: number | undefined;
-	let note: string;
-
-	if (result.end === 'limit') {
-		// a total the rows already went past counts too few: it vouches for nothing
-		const counted = total !== undefined && !result.pastTotal && start - 1 + result.read >= total;
-		if (counted) {
-			note = `${range}${ofTotal}${capped}; Beschannels counts no more.`;
-		} else {
-			nextStart = last + 1;
-			let more: string;
-			if (startKey) {
-				const size = limitKey ? `; ${limitKey} (at most ${TOOL_MAX_LIMIT}) sets how many come at once` : '';
-				more = ` More follow: call again with ${startKey} ${nextStart} for the next ones${size}.`;
-			} else if (limitKey && limit < TOOL_MAX_LIMIT) {
-				more = ` More follow: call again with a larger ${limitKey} (at most ${TOOL_MAX_LIMIT}) for more of them.`;
-			} else {
-				more = ' More follow, but this tool cannot read further: the workflow fixes where it starts.';
-			}
-			note = `${range}${ofTotal}${capped}.${more}`;
-		}
-	} else if (read.shortNote) {
-		note = `${range}${returned > 0 ? ': the last ones Beschannels returned' : ''}. ${read.shortNote}`;
-	} else if (returned === 0) {
-		note =
-			total === undefined
-				? `No members from position ${start} on.`
-				: `No members from position ${start} on; Beschannels counts ${total}${total === 0 ? '' : ' in all'}.`;
-	} else {
-		const all = read.search ? 'every member matching the search' : 'the whole group';
-		const whole = start === 1 ? all : `the last ${read.search ? 'matching members' : 'members of the group'}`;
-		note = `${range}${ofTotal}: ${whole}${total === undefined ? ' (Beschannels sent no count)' : ''}.`;
-	}
-
+	const { start } = read;
+	const { total } = read.result;
+	const slice = sliceOf(read.result, start);
+	const { members, nextStart } = slice;
+	const note = nextStart === undefined ? endNote(read, members.length) : stoppedNote(read, { ...slice, nextStart });
 	// summary first, members last: a model reads the counts before the list
 	return {
 		...(total !== undefined && { total }),
 		start,
-		returned,
+		returned: members.length,
 		...(nextStart !== undefined && { nextStart }),
 		note,
 		members,

@@ -37,8 +37,11 @@ export abstract class FirstPageRead extends ReadState {
 		const placed = window.start === 0 || full || window.pageSize <= Math.max(1, this.served);
 		this.sizes.firstServed ??= window.pageSize;
 		if (rows === 0 && this.earlier === undefined) return this.askAgain(page);
-		if (!full && !(placed && this.reachesTotal(page, window.start + rows))) {
-			if (window.start === 0 && rows > 0 && this.calibration === undefined) return this.calibrate(page);
+		// a page of a size the server has served (in an earlier read) sits where asked: no probe places it,
+		// and rows that fill it exactly up to `total` end the group
+		const known = window.pageSize <= this.served;
+		if (!full && !(placed && this.reachesTotal(page, window.start + rows)) && !this.endsAtTotal(page, window)) {
+			if (window.start === 0 && rows > 0 && this.calibration === undefined && !known) return this.calibrate(page);
 			if (window.start > 0 && this.earlier === undefined) return this.askAgain(page);
 			if (!placed) return this.learnFromPageOne();
 		}

@@ -172,7 +172,9 @@ class GroupRead extends TieRead {
 			return this.bridge(window);
 		}
 		const gap = this.read > 0 ? Math.max(1, (this.lastMemberFrom - this.startOffset) / this.read) : 1;
-		const past = Math.max(this.lastMemberEnd, page.total ?? 0);
+		// no member read yet and nothing in the window: its places before the start are empty too
+		const from = this.read === 0 && page.list.length === 0 ? Math.min(window.start, this.lastMemberEnd) : this.lastMemberEnd;
+		const past = Math.max(from, page.total ?? 0);
 		const needed = Math.max(MIN_EMPTY_STRETCH, Math.min(MIN_EMPTY_STRETCH * gap, this.size()));
 		if (this.endsHere(page, end) && end - past >= needed) return this.finish('confirmed');
 		this.bridge(window);
@@ -249,6 +251,8 @@ class GroupRead extends TieRead {
 			stepped: this.sizes.stepped,
 			refusedSize: this.sizes.refusedSize,
 			firstServedSize: this.sizes.firstServed,
+			served: this.served,
+			cut: this.cut === 'lost' ? undefined : this.cut,
 		};
 	}
 }

@@ -3,6 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { memberIdentity, type HeaderEntry, type Page } from '../group/page';
 import { Ahead } from './ahead';
 import type { Calibration } from './calibration';
+import { nextCut, type Cut } from './cut';
 import { cutShort, freshRows, placeRow, unread, type Changes, type Placed } from './evidence';
 import type { PaginateOptions, ReadEnd, Tail } from './types';
 import { sitting, windowAt, windowFrom, windowHolding, windowOf, type Window } from './windows';
@@ -77,6 +78,7 @@ export abstract class ReadState {
 	protected lastMemberFrom: number;
 	/** The most rows one answer held: asking at most this many, a page sits where it is planned. */
 	protected served = 0;
+	protected cut: Cut | 'lost' | undefined; // see PaginateResult.cut; 'lost': none for this read
 	/** Where the read stands; undefined until the first page is taken. */
 	protected tail: Tail | undefined;
 	/** The first answer of the window being asked again. */
@@ -99,6 +101,7 @@ export abstract class ReadState {
 		this.keep = options.keep ?? ((member) => member);
 		this.lastMemberEnd = this.startOffset;
 		this.lastMemberFrom = this.startOffset;
+		this.served = Math.max(0, options.served ?? 0);
 		this.window = windowHolding(this.startOffset, this.firstSize(options.pageSize));
 	}
 
@@ -200,10 +203,12 @@ export abstract class ReadState {
 		const hidden = lastAt ? Math.max(0, lastAt.hi - (window.start + rows.length - 1)) : Math.max(0, window.pageSize - rows.length);
 		// rows surely before where the read starts (Start at Page) are not the read's
 		const first = Math.max(from, this.startOffset - window.start - hidden);
-		for (let i = first; i < rows.length && this.read < this.wanted; i++) {
-			if (unread(rows[i], this.placed)) this.keepMember(rows[i]);
-			this.placed.set(memberIdentity(rows[i]), placeRow(window, i, hidden, changes));
+		let next = first;
+		for (; next < rows.length && this.read < this.wanted; next++) {
+			if (unread(rows[next], this.placed)) this.keepMember(rows[next]);
+			this.placed.set(memberIdentity(rows[next]), placeRow(window, next, hidden, changes));
 		}
+		if (lastAt === undefined) this.cut = nextCut(this.cut, { window, next, rows: rows.length, hidden }, { startOffset: this.startOffset, served: this.served, read: this.read });
 		// more read than `total` counts, more than members who left can explain: `total` counts too few
 		if (this.lastTotal !== undefined && this.startOffset + this.read > this.lastTotal + this.changes.left) this.pastTotal = true;
 		const certainEnd = this.certainEnd(window);

@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { HeaderEntry, Page } from '../group/page';
 import type { FetchPage } from './ahead';
+import type { Cut } from './cut';
 import type { Changes } from './evidence';
 
 export interface PaginateOptions {
@@ -21,6 +22,11 @@ export interface PaginateOptions {
 	refusedPage?: (error: unknown) => boolean;
 	/** Members to skip before the first one read (Start at Page). */
 	startOffset?: number;
+	/**
+	 * Rows the server has served in one answer in earlier reads of the account: pages of at most that
+	 * many sit where they are asked, so a short one is rows hidden from the User ID, not a cap.
+	 */
+	served?: number;
 	/** Fetches one page; `signal` aborts once the page is no longer needed, so it is not sent. */
 	fetchPage: FetchPage;
 	/** Requests in flight at once while the plan lasts; 1 reads strictly one by one. */
@@ -75,6 +81,14 @@ export interface PaginateResult {
 	refusedSize?: number;
 	/** The page size of the first request answered. */
 	firstServedSize?: number;
+	/** The most rows one answer held (or `served` as given): the server serves pages of that many. */
+	served: number;
+	/**
+	 * Where the members read end exactly, on a group that holds still: the first `read` members are
+	 * every member the User ID may see from the start offset up to position `end` (exclusive). Set
+	 * after each page taken whole at a size the server serves, or cut at Limit where no row was hidden.
+	 */
+	cut?: Cut;
 }
 
 /** Where the read stands after the last page taken: the next page should hold its last row. */
