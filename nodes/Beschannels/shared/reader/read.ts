@@ -2,7 +2,7 @@ import { MAX_PAGES } from '../constants';
 import { memberIdentity, mergeHeader, type Page } from '../group/page';
 import { anchor, cutShort, freshRows, type Misplaced } from './evidence';
 import { TieRead } from './ties';
-import { BLIND_PAGES, MAX_ASKS, MAX_REREADS, MIN_EMPTY_STRETCH, OVERLAP_ROWS } from './state';
+import { BLIND_PAGES, MAX_ASKS, MAX_REREADS, MIN_EMPTY_STRETCH, OVERLAP_ROWS } from './limits';
 import type { PaginateOptions, PaginateResult, ReadEnd, Tail } from './types';
 import { sitting, windowAt, windowFrom, windowHolding, type Window } from './windows';
 

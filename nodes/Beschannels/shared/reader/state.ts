@@ -6,22 +6,8 @@ import type { Calibration } from './calibration';
 import { nextCut, type Cut } from './cut';
 import { cutShort, freshRows, placeRow, unread, type Changes, type Placed } from './evidence';
 import type { PaginateOptions, ReadEnd, Tail } from './types';
+import { OVERLAP_ROWS } from './limits';
 import { sitting, windowAt, windowFrom, windowHolding, windowOf, type Window } from './windows';
-
-/** Parts read again after the group moved, at most, before the read fails saying it moved. */
-export const MAX_REREADS = 10;
-
-/** Rows each page repeats from the one before it. */
-export const OVERLAP_ROWS = 2;
-
-/** Answers to one window, at most, before the end is taken without two of them agreeing. */
-export const MAX_ASKS = 4;
-
-/** Empty positions, at the least, past the last member and `total` that show the group ends. */
-export const MIN_EMPTY_STRETCH = 10;
-
-/** Empty pages walked past, at the least, while no row has come at all, before the read says it saw none. */
-export const BLIND_PAGES = 12;
 
 /** A `total` missing from an answer: every change is possible, so every place fits. */
 const UNKNOWN_CHANGES = 1e9;
@@ -232,7 +218,7 @@ export abstract class ReadState {
 		// a short page that meets `total` where rows may be missing from pages (the first answer, whose
 		// size the server has not shown it serves, or after rows hidden from the User ID) looks the same
 		// as one of a group whose `total` counts too few: the page right after it shows which
-		const unproven = firstTake ? this.startOffset === 0 : this.sawHidden;
+		const unproven = firstTake ? this.startOffset === 0 && window.pageSize > (this.options.served ?? 0) : this.sawHidden;
 		if (atTotal && rows.length < window.pageSize && unproven) {
 			this.endCheck = true;
 			return this.goTo(firstTake ? windowOf(2, rows.length) : windowOf(window.pageNum + 1, window.pageSize));

@@ -1,7 +1,7 @@
 import { memberIdentity, type Page } from '../group/page';
 import type { Misplaced, TieZone } from './evidence';
 import { FirstPageRead } from './firstPage';
-import { OVERLAP_ROWS } from './state';
+import { OVERLAP_ROWS } from './limits';
 import type { Tail } from './types';
 import { windowAround, type Window } from './windows';
 
