@@ -1,7 +1,7 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals -- development code: runs in Node.js, never inside n8n */
 import fc from 'fast-check';
 
-import type { Page } from '../nodes/Beschannels/shared/group/page';
+import type { Page } from '../nodes/Beschannels/shared/page';
 import * as evidence from '../nodes/Beschannels/shared/reader/evidence';
 import { ReadState } from '../nodes/Beschannels/shared/reader/state';
 import { checkRead } from './readerOracle';

@@ -2,7 +2,7 @@
 import type { INode } from 'n8n-workflow';
 
 import { judgeRead } from '../nodes/Beschannels/shared/group/verdict';
-import type { Page, PageRequest } from '../nodes/Beschannels/shared/group/page';
+import type { Page, PageRequest } from '../nodes/Beschannels/shared/page';
 import { paginate } from '../nodes/Beschannels/shared/reader/read';
 
 interface ServerOptions {

@@ -1,7 +1,7 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals -- development code: runs in Node.js, never inside n8n */
 import { AccountLimiter, type Clock, type SendResult } from '../nodes/Beschannels/shared/limiter/limiter';
 import { GROWTH_EVERY_MS, LONGEST_GROWTH_WAIT_MS, MIN_RATE } from '../nodes/Beschannels/shared/limiter/share';
-import { ExecutionStopped, throwIfStopped } from '../nodes/Beschannels/shared/transport/wait';
+import { ExecutionStopped, throwIfStopped } from '../nodes/Beschannels/shared/wait';
 
 const ANSWERED: SendResult = { kind: 'answered' };
 const REFUSED: SendResult = { kind: 'refused' };

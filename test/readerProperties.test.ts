@@ -1,5 +1,5 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals -- development code: runs in Node.js, never inside n8n */
-import type { Page, PageRequest } from '../nodes/Beschannels/shared/group/page';
+import type { Page, PageRequest } from '../nodes/Beschannels/shared/page';
 import { paginate } from '../nodes/Beschannels/shared/reader/read';
 import { prng } from '../sandbox/members';
 

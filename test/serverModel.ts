@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import type { IDataObject, INode } from 'n8n-workflow';
 
 import { readPage, refusedPage } from '../nodes/Beschannels/shared/group/groupUsers';
-import type { Page, PageRequest } from '../nodes/Beschannels/shared/group/page';
+import type { Page, PageRequest } from '../nodes/Beschannels/shared/page';
 import { judgeRead } from '../nodes/Beschannels/shared/group/verdict';
 import { paginate, type PaginateResult } from '../nodes/Beschannels/shared/reader/read';
 import type { ReadEnd } from '../nodes/Beschannels/shared/reader/types';

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { memberIdentity } from '../nodes/Beschannels/shared/group/page';
+import { memberIdentity } from '../nodes/Beschannels/shared/page';
 import { createShaper, parseOffset, scoreValue, toIsoDate } from '../nodes/Beschannels/shared/items/shape';
 
 describe('item shaping', () => {

@@ -3,8 +3,8 @@ import type { IDataObject } from 'n8n-workflow';
 import { readGroup } from '../Beschannels/shared/group/groupUsers';
 import type { GroupQuery } from '../Beschannels/shared/group/query';
 import { judgeRead } from '../Beschannels/shared/group/verdict';
-import type { HeaderEntry } from '../Beschannels/shared/group/page';
-import { memberIdentity } from '../Beschannels/shared/group/page';
+import type { HeaderEntry } from '../Beschannels/shared/page';
+import { memberIdentity } from '../Beschannels/shared/page';
 import type { BeschannelsClient } from '../Beschannels/shared/transport/client';
 import { groupKey, loadState, saveState, type NewLeadsState } from './state';
 

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { GROUP_USER_LIST_PATH } from '../constants';
-import type { HeaderEntry, Page, PageRequest } from './page';
+import type { HeaderEntry, Page, PageRequest } from '../page';
 import { PageSizePlan, startPageSize } from './pageSize';
 import type { GroupQuery } from './query';
 import { judgeRead } from './verdict';

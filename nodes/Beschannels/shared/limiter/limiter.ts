@@ -1,6 +1,6 @@
 import { Arrivals } from './arrivals';
 import { afterRefusal, grown, REFUSED_PAUSE_MS, shareOf, UNCUT, type ShareState } from './share';
-import { ExecutionStopped, pause, throwIfStopped } from '../transport/wait';
+import { ExecutionStopped, pause, throwIfStopped } from '../wait';
 
 /**
  * One request budget per Beschannels account, shared by every node, trigger and execution in this

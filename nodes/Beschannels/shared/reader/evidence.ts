@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { memberIdentity, type Page } from '../group/page';
+import { memberIdentity, type Page } from '../page';
 import type { Window } from './windows';
 
 /**

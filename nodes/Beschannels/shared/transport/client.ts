@@ -8,7 +8,7 @@ import { BeschannelsError, MalformedAnswer, type Failure } from './errors';
 import { withRetries, type Outcome, type RetryRules } from './retry';
 import { formBody, send, type FormFields, type Line } from './send';
 import { appToken, freshTokenRejected } from './tokens';
-import { anySignal, ExecutionStopped } from './wait';
+import { anySignal, ExecutionStopped } from '../wait';
 
 /** Where a request is made from: a run, a poll, or the editor loading a dropdown's options. */
 export type BeschannelsContext = IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions;
