@@ -13,7 +13,7 @@ import { FieldChanges } from './fieldChanges';
 import { decodeMemberSet, encodeMemberSet, identityHash } from './memberSet';
 import { groupKey, loadState, saveState, type AnyNewMemberState } from './state';
 
-export interface MembershipChange {
+interface MembershipChange {
 	joined: IDataObject[];
 	/** Members whose watched fields changed (only when asked for). */
 	updated: IDataObject[];

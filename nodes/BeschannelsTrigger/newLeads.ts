@@ -17,7 +17,7 @@ function createdTime(row: IDataObject): string | undefined {
 	return match ? `${match[1]} ${match[2]}` : undefined;
 }
 
-export interface PollOutcome {
+interface PollOutcome {
 	members: IDataObject[];
 	header: HeaderEntry[];
 	/** True when the order was not newest first and the whole group was read instead. */

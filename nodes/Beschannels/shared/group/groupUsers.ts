@@ -9,7 +9,7 @@ import { paginate, type PaginateResult } from '../reader/read';
 import { MalformedAnswer, type BeschannelsClient, type CallOptions } from '../transport/client';
 import { BeschannelsError } from '../transport/errors';
 
-export interface GroupReadOptions {
+interface GroupReadOptions {
 	returnAll: boolean;
 	limit: number;
 	concurrency?: number;

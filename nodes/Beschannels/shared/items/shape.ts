@@ -68,7 +68,7 @@ export interface ShapeOptions {
 	fields?: string[];
 }
 
-export type Shaper = (row: IDataObject) => IDataObject;
+type Shaper = (row: IDataObject) => IDataObject;
 
 /**
  * Output Fields as chosen in the dropdown (a list) or given by an expression (a list, or keys
