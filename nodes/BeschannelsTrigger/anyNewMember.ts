@@ -102,21 +102,34 @@ export async function pollAnyNewMember(
 		},
 	});
 	judgeRead(client.node, result, { poll: true });
-	const unknown =
-		fields?.names &&
-		unknownFieldsError('Fields to Watch', fields.names, (message, description) => new NodeOperationError(client.node, message, { description }), 'Nothing was emitted or saved.');
-	if (unknown) throw unknown;
+	throwOnUnknownFields(client, fields);
 
 	const joined: IDataObject[] = [];
 	const updated: IDataObject[] = [];
 	for (const row of result.members) (before.has(identityHash(memberIdentity(row))) ? updated : joined).push(row);
 	const gone = departures(before, now, state);
-	const sameShape = state !== undefined && (options.trackLeft ? state.ids !== undefined : state.members !== undefined);
-	const fieldsChanged = fields ? fields.changed : state?.fields !== undefined;
-	if (!sameShape || joined.length > 0 || gone.leftCount > 0 || gone.absentChanged || fieldsChanged) {
+	if (joined.length > 0 || stateChanged(state, options, gone, fields)) {
 		saveState(staticData, nextState(group, now, gone.absent, options.trackLeft, fields));
 	}
 	return { joined, updated, header: result.header, left: gone.left, read: result.read };
+}
+
+/** Fails the poll, emitting and saving nothing, when Fields to Watch names a field the group lacks. */
+function throwOnUnknownFields(client: BeschannelsClient, fields: FieldChanges | undefined): void {
+	const unknown =
+		fields?.names &&
+		unknownFieldsError('Fields to Watch', fields.names, (message, description) => new NodeOperationError(client.node, message, { description }), 'Nothing was emitted or saved.');
+	if (unknown) throw unknown;
+}
+
+/**
+ * Whether the state must be written though no member joined: it was kept in another shape (or not
+ * at all), a member left, the absent members changed, or the watched fields did.
+ */
+function stateChanged(state: AnyNewMemberState | undefined, options: AnyNewMemberOptions, gone: Departures, fields: FieldChanges | undefined): boolean {
+	const sameShape = state !== undefined && (options.trackLeft ? state.ids !== undefined : state.members !== undefined);
+	const fieldsChanged = fields ? fields.changed : state?.fields !== undefined;
+	return !sameShape || gone.leftCount > 0 || gone.absentChanged || fieldsChanged;
 }
 
 /** The state after a complete read: the members read now and those absent once, in one order. */
