@@ -19,5 +19,5 @@ if [ "$stats" = 1 ]; then
   npm run build --silent
   node dist/scripts/fuzzStats.js || drawn=$?
 fi
-npx jest --runInBand test/readerModel.test.ts
+npx jest --runInBand test/reader/readerModel.test.ts
 exit "$drawn"

@@ -1,10 +1,10 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console -- development code: runs in Node.js, never inside n8n */
 import fc from 'fast-check';
 
-import { behaviours, caseArb, NOT_YET } from '../test/serverModel';
+import { behaviours, caseArb, NOT_YET } from '../test/reader/serverModel';
 
 /**
- * How often each behaviour of the reader's model (test/serverModel.ts) is drawn, for a still and a
+ * How often each behaviour of the reader's model (test/reader/serverModel.ts) is drawn, for a still and a
  * moving group: as the search judges them, and with every behaviour searched (FUZZ_ALL=1). Fails
  * (exit 1) when one is drawn in fewer than 5% of servers. `npm run fuzz -- --stats` runs it with the
  * search's FUZZ_RUNS (20,000); FUZZ_SEED replays a seed.

@@ -1,5 +1,5 @@
 /* eslint-disable no-console -- development code: runs in Node.js, never inside n8n */
-import { requests, type Case } from '../test/readCost';
+import { requests, type Case } from '../test/reader/readCost';
 
 /**
  * Requests per read in the reader's model, averaged over 40 seeded servers per case: a still group,

@@ -1,5 +1,5 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console -- development code: runs in Node.js, never inside n8n */
-import { readOnce } from '../test/serverModel';
+import { readOnce } from '../test/reader/serverModel';
 
 /**
  * One read of the reader's model, request by request: `npm run reader:trace -- '<counterexample JSON>'`
