@@ -6,23 +6,24 @@
  */
 const base = require('./jest.config');
 
+/** Paths under test/, without `.test.ts`. */
 const REAL_TIME = [
-	'appCredentials',
-	'completeness',
-	'faults',
-	'movingGroup',
-	'pageSize',
-	'processes',
-	'rateLimit',
-	'readerChanges',
-	'readerFindings',
-	'realServers',
-	'stop',
-	'stop.n8n1',
-	'toolPaging',
-	'trigger',
-	'triggerMoving',
-	'triggerUpdates',
+	'node/completeness',
+	'node/pageSize',
+	'reader/movingGroup',
+	'reader/readerChanges',
+	'reader/readerFindings',
+	'reader/realServers',
+	'tool/toolPaging',
+	'transport/appCredentials',
+	'transport/faults',
+	'transport/processes',
+	'transport/rateLimit',
+	'transport/stop',
+	'transport/stop.n8n1',
+	'trigger/trigger',
+	'trigger/triggerMoving',
+	'trigger/triggerUpdates',
 ];
 
 module.exports = {

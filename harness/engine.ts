@@ -244,7 +244,7 @@ export interface NodeRun {
 	run: IRun;
 }
 
-export interface RunNodeOptions {
+interface RunNodeOptions {
 	/** Parameters of the Beschannels node. */
 	parameters: INode['parameters'];
 	/** One entry per input item (default: one empty item). */

@@ -17,7 +17,7 @@ export const GROUP_USER_LIST_PATH = '/leads/open-api/group-user-list';
 export const ACCESS_GRANT_PATH = '/api/get-access-token';
 const ADMIN_PREFIX = '/__sandbox';
 
-export interface GroupSpec {
+interface GroupSpec {
 	groupObj: string;
 	groupId: string;
 	size: number;
@@ -43,7 +43,7 @@ export type Fault =
 
 type TrickleFault = Extract<Fault, { kind: 'trickle' }>;
 
-export interface FaultRule {
+interface FaultRule {
 	fault: Fault;
 	/** How many matching requests get the fault (default 1; Infinity for all). */
 	times?: number;
@@ -95,7 +95,7 @@ export interface GroupQuirks {
 }
 
 /** A change to one member's fields (see updateMembers). */
-export interface FieldChange {
+interface FieldChange {
 	identityId: string;
 	/** Values to set: a key the member has keeps its place, a new one goes last. */
 	set?: Row;
@@ -165,7 +165,7 @@ export interface SandboxOptions {
 
 type OptionalOption = 'rateLimit' | 'port' | 'maxPageSize' | 'redirectAll';
 
-export interface LoggedRequest {
+interface LoggedRequest {
 	at: number;
 	method: string;
 	path: string;

@@ -48,7 +48,7 @@ export function loadExamples(): Example[] {
 	});
 }
 
-export interface LoadedNodes {
+interface LoadedNodes {
 	byType: Map<string, Json>;
 	declared: Array<{ file: string; type: string }>;
 	output: string;

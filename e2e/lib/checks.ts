@@ -128,7 +128,7 @@ function show(value: unknown): string {
 	return JSON.stringify(value) ?? String(value);
 }
 
-export interface ItemCheck {
+interface ItemCheck {
 	/** Items compared field by field (all items unless an option changes field names). */
 	compared: number;
 	scoreFields: number;

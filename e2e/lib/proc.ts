@@ -35,7 +35,7 @@ export function killAll(): void {
 	live.clear();
 }
 
-export interface RunOptions {
+interface RunOptions {
 	cwd?: string;
 	env?: NodeJS.ProcessEnv;
 	timeoutMs: number;

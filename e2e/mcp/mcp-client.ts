@@ -64,14 +64,14 @@ export function mcpWorkflow(name: string, path: string, credential: CredentialRe
 
 // ---- the MCP client -------------------------------------------------------------------------
 
-export interface CallResult {
+interface CallResult {
 	isError: boolean;
 	text: string;
 	bytes: number;
 	ms: number;
 }
 
-export interface Answer {
+interface Answer {
 	total?: number;
 	start: number;
 	returned: number;

@@ -64,7 +64,7 @@ interface BrowserContext {
 	setDefaultTimeout(ms: number): void;
 }
 
-export interface Browser {
+interface Browser {
 	newContext(options: { viewport: { width: number; height: number }; locale?: string; timezoneId?: string }): Promise<BrowserContext>;
 	close(): Promise<void>;
 	version(): string;

@@ -6,14 +6,14 @@ import { unknownFieldsError } from '../Beschannels/shared/group/fieldNames';
 import { readGroup } from '../Beschannels/shared/group/groupUsers';
 import type { GroupQuery } from '../Beschannels/shared/group/query';
 import { judgeRead } from '../Beschannels/shared/group/verdict';
-import type { HeaderEntry } from '../Beschannels/shared/group/page';
-import { memberIdentity } from '../Beschannels/shared/group/page';
+import type { HeaderEntry } from '../Beschannels/shared/page';
+import { memberIdentity } from '../Beschannels/shared/page';
 import type { BeschannelsClient } from '../Beschannels/shared/transport/client';
 import { FieldChanges } from './fieldChanges';
 import { decodeMemberSet, encodeMemberSet, identityHash } from './memberSet';
 import { groupKey, loadState, saveState, type AnyNewMemberState } from './state';
 
-export interface MembershipChange {
+interface MembershipChange {
 	joined: IDataObject[];
 	/** Members whose watched fields changed (only when asked for). */
 	updated: IDataObject[];
@@ -102,21 +102,34 @@ export async function pollAnyNewMember(
 		},
 	});
 	judgeRead(client.node, result, { poll: true });
-	const unknown =
-		fields?.names &&
-		unknownFieldsError('Fields to Watch', fields.names, (message, description) => new NodeOperationError(client.node, message, { description }), 'Nothing was emitted or saved.');
-	if (unknown) throw unknown;
+	throwOnUnknownFields(client, fields);
 
 	const joined: IDataObject[] = [];
 	const updated: IDataObject[] = [];
 	for (const row of result.members) (before.has(identityHash(memberIdentity(row))) ? updated : joined).push(row);
 	const gone = departures(before, now, state);
-	const sameShape = state !== undefined && (options.trackLeft ? state.ids !== undefined : state.members !== undefined);
-	const fieldsChanged = fields ? fields.changed : state?.fields !== undefined;
-	if (!sameShape || joined.length > 0 || gone.leftCount > 0 || gone.absentChanged || fieldsChanged) {
+	if (joined.length > 0 || stateChanged(state, options, gone, fields)) {
 		saveState(staticData, nextState(group, now, gone.absent, options.trackLeft, fields));
 	}
 	return { joined, updated, header: result.header, left: gone.left, read: result.read };
+}
+
+/** Fails the poll, emitting and saving nothing, when Fields to Watch names a field the group lacks. */
+function throwOnUnknownFields(client: BeschannelsClient, fields: FieldChanges | undefined): void {
+	const unknown =
+		fields?.names &&
+		unknownFieldsError('Fields to Watch', fields.names, (message, description) => new NodeOperationError(client.node, message, { description }), 'Nothing was emitted or saved.');
+	if (unknown) throw unknown;
+}
+
+/**
+ * Whether the state must be written though no member joined: it was kept in another shape (or not
+ * at all), a member left, the absent members changed, or the watched fields did.
+ */
+function stateChanged(state: AnyNewMemberState | undefined, options: AnyNewMemberOptions, gone: Departures, fields: FieldChanges | undefined): boolean {
+	const sameShape = state !== undefined && (options.trackLeft ? state.ids !== undefined : state.members !== undefined);
+	const fieldsChanged = fields ? fields.changed : state?.fields !== undefined;
+	return !sameShape || gone.leftCount > 0 || gone.absentChanged || fieldsChanged;
 }
 
 /** The state after a complete read: the members read now and those absent once, in one order. */

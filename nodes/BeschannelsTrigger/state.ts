@@ -37,7 +37,7 @@ export interface AnyNewMemberState {
 	count: number;
 }
 
-export type TriggerState = NewLeadsState | AnyNewMemberState;
+type TriggerState = NewLeadsState | AnyNewMemberState;
 
 /** The group a state belongs to. */
 export function groupKey(query: GroupQuery): string {

@@ -6,7 +6,7 @@ import { groupFields, readOptions } from '../../shared/descriptions';
 import { readGroup, reportRead } from '../../shared/group/groupUsers';
 import { emptyReadNote, readItemGroupQuery } from '../../shared/group/query';
 import { matchFields } from '../../shared/group/fieldNames';
-import { readBoolean, readNumber } from '../../shared/group/values';
+import { readBoolean, readNumber } from '../../shared/values';
 import { createShaper } from '../../shared/items/shape';
 import { runsAsTool } from '../../shared/toolMode';
 import { BeschannelsClient } from '../../shared/transport/client';

@@ -5,7 +5,7 @@ import { API_REQUESTS_PER_SECOND } from '../../shared/constants';
 import { groupFields, readOptions } from '../../shared/descriptions';
 import { readGroup, reportRead } from '../../shared/group/groupUsers';
 import { emptyReadNote, readItemGroupQuery, type GroupQuery } from '../../shared/group/query';
-import { readNumber } from '../../shared/group/values';
+import { readNumber } from '../../shared/values';
 import { createShaper } from '../../shared/items/shape';
 import {
 	compactMember,

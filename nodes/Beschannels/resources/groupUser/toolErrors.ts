@@ -12,7 +12,7 @@ import { BeschannelsError } from '../../shared/transport/errors';
  */
 
 /** The `$fromAI` keys the model fills (undefined: the workflow fixes that parameter) and the auth mode. */
-export interface ToolErrorContext {
+interface ToolErrorContext {
 	groupObjectKey?: string;
 	groupIdKey?: string;
 	limitKey?: string;

@@ -1,4 +1,4 @@
-import type { Page, PageRequest } from '../../shared/group/page';
+import type { Page, PageRequest } from '../../shared/page';
 import { fetchGroupPage, refusedPage } from '../../shared/group/groupUsers';
 import { MAX_PAGE_SIZE } from '../../shared/group/pageSize';
 import type { GroupQuery } from '../../shared/group/query';

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { HeaderEntry } from './page';
+import type { HeaderEntry } from '../page';
 import { ISO_FIELD, outputKey } from '../items/shape';
 
 /**

@@ -5,7 +5,7 @@ import { outputKey } from '../items/shape';
 import { BeschannelsClient } from '../transport/client';
 import { readPage } from './groupUsers';
 import { readGroupQuery, type GroupQuery } from './query';
-import type { Page } from './page';
+import type { Page } from '../page';
 import { DEFAULT_PAGE_SIZE } from './pageSize';
 
 /** Retries of the one request a dropdown sends: an editor waiting on a failing server gives up sooner than a run. */

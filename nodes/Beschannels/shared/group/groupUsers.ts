@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { GROUP_USER_LIST_PATH } from '../constants';
-import type { HeaderEntry, Page, PageRequest } from './page';
+import type { HeaderEntry, Page, PageRequest } from '../page';
 import { PageSizePlan, startPageSize } from './pageSize';
 import type { GroupQuery } from './query';
 import { judgeRead } from './verdict';
@@ -9,7 +9,7 @@ import { paginate, type PaginateResult } from '../reader/read';
 import { MalformedAnswer, type BeschannelsClient, type CallOptions } from '../transport/client';
 import { BeschannelsError } from '../transport/errors';
 
-export interface GroupReadOptions {
+interface GroupReadOptions {
 	returnAll: boolean;
 	limit: number;
 	concurrency?: number;

@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { readShapeOptions, type ShapeOptions } from '../items/shape';
 import { MAX_PAGE_SIZE } from './pageSize';
-import { readBoolean, readGroupId, readNumber, readText, type Fail } from './values';
+import { readBoolean, readGroupId, readNumber, readText, type Fail } from '../values';
 
 /** The parameters of one group read, checked before any request is sent. */
 export interface GroupQuery {

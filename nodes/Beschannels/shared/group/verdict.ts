@@ -4,7 +4,7 @@ import { NodeApiError } from 'n8n-workflow';
 import type { PaginateResult } from '../reader/read';
 
 /** Where a read is judged: a run of the node (or the tool), or a poll of the trigger. */
-export interface Judging {
+interface Judging {
 	itemIndex?: number;
 	/** A poll: it emits and saves nothing when the read fails. */
 	poll?: boolean;

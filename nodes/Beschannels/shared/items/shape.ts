@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { HeaderEntry } from '../group/page';
-import { readBoolean } from '../group/values';
+import type { HeaderEntry } from '../page';
+import { readBoolean } from '../values';
 
 const SCORE_PREFIX = 'Score-';
 const NUMERIC = /^\s*-?(\d+(\.\d*)?|\.\d+)\s*$/;
@@ -68,7 +68,7 @@ export interface ShapeOptions {
 	fields?: string[];
 }
 
-export type Shaper = (row: IDataObject) => IDataObject;
+type Shaper = (row: IDataObject) => IDataObject;
 
 /**
  * Output Fields as chosen in the dropdown (a list) or given by an expression (a list, or keys

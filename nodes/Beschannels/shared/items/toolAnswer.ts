@@ -62,7 +62,7 @@ export function returnFieldKeys(returnFieldList: string): Set<string> {
 	);
 }
 
-export interface ToolRead {
+interface ToolRead {
 	/** What the reader returned; `members` already compacted. */
 	result: PaginateResult;
 	/** Position of the first member asked (1 for the first position of the group's list). */

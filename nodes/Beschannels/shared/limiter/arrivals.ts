@@ -22,7 +22,7 @@ const ROUND_TRIPS_KEPT = 20;
 const ROUND_TRIPS_TRUSTED = 3;
 
 /** One request in the record. */
-export interface Sent {
+interface Sent {
 	/** When the request went out. */
 	readonly at: number;
 	/** When its answer came back; undefined while it is in flight. */

@@ -1,6 +1,6 @@
 import { Arrivals } from './arrivals';
 import { afterRefusal, grown, REFUSED_PAUSE_MS, shareOf, UNCUT, type ShareState } from './share';
-import { ExecutionStopped, pause, throwIfStopped } from '../transport/wait';
+import { ExecutionStopped, pause, throwIfStopped } from '../wait';
 
 /**
  * One request budget per Beschannels account, shared by every node, trigger and execution in this
@@ -39,7 +39,7 @@ const realClock: Clock = { now: () => Date.now(), sleep: pause };
 export type SendResult = { kind: 'answered' } | { kind: 'refused'; retryAfterMs?: number } | { kind: 'unanswered' };
 
 /** One request's place in its account's arrivals (the limiter's own; `limited` settles it). */
-export interface Slot {
+interface Slot {
 	/** The answer came back now and taught `result`. Later calls do nothing. */
 	settle(result: SendResult): void;
 	/** The request was not sent after all: it gives its place back. */
@@ -47,7 +47,7 @@ export interface Slot {
 }
 
 /** One request through an account's limiter. */
-export interface LimitedRequest<T> {
+interface LimitedRequest<T> {
 	/** Max Requests per Second: the rate is never higher. */
 	ceiling: number;
 	/** Once aborted, the request leaves the queue unsent (`ExecutionStopped`). */

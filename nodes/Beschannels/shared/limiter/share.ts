@@ -60,7 +60,7 @@ export const UNCUT: ShareState = {
 };
 
 /** A refused request as the policy sees it. */
-export interface Refusal {
+interface Refusal {
 	/** When the refused request left. */
 	sentAt: number;
 	/** When its answer came back. */

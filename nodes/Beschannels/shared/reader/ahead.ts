@@ -1,4 +1,4 @@
-import type { Page, PageRequest } from '../group/page';
+import type { Page, PageRequest } from '../page';
 import type { Window } from './windows';
 
 export type FetchPage = (request: PageRequest, signal: AbortSignal) => Promise<Page>;

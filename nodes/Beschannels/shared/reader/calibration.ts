@@ -1,4 +1,4 @@
-import { memberIdentity, type Page } from '../group/page';
+import { memberIdentity, type Page } from '../page';
 import type { Changes } from './evidence';
 import type { Window } from './windows';
 

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { memberIdentity, type Page } from '../group/page';
+import { memberIdentity, type Page } from '../page';
 import type { Window } from './windows';
 
 /**
@@ -54,7 +54,7 @@ export interface Misplaced {
 	now: Placed;
 }
 
-export type Anchoring =
+type Anchoring =
 	/** The last row of the answer read before, where it may be: the page follows on from it. */
 	| { kind: 'anchored'; index: number }
 	/** Rows read before found where the group's changes cannot have put them: members changed place (or tie). */

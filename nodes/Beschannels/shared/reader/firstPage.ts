@@ -1,4 +1,4 @@
-import { memberIdentity, type Page } from '../group/page';
+import { memberIdentity, type Page } from '../page';
 import { Calibration } from './calibration';
 import { ReadState } from './state';
 import type { Tail } from './types';

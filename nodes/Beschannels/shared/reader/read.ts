@@ -1,5 +1,5 @@
 import { MAX_PAGES } from '../constants';
-import { memberIdentity, mergeHeader, type Page } from '../group/page';
+import { memberIdentity, mergeHeader, type Page } from '../page';
 import { anchor, cutShort, freshRows, type Misplaced } from './evidence';
 import { TieRead } from './ties';
 import { BLIND_PAGES, MAX_ASKS, MAX_REREADS, MIN_EMPTY_STRETCH, OVERLAP_ROWS } from './limits';

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { memberIdentity, type HeaderEntry, type Page } from '../group/page';
+import { memberIdentity, type HeaderEntry, type Page } from '../page';
 import { Ahead } from './ahead';
 import type { Calibration } from './calibration';
 import { nextCut, type Cut } from './cut';

@@ -1,4 +1,4 @@
-import { memberIdentity, type Page } from '../group/page';
+import { memberIdentity, type Page } from '../page';
 import type { Misplaced, TieZone } from './evidence';
 import { FirstPageRead } from './firstPage';
 import { OVERLAP_ROWS } from './limits';

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { HeaderEntry, Page } from '../group/page';
+import type { HeaderEntry, Page } from '../page';
 import type { FetchPage } from './ahead';
 import type { Cut } from './cut';
 import type { Changes } from './evidence';

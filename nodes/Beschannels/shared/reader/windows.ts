@@ -1,4 +1,4 @@
-import type { PageRequest } from '../group/page';
+import type { PageRequest } from '../page';
 
 /**
  * Where to ask. Page k of size s holds the group's positions (k - 1) x s to k x s - 1 for any size

@@ -4,7 +4,7 @@ import type { FailureKind } from './errors';
  * Every documented Beschannels answer code, what it means in plain English, what an operator can
  * do about it, and what kind of failure it is (which says whether asking again can help).
  */
-export interface ApiCodeInfo {
+interface ApiCodeInfo {
 	meaning: string;
 	action: string;
 	kind: FailureKind;

@@ -8,10 +8,10 @@ import { BeschannelsError, MalformedAnswer, type Failure } from './errors';
 import { withRetries, type Outcome, type RetryRules } from './retry';
 import { formBody, send, type FormFields, type Line } from './send';
 import { appToken, freshTokenRejected } from './tokens';
-import { anySignal, ExecutionStopped } from './wait';
+import { anySignal, ExecutionStopped } from '../wait';
 
 /** Where a request is made from: a run, a poll, or the editor loading a dropdown's options. */
-export type BeschannelsContext = IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions;
+type BeschannelsContext = IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions;
 
 export { BeschannelsError, MalformedAnswer } from './errors';
 
@@ -28,7 +28,7 @@ export interface CallOptions {
 	signal?: AbortSignal;
 }
 
-export interface ClientOptions {
+interface ClientOptions {
 	itemIndex?: number;
 	/** The read must end within this many ms (a poll's budget); it then fails, saying so. */
 	deadlineMs?: number;

@@ -41,7 +41,7 @@ function errorCode(error: unknown): string {
 }
 
 /** How a request ended without an answer, as the transport saw it. */
-export type NetworkOutcome = 'failed' | 'timedOut';
+type NetworkOutcome = 'failed' | 'timedOut';
 
 export function networkFailure(error: unknown, target: string, timeoutMs: number, outcome: NetworkOutcome = 'failed'): Failure {
 	if (outcome === 'timedOut') {

@@ -3,7 +3,7 @@ import type { Logger } from 'n8n-workflow';
 import { isPassing, type Failure } from './errors';
 import { limiterFor } from '../limiter/limiter';
 import type { Line } from './send';
-import { pause } from './wait';
+import { pause } from '../wait';
 
 /** What one attempt came to: the value the caller wanted, or the failure it met. */
 export type Outcome<T> = { value: T } | { failure: Failure };

@@ -4,7 +4,7 @@ import { readReply, verdictOf, type HttpAnswer, type Reading } from './answers';
 import { RequestAbandoned } from './errors';
 import { limiterFor } from '../limiter/limiter';
 import { networkFailure } from './network';
-import { anySignal, ExecutionStopped, throwIfStopped } from './wait';
+import { anySignal, ExecutionStopped, throwIfStopped } from '../wait';
 
 export type HttpRequest = (options: IHttpRequestOptions) => Promise<unknown>;
 

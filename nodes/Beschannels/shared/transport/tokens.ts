@@ -6,7 +6,7 @@ import { fingerprint, type AppCredentials } from './credentials';
 import { isPassing, type Failure } from './errors';
 import { withRetries, type Outcome } from './retry';
 import { exchange, send, type HttpRequest, type Line, type Outgoing } from './send';
-import { ExecutionStopped } from './wait';
+import { ExecutionStopped } from '../wait';
 
 /**
  * Access tokens from App ID + App Secret (`POST /api/get-access-token`). Asking again while the

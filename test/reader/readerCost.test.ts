@@ -1,0 +1,26 @@
+import { requests } from './readCost';
+
+/**
+ * The request bounds the reader promises, in its model. `npm run reader:cost` prints requests per
+ * read over seeded servers (scripts/readerCost.ts; the figures in docs/design/reader.md).
+ */
+
+describe('requests stay few', () => {
+	it('a still group served 1,000 a page: at most ceil(N / 1000) + 1, plus 5%', async () => {
+		for (const size of [999, 1000, 4998, 20000, 50000]) {
+			const r = await requests({ name: '', size, cap: 1000 }, 1);
+			expect({ size, requests: r.requests }).toEqual({ size, requests: Math.min(r.requests, Math.floor((Math.ceil(size / 1000) + 1) * 1.05)) });
+		}
+	});
+
+	it('one change costs at most half again the requests of a still read', async () => {
+		for (const change of ['join', 'leave'] as const) {
+			for (let seed = 1; seed <= 20; seed++) {
+				const still = await requests({ name: '', size: 5000, cap: 1000 }, seed);
+				const moved = await requests({ name: '', size: 5000, cap: 1000, change }, seed);
+				expect(moved.complete).toBe(true);
+				expect(moved.requests).toBeLessThanOrEqual(Math.ceil(still.requests * 1.5));
+			}
+		}
+	});
+});
