@@ -22,7 +22,7 @@ interface Served {
 const servedByAccount = new Map<string, Served>();
 
 /** How a tool call reads: its page size, what the server serves, an answer to its first request already in hand. */
-export interface ToolPages {
+interface ToolPages {
 	pageSize: number;
 	served?: number;
 	fetched?: { request: PageRequest; page: Page };
