@@ -118,3 +118,20 @@ export function cutShort(answer: Page, earlier: Page): boolean {
 	const before = new Set(earlier.list.map((row) => memberIdentity(row)));
 	return answer.list.every((row) => before.has(memberIdentity(row)));
 }
+
+/** The page with each member once: a member sent twice in one answer is kept at its first row. */
+export function distinctRows(page: Page): Page {
+	const ids = new Set<string>();
+	const list = page.list.filter((row) => {
+		const id = memberIdentity(row);
+		if (ids.has(id)) return false;
+		ids.add(id);
+		return true;
+	});
+	return list.length === page.list.length ? page : { ...page, list };
+}
+
+/** Whether `total` (or its absence) says the group ends by `position`. */
+export function endsBy(page: Page, position: number): boolean {
+	return page.total === undefined || position >= page.total;
+}

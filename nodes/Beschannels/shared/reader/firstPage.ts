@@ -25,30 +25,49 @@ export abstract class FirstPageRead extends ReadState {
 		if (this.pastEndCheck) return this.afterPastEndCheck(page);
 		const { window } = this;
 		const rows = page.list.length;
-		// members from where `total` says the group ended: the page after it shows whether the server
-		// answers a page past its end with its last page
-		if (rows > 0 && this.startOffset > 0 && !this.pastEndChecked && this.pastEnd(window)) {
-			this.pastEndCheck = { page, window };
-			return this.goTo(windowOf(window.pageNum + 1, window.pageSize));
-		}
-		const full = rows >= window.pageSize;
-		const skip = this.startOffset - window.start;
-		// a later page sits where asked only if the server serves that many rows (or it came back full)
-		const placed = window.start === 0 || full || window.pageSize <= Math.max(1, this.served);
+		if (this.checkPastEnd(page)) return;
 		this.sizes.firstServed ??= window.pageSize;
 		if (rows === 0 && this.earlier === undefined) return this.askAgain(page);
-		// a page of a size the server has served (in an earlier read) sits where asked: no probe places it,
-		// and rows that fill it exactly up to `total` end the group
-		const known = window.pageSize <= this.served;
-		if (!full && !(placed && this.reachesTotal(page, window.start + rows)) && !this.endsAtTotal(page, window)) {
-			if (window.start === 0 && rows > 0 && this.calibration === undefined && !known) return this.calibrate(page);
-			if (window.start > 0 && this.earlier === undefined) return this.askAgain(page);
-			if (!placed) return this.learnFromPageOne();
-		}
+		if (this.placeFirst(page)) return;
+		const full = rows >= window.pageSize;
+		const skip = this.startOffset - window.start;
 		if (this.learning && (full || rows === 0)) return this.startAfterLearning(full);
 		if (!full && rows > 0 && skip > 0) return this.goTo(windowAt(this.startOffset, this.size()));
 		if (rows <= skip) return this.endOrBridge(page, window);
 		this.take(page, skip);
+	}
+
+	/**
+	 * Members from where `total` says the group ended, at a later start: the page after it is asked,
+	 * to show whether the server answers a page past its end with its last page. Whether it was.
+	 */
+	private checkPastEnd(page: Page): boolean {
+		const { window } = this;
+		if (page.list.length === 0 || this.startOffset === 0 || this.pastEndChecked || !this.pastEnd(window)) return false;
+		this.pastEndCheck = { page, window };
+		this.goTo(windowOf(window.pageNum + 1, window.pageSize));
+		return true;
+	}
+
+	/**
+	 * A short first answer that neither meets `total` nor fills its page up to it is placed before it
+	 * is taken: probed on page 1, asked again, or page 1 asked to learn the size the server serves.
+	 * Whether it was.
+	 */
+	private placeFirst(page: Page): boolean {
+		const { window } = this;
+		const rows = page.list.length;
+		const full = rows >= window.pageSize;
+		// a later page sits where asked only if the server serves that many rows (or it came back full)
+		const placed = window.start === 0 || full || window.pageSize <= Math.max(1, this.served);
+		if (full || (placed && this.reachesTotal(page, window.start + rows)) || this.endsAtTotal(page, window)) return false;
+		// a page of a size the server has served (in an earlier read) sits where asked: no probe places it
+		const known = window.pageSize <= this.served;
+		if (window.start === 0 && rows > 0 && this.calibration === undefined && !known) this.calibrate(page);
+		else if (window.start > 0 && this.earlier === undefined) this.askAgain(page);
+		else if (!placed) this.learnFromPageOne();
+		else return false;
+		return true;
 	}
 
 	/**

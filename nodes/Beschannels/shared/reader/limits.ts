@@ -14,3 +14,6 @@ export const MIN_EMPTY_STRETCH = 10;
 
 /** Empty pages walked past, at the least, while no row has come at all, before the read says it saw none. */
 export const BLIND_PAGES = 12;
+
+/** A `total` missing from an answer: every change is possible, so every place fits. */
+export const UNKNOWN_CHANGES = 1e9;

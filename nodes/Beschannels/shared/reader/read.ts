@@ -1,6 +1,6 @@
 import { MAX_PAGES } from '../constants';
 import { memberIdentity, mergeHeader, type Page } from '../page';
-import { anchor, cutShort, freshRows, type Misplaced } from './evidence';
+import { anchor, cutShort, endsBy, freshRows, type Misplaced } from './evidence';
 import { TieRead } from './ties';
 import { BLIND_PAGES, MAX_ASKS, MAX_REREADS, MIN_EMPTY_STRETCH, OVERLAP_ROWS } from './limits';
 import type { PaginateOptions, PaginateResult, ReadEnd, Tail } from './types';
@@ -95,24 +95,36 @@ class GroupRead extends TieRead {
 		if (found.kind === 'misplaced' && shiftedTogether(found.rows, far)) this.moving = true;
 		// a full page of members read before, while nothing changed, or, with no total to show changes,
 		// each a page or more from where it was read (a server that ignores page_num)
-		const stuck = fresh.length === 0 && !short && (found.kind === 'misplaced' ? !this.moving : this.totalMissing && this.displaced(rows, sat, far));
-		if (stuck) {
-			// members already read, where they cannot be, while nothing changed: the server repeats itself
-			if (this.earlier === undefined) return this.askAgain(page);
-			// with no total, members who joined above look the same: the group is read again from the start once
-			if (found.kind !== 'misplaced' && !this.repeatChecked) {
-				this.repeatChecked = true;
-				return this.restart();
-			}
-			// past `total`, a server may answer a page past the end with its last page (as web frameworks that clamp page_num do)
-			return this.finish(this.pastEnd(window) ? 'confirmed' : 'repeat');
-		}
+		const stuck = fresh.length === 0 && !short && this.repeats(found.kind === 'misplaced', rows, sat, far);
+		if (stuck) return this.onStuck(page, found.kind === 'misplaced');
 		if (found.kind === 'misplaced') return this.misplacedAt(page, tail, found.rows);
 		if (found.kind === 'none') return this.unanchored(page, tail);
 		if (fresh.length > 0 || !short) return this.take(page, from);
+		this.atEnd(page, window);
+	}
+
+	/** A short page with no member not read before: the end where `total` shows it, or once two answers agree. */
+	protected atEnd(page: Page, window: Window): void {
 		if (this.reachesTotal(page, window.end)) return this.finish('total');
 		if (!this.agreed) return this.askAgain(page);
 		this.endOrBridge(page, window);
+	}
+
+	/** Members already read, where they cannot be, while nothing changed: the server repeats itself, or sends its last page past the end. */
+	protected onStuck(page: Page, misplaced: boolean): void {
+		if (this.earlier === undefined) return this.askAgain(page);
+		// with no total, members who joined above look the same: the group is read again from the start once
+		if (!misplaced && !this.repeatChecked) {
+			this.repeatChecked = true;
+			return this.restart();
+		}
+		// past `total`, a server may answer a page past the end with its last page (as web frameworks that clamp page_num do)
+		this.finish(this.pastEnd(this.window) ? 'confirmed' : 'repeat');
+	}
+
+	/** Whether a full page of members read before shows a page sent again: members out of place while nothing changed, or, with no total, each `far` or more from where it was read. */
+	protected repeats(misplaced: boolean, rows: Page['list'], sat: Window, far: number): boolean {
+		return misplaced ? !this.moving : this.totalMissing && this.displaced(rows, sat, far);
 	}
 
 	/** Whether every row of a page sitting at `sat` is `far` places or more from where it was read. */
@@ -176,7 +188,7 @@ class GroupRead extends TieRead {
 		const from = this.read === 0 && page.list.length === 0 ? Math.min(window.start, this.lastMemberEnd) : this.lastMemberEnd;
 		const past = Math.max(from, page.total ?? 0);
 		const needed = Math.max(MIN_EMPTY_STRETCH, Math.min(MIN_EMPTY_STRETCH * gap, this.size()));
-		if (this.endsHere(page, end) && end - past >= needed) return this.finish('confirmed');
+		if (endsBy(page, end) && end - past >= needed) return this.finish('confirmed');
 		this.bridge(window);
 	}
 

@@ -4,13 +4,10 @@ import { memberIdentity, type HeaderEntry, type Page } from '../page';
 import { Ahead } from './ahead';
 import type { Calibration } from './calibration';
 import { nextCut, type Cut } from './cut';
-import { cutShort, freshRows, placeRow, unread, type Changes, type Placed } from './evidence';
+import { cutShort, distinctRows, freshRows, placeRow, unread, type Changes, type Placed } from './evidence';
 import type { PaginateOptions, ReadEnd, Tail } from './types';
-import { OVERLAP_ROWS } from './limits';
+import { OVERLAP_ROWS, UNKNOWN_CHANGES } from './limits';
 import { sitting, windowAt, windowFrom, windowHolding, windowOf, type Window } from './windows';
-
-/** A `total` missing from an answer: every change is possible, so every place fits. */
-const UNKNOWN_CHANGES = 1e9;
 
 /**
  * What a read of a group knows and has planned: the members taken and where each was found, the totals
@@ -105,15 +102,9 @@ export abstract class ReadState {
 
 	/** The page with each member once (a member sent twice in one answer is counted, not kept twice). */
 	protected distinct(page: Page): Page {
-		const ids = new Set<string>();
-		const list = page.list.filter((row) => {
-			const id = memberIdentity(row);
-			if (ids.has(id)) return false;
-			ids.add(id);
-			return true;
-		});
-		if (list.length < page.list.length && page !== this.earlier) this.duplicates += page.list.length - list.length;
-		return list.length === page.list.length ? page : { ...page, list };
+		const once = distinctRows(page);
+		if (once !== page && page !== this.earlier) this.duplicates += page.list.length - once.list.length;
+		return once;
 	}
 
 	protected noteTotal(total: number | undefined): void {
@@ -138,11 +129,6 @@ export abstract class ReadState {
 	/** Whether `window` starts at or past the end of the group as the last `total` counts it. */
 	protected pastEnd(window: Window): boolean {
 		return this.lastTotal !== undefined && !this.totalMissing && window.start >= this.lastTotal;
-	}
-
-	/** Whether `total` (or its absence) says the group ends by `position`. */
-	protected endsHere(page: Page, position: number): boolean {
-		return page.total === undefined || position >= page.total;
 	}
 
 	/**
@@ -189,16 +175,31 @@ export abstract class ReadState {
 		const hidden = lastAt ? Math.max(0, lastAt.hi - (window.start + rows.length - 1)) : Math.max(0, window.pageSize - rows.length);
 		// rows surely before where the read starts (Start at Page) are not the read's
 		const first = Math.max(from, this.startOffset - window.start - hidden);
+		const next = this.keepRows(rows, first, window, hidden, changes);
+		if (lastAt === undefined) this.cut = nextCut(this.cut, { window, next, rows: rows.length, hidden }, { startOffset: this.startOffset, served: this.served, read: this.read });
+		// more read than `total` counts, more than members who left can explain: `total` counts too few
+		if (this.lastTotal !== undefined && this.startOffset + this.read > this.lastTotal + this.changes.left) this.pastTotal = true;
+		this.coveredTo = this.certainEnd(window);
+		const last = this.restOn(rows, window, hidden, changes, lastAt);
+		if (this.read >= this.wanted) return this.finish('limit');
+		if (this.options.until?.({ ...page, list: rows.slice(first) })) return this.finish('until');
+		this.lastMemberEnd = Math.max(this.lastMemberEnd, last.hi + 1);
+		this.lastMemberFrom = Math.max(this.lastMemberFrom, last.lo + 1);
+		this.afterTaken(page, window, firstTake);
+	}
+
+	/** Keeps the members of `rows` from row `first` on not read before, and places each; returns the row it stopped before. */
+	private keepRows(rows: Page['list'], first: number, window: Window, hidden: number, changes: Changes): number {
 		let next = first;
 		for (; next < rows.length && this.read < this.wanted; next++) {
 			if (unread(rows[next], this.placed)) this.keepMember(rows[next]);
 			this.placed.set(memberIdentity(rows[next]), placeRow(window, next, hidden, changes));
 		}
-		if (lastAt === undefined) this.cut = nextCut(this.cut, { window, next, rows: rows.length, hidden }, { startOffset: this.startOffset, served: this.served, read: this.read });
-		// more read than `total` counts, more than members who left can explain: `total` counts too few
-		if (this.lastTotal !== undefined && this.startOffset + this.read > this.lastTotal + this.changes.left) this.pastTotal = true;
-		const certainEnd = this.certainEnd(window);
-		this.coveredTo = certainEnd;
+		return next;
+	}
+
+	/** The page's last row becomes the member the next page must hold (`tail`); returns where it may sit. */
+	private restOn(rows: Page['list'], window: Window, hidden: number, changes: Changes, lastAt?: { lo: number; hi: number }): Placed {
 		const placed = placeRow(window, rows.length - 1, hidden, changes);
 		const last = lastAt ? { ...placed, lo: lastAt.lo, hi: lastAt.hi } : placed;
 		const lastId = memberIdentity(rows[rows.length - 1]);
@@ -207,11 +208,13 @@ export abstract class ReadState {
 		const misses = this.tail !== undefined && this.tail.id === lastId ? this.tail.misses : 0;
 		this.tail = { id: lastId, lo: last.lo, hi: last.hi, from: planFrom, bridged: false, at: { ...changes }, misses };
 		this.earlier = undefined;
-		if (this.read >= this.wanted) return this.finish('limit');
-		if (this.options.until?.({ ...page, list: rows.slice(first) })) return this.finish('until');
-		this.lastMemberEnd = Math.max(this.lastMemberEnd, last.hi + 1);
-		this.lastMemberFrom = Math.max(this.lastMemberFrom, last.lo + 1);
-		const atTotal = (rows.length < window.pageSize && this.reachesTotal({ ...page, list: [] }, certainEnd)) || this.endsAtTotal(page, window);
+		return last;
+	}
+
+	/** After a page taken: the end where it meets `total` (asked again, or checked by the page after it, where that shows nothing), else the next window. */
+	private afterTaken(page: Page, window: Window, firstTake: boolean): void {
+		const short = page.list.length < window.pageSize;
+		const atTotal = (short && this.reachesTotal({ ...page, list: [] }, this.coveredTo)) || this.endsAtTotal(page, window);
 		// after members left, the count can match by chance (members read who left since): the short
 		// page is asked again, and counts once two answers agree
 		if (atTotal && this.changes.left > 0 && !this.agreed) return this.askAgain(page);
@@ -219,13 +222,13 @@ export abstract class ReadState {
 		// size the server has not shown it serves, or after rows hidden from the User ID) looks the same
 		// as one of a group whose `total` counts too few: the page right after it shows which
 		const unproven = firstTake ? this.startOffset === 0 && window.pageSize > (this.options.served ?? 0) : this.sawHidden;
-		if (atTotal && rows.length < window.pageSize && unproven) {
+		if (atTotal && short && unproven) {
 			this.endCheck = true;
-			return this.goTo(firstTake ? windowOf(2, rows.length) : windowOf(window.pageNum + 1, window.pageSize));
+			return this.goTo(firstTake ? windowOf(2, page.list.length) : windowOf(window.pageNum + 1, window.pageSize));
 		}
 		if (atTotal) return this.finish('total');
-		if (rows.length < Math.min(window.pageSize, this.served)) this.sawHidden = true;
-		this.goTo(this.nextWindow(this.tail), true);
+		if (page.list.length < Math.min(window.pageSize, this.served)) this.sawHidden = true;
+		this.goTo(this.nextWindow(this.tail!), true);
 	}
 
 	protected keepMember(row: IDataObject): void {
