@@ -135,3 +135,15 @@ export function distinctRows(page: Page): Page {
 export function endsBy(page: Page, position: number): boolean {
 	return page.total === undefined || position >= page.total;
 }
+
+/** Whether two or more members out of place all moved by the same places, fewer than `far`. */
+export function shiftedTogether(rows: Misplaced[], far: number): boolean {
+	const shift = rows[0].now.lo - rows[0].was.lo;
+	return rows.length > 1 && shift !== 0 && Math.abs(shift) < far && rows.every((row) => row.now.lo - row.was.lo === shift);
+}
+
+/** Whether two answers hold the same members, in the same order. */
+export function sameRows(answer: Page, other: Page | undefined): boolean {
+	if (other === undefined || other.list.length !== answer.list.length) return false;
+	return answer.list.every((row, i) => memberIdentity(row) === memberIdentity(other.list[i]));
+}

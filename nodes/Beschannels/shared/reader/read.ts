@@ -1,6 +1,6 @@
 import { MAX_PAGES } from '../constants';
 import { memberIdentity, mergeHeader, type Page } from '../page';
-import { anchor, cutShort, endsBy, freshRows, type Misplaced } from './evidence';
+import { anchor, cutShort, endsBy, freshRows, sameRows, shiftedTogether } from './evidence';
 import { TieRead } from './ties';
 import { BLIND_PAGES, MAX_ASKS, MAX_REREADS, MIN_EMPTY_STRETCH, OVERLAP_ROWS } from './limits';
 import type { PaginateOptions, PaginateResult, ReadEnd, Tail } from './types';
@@ -118,8 +118,21 @@ class GroupRead extends TieRead {
 			this.repeatChecked = true;
 			return this.restart();
 		}
-		// past `total`, a server may answer a page past the end with its last page (as web frameworks that clamp page_num do)
-		this.finish(this.pastEnd(this.window) ? 'confirmed' : 'repeat');
+		// a server may answer a page past the end with its last page (as web frameworks that clamp
+		// page_num do): past `total`, or the last page taken again when it was short
+		this.finish(this.pastEnd(this.window) || this.lastPageAgain(page) ? 'confirmed' : 'repeat');
+	}
+
+	/**
+	 * Whether `page` is the last page taken again, which held fewer rows than it asked, with no more
+	 * members to come than its missing rows could hide: a page 1 sent again by a server that ignores
+	 * page_num, on a group that `total` says goes on, is not.
+	 */
+	protected lastPageAgain(page: Page): boolean {
+		const last = this.lastShort;
+		if (last === undefined || !sameRows(page, last.page)) return false;
+		const toCome = (this.lastTotal ?? 0) - (this.startOffset + this.read);
+		return toCome <= last.window.pageSize - last.page.list.length;
 	}
 
 	/** Whether a full page of members read before shows a page sent again: members out of place while nothing changed, or, with no total, each `far` or more from where it was read. */
@@ -216,6 +229,15 @@ class GroupRead extends TieRead {
 		this.goTo(windowAt(this.startOffset, this.size()));
 	}
 
+	/** A tail with no member to rest on, at `position`: the next page is taken by position. */
+	private tailAt(position: number, rebase?: boolean): Tail {
+		return { lo: position, hi: position - 1, from: position, bridged: true, rebase, at: { ...this.changes }, misses: 0 };
+	}
+
+	private leftSince(tail: Tail): number {
+		return this.changes.left - tail.at.left;
+	}
+
 	/** Members were found out of place: the group is read again from the start, once, to find any who moved into the part read. */
 	protected readAgainFromStart(): void {
 		this.moving = true;
@@ -267,18 +289,6 @@ class GroupRead extends TieRead {
 			cut: this.cut === 'lost' ? undefined : this.cut,
 		};
 	}
-}
-
-/** Whether two or more members out of place all moved by the same places, fewer than `far`. */
-function shiftedTogether(rows: Misplaced[], far: number): boolean {
-	const shift = rows[0].now.lo - rows[0].was.lo;
-	return rows.length > 1 && shift !== 0 && Math.abs(shift) < far && rows.every((row) => row.now.lo - row.was.lo === shift);
-}
-
-/** Whether two answers hold the same members, in the same order. */
-function sameRows(answer: Page, other: Page | undefined): boolean {
-	if (other === undefined || other.list.length !== answer.list.length) return false;
-	return answer.list.every((row, i) => memberIdentity(row) === memberIdentity(other.list[i]));
 }
 
 /** Reads a group and returns its members in the API's order, each identity once, and whether the read showed it has them all. */

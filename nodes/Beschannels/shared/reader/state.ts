@@ -37,6 +37,8 @@ export abstract class ReadState {
 	protected misplaced = false;
 	protected unchecked = 0;
 	protected pastTotal = false;
+	/** The last page taken, when it held fewer rows than it asked: the group may end with it. */
+	protected lastShort: { page: Page; window: Window } | undefined;
 	/** A short first page met `total`: the page after it, at the size that came, is asked before the end is taken. */
 	protected endCheck = false;
 	/** The answers to the window being asked again: how many, the last one, whether it agreed with the one before. */
@@ -155,15 +157,6 @@ export abstract class ReadState {
 		return window.end > total && window.start < total && page.list.length === total - window.start;
 	}
 
-	/** A tail with no member to rest on, at `position`: the next page is taken by position. */
-	protected tailAt(position: number, rebase?: boolean): Tail {
-		return { lo: position, hi: position - 1, from: position, bridged: true, rebase, at: { ...this.changes }, misses: 0 };
-	}
-
-	protected leftSince(tail: Tail): number {
-		return this.changes.left - tail.at.left;
-	}
-
 	/** Takes the members of `page` from row `from` on that were not read before, and plans the next window. */
 	protected take(page: Page, from: number, lastAt?: { lo: number; hi: number; at: Changes }): void {
 		const window = sitting(this.window, page.list.length);
@@ -221,14 +214,19 @@ export abstract class ReadState {
 		// a short page that meets `total` where rows may be missing from pages (the first answer, whose
 		// size the server has not shown it serves, or after rows hidden from the User ID) looks the same
 		// as one of a group whose `total` counts too few: the page right after it shows which
-		const unproven = firstTake ? this.startOffset === 0 && window.pageSize > (this.options.served ?? 0) : this.sawHidden;
-		if (atTotal && short && unproven) {
+		if (atTotal && short && this.endUnproven(window, firstTake)) {
 			this.endCheck = true;
 			return this.goTo(firstTake ? windowOf(2, page.list.length) : windowOf(window.pageNum + 1, window.pageSize));
 		}
 		if (atTotal) return this.finish('total');
+		this.lastShort = short ? { page, window } : undefined;
 		if (page.list.length < Math.min(window.pageSize, this.served)) this.sawHidden = true;
 		this.goTo(this.nextWindow(this.tail!), true);
+	}
+
+	/** Whether rows may be missing from a short page for other reasons than the end: a first answer at a size not served before, or after rows hidden. */
+	private endUnproven(window: Window, firstTake: boolean): boolean {
+		return firstTake ? this.startOffset === 0 && window.pageSize > (this.options.served ?? 0) : this.sawHidden;
 	}
 
 	protected keepMember(row: IDataObject): void {
