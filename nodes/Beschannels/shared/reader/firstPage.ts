@@ -60,7 +60,8 @@ export abstract class FirstPageRead extends ReadState {
 		const full = rows >= window.pageSize;
 		// a later page sits where asked only if the server serves that many rows (or it came back full)
 		const placed = window.start === 0 || full || window.pageSize <= Math.max(1, this.served);
-		if (full || (placed && this.reachesTotal(page, window.start + rows)) || this.endsAtTotal(page, window)) return false;
+		// an empty answer (asked twice) shows nothing of the size a server serves: nothing to place
+		if (full || rows === 0 || (placed && this.reachesTotal(page, window.start + rows)) || this.endsAtTotal(page, window)) return false;
 		// a page of a size the server has served (in an earlier read) sits where asked: no probe places it
 		const known = window.pageSize <= this.served;
 		if (window.start === 0 && rows > 0 && this.calibration === undefined && !known) this.calibrate(page);
