@@ -37,6 +37,7 @@ const still: Array<[string, ServerSpec, ReadSpec]> = [
 	['a first answer cut to one row, found out by the probe: the first page asked again is read on from its last row, not past it', server({ size: 67, cap: 37, hidden: [0, 1], totalCountsHidden: false, cuts: [{ request: 1, keep: 0.02857142857142857 }] }), read({ limit: 69 })],
 	['a page cut short twice at the end is asked until two answers agree', server({ size: 5000, cap: 1000, hidden: [17, 999, 2500, 3001, 4000], cuts: [{ request: 12, keep: 0 }] }), read({ concurrency: 10 })],
 	['Start at Page: rows the page-1 probes showed hidden keep a page that fills its positions to a total of visible rows from being the end', server({ size: 55, cap: 1000, hidden: fourOfFive(0, 55), totalCountsHidden: false }), read({ pageSize: 5, startPage: 3 })],
+	['a total 1,262 high past the members, Start at Page 14 with Limit 1 (pages of one row): the walk while no row came ends within its bound, not after 10,000 pages', server({ size: 1238, cap: 1000, totalCountsHidden: false, totalOffset: 1262 }), read({ startPage: 14, limit: 1 })],
 ];
 
 const moving: Array<[string, ServerSpec, ReadSpec]> = [

@@ -15,5 +15,8 @@ export const MIN_EMPTY_STRETCH = 10;
 /** Empty pages walked past, at the least, while no row has come at all, before the read says it saw none. */
 export const BLIND_PAGES = 12;
 
+/** Empty pages walked past, at the most, while no row has come at all (pages of one row, as Limit 1 asks, would otherwise walk the whole of `total`, two requests a page). */
+export const MAX_BLIND_PAGES = 250;
+
 /** A `total` missing from an answer: every change is possible, so every place fits. */
 export const UNKNOWN_CHANGES = 1e9;

@@ -2,7 +2,7 @@ import { MAX_PAGES } from '../constants';
 import { memberIdentity, mergeHeader, type Page } from '../page';
 import { anchor, cutShort, endsBy, freshRows, sameRows, shiftedTogether } from './evidence';
 import { TieRead } from './ties';
-import { BLIND_PAGES, MAX_ASKS, MAX_REREADS, MIN_EMPTY_STRETCH, OVERLAP_ROWS } from './limits';
+import { BLIND_PAGES, MAX_ASKS, MAX_BLIND_PAGES, MAX_REREADS, MIN_EMPTY_STRETCH, OVERLAP_ROWS } from './limits';
 import type { PaginateOptions, PaginateResult, ReadEnd, Tail } from './types';
 import { sitting, windowAt, windowFrom, windowHolding, type Window } from './windows';
 
@@ -189,10 +189,11 @@ class GroupRead extends TieRead {
 		if (this.reachesTotal(page, end)) return this.finish('total');
 		// no row has come at all while `total` counts members past this window: nothing shows how many
 		// rows a page holds (a server may serve one), so no empty page shows the end; the read walks on
-		// as far as twice the pages of this size that reach `total` (at least BLIND_PAGES), then says
+		// as far as twice the pages of this size that reach `total` (at least BLIND_PAGES, at most
+		// MAX_BLIND_PAGES), then says
 		// it saw no member
 		if (this.served === 0 && page.total !== undefined && page.total > this.startOffset) {
-			const walkable = Math.max(BLIND_PAGES, 2 * Math.ceil(page.total / window.pageSize) + 2);
+			const walkable = Math.min(MAX_BLIND_PAGES, Math.max(BLIND_PAGES, 2 * Math.ceil(page.total / window.pageSize) + 2));
 			if (++this.blindSteps >= walkable) return this.finish('unseen');
 			return this.bridge(window);
 		}
