@@ -3,7 +3,7 @@ import { requests, type Case } from '../test/reader/readCost';
 
 /**
  * Requests per read in the reader's model, averaged over 40 seeded servers per case: a still group,
- * 30% of rows hidden, and one change during the read, as a Markdown table (the figures in
+ * 30% of rows hidden, one change during the read, and a block of ties across a page edge, as a Markdown table (the figures in
  * docs/design/reader.md). `npm run reader:cost`.
  */
 
@@ -19,6 +19,9 @@ const cases: Case[] = [
 	{ name: 'one leave, 5,000 members, 1,000 a page', size: 5000, cap: 1000, change: 'leave' },
 	{ name: 'one join, 2,000 members, Page Size 100', size: 2000, cap: 100, pageSize: 100, change: 'join' },
 	{ name: 'one leave, 2,000 members, Page Size 100', size: 2000, cap: 100, pageSize: 100, change: 'leave' },
+	{ name: '8 ties across a page edge, 3,000 members, 1,000 a page', size: 3000, cap: 1000, ties: 8 },
+	{ name: '200 ties across a page edge, 3,000 members, 1,000 a page', size: 3000, cap: 1000, ties: 200 },
+	{ name: '30 ties across a page edge, 2,000 members, Page Size 100', size: 2000, cap: 100, pageSize: 100, ties: 30 },
 ];
 
 async function main(): Promise<void> {
