@@ -27,7 +27,6 @@ const cases: Array<[string, string, ServerSpec, ReadSpec, boolean]> = [
 	// rows hidden from the User ID
 	['bound_hidden', 'the first 1,000 rows hidden on a server that serves 500: the one member is read, after pages of one row asked 2,000 times', server({ size: 1001, cap: 500, hidden: range(0, 1000) }), read(), false],
 	['hiddenPastVisibleTotal', 'a total of visible rows, long hidden runs before the last member: it is missing from a read said whole', server({ size: 115, cap: 7, hidden: [...range(3, 9), ...range(10, 18), ...range(19, 25), ...range(26, 37), ...range(38, 44), 45, 46, 47, 50, 51, 55, 57, 58, 59, 63, 64, 67, ...range(69, 73), 75, 76, 77, ...range(79, 85), ...range(86, 90), 91, 93, 94, 96, 97, 98, ...range(100, 114)], totalCountsHidden: false }), read({ pageSize: 100 }), false],
-	['startPageVisibleTotal', 'Start at Page 16 of 2 rows, a total of visible rows, 4 rows hidden of every 5 past the start: the read ends at the first page, as if whole', server({ size: 49, cap: 2, hidden: [...range(26, 48).filter((i) => i % 5 !== 0)], totalCountsHidden: false }), read({ pageSize: 2, startPage: 16 }), false],
 	// changes
 	['severalMoments', '10 leaving, then a hidden import of 10, an answer cut to nothing: a member who stayed is missing from a read said whole', server({ size: 29, cap: 5, changes: [{ before: 5, kind: 'leave', at: 0, pos: 0, count: 10 }, { before: 6, kind: 'join', at: 0, pos: 1172463841, count: 10, hidden: true }], cuts: [{ request: 4, keep: 0 }] }), read({ concurrency: 10 }), true],
 	['noOverlapChange', 'pages of one row, one leave: the read fails ("moved")', server({ size: 540, cap: 9, totalCountsHidden: false, totalOffset: 1, changes: [{ before: 516, kind: 'leave', at: 0, pos: 0, count: 1 }] }), read({ pageSize: 1 }), true],
@@ -60,6 +59,7 @@ const survived: Array<[string, string, ServerSpec, ReadSpec, boolean]> = [
 	['bound_oneChange', 'a server that serves 3 rows, one join: 675 requests, more than 1.5(P + 1) + 2 + 1 = 9', server({ size: 4, cap: 3, totalCountsHidden: false, changes: [{ before: 2, kind: 'join', at: 0, pos: 0, count: 1, hidden: false }] }), read(), true],
 	['pastEnd_last', 'a server that answers a page past the end with its last page: the read failed ("repeat")', server({ size: 1, cap: 1000, totalCountsHidden: false, totalOffset: 1, pastEnd: 'last' }), read(), false],
 	['bound_still', 'an empty group from Start at Page 11: 8 requests, more than P + 1, +5%, +1 = 3', server({ size: 0, cap: 1000, totalCountsHidden: false }), read({ startPage: 11 }), false],
+	['startPageVisibleTotal', 'Start at Page 16 of 2 rows, a total of visible rows, 4 rows hidden of every 5 past the start: the read ended at the first page, as if whole', server({ size: 49, cap: 2, hidden: [...range(26, 48).filter((i) => i % 5 !== 0)], totalCountsHidden: false }), read({ pageSize: 2, startPage: 16 }), false],
 ];
 
 describe('servers as they really page, that the reader survives now', () => {

@@ -140,7 +140,8 @@ function howToGoOn(read: ToolRead, slice: Slice & { nextStart: number }): string
 
 /** The note of a read that stopped before the end of the group. */
 function stoppedNote(read: ToolRead, slice: Slice & { nextStart: number }): string {
-	const { total } = read.result;
+	// a total the members read went past counts too few: it says nothing of where the group ends
+	const total = read.result.pastTotal ? undefined : read.result.total;
 	const returned = slice.members.length;
 	const range = slice.guessed ? rangeToEnd(read.start, returned, undefined) : rangeOf(read.start, returned, slice.nextStart - 1);
 	const capped = read.askedLimit > read.limit ? ` (${read.askedLimit} were asked; one call returns at most ${TOOL_MAX_LIMIT})` : '';

@@ -87,14 +87,19 @@ export abstract class FirstPageRead extends ReadState {
 	}
 
 	/**
-	 * The page after a short first page that met `total`: empty, the group ends there; rows show a
-	 * server that serves fewer rows than asked and a `total` that counts too few, and the read goes on.
+	 * The page after a short page that met `total`: empty, the group ends there; rows show a server
+	 * that serves fewer rows than asked, or hides rows, and a `total` that counts too few: the read goes on.
 	 */
 	protected afterEndCheck(page: Page): void {
 		this.endCheck = false;
-		if (page.list.length === 0) return this.finish('total');
-		this.pastTotal = true;
-		this.takeNext(page, this.tail!);
+		if (page.list.length > 0) {
+			this.pastTotal = true;
+			return this.takeNext(page, this.tail!);
+		}
+		if (this.startOffset === 0 && !this.sawHidden) return this.finish('total');
+		// from a later start, or after rows hidden, an empty page may be hidden rows: a `total` of visible
+		// members shows nothing of positions, so the end needs the empty stretch any end past rows hidden does
+		this.endOrBridge(page, this.window);
 	}
 
 	/**

@@ -216,7 +216,8 @@ export abstract class ReadState {
 		// as one of a group whose `total` counts too few: the page right after it shows which
 		if (atTotal && short && this.endUnproven(window, firstTake)) {
 			this.endCheck = true;
-			return this.goTo(firstTake ? windowOf(2, page.list.length) : windowOf(window.pageNum + 1, window.pageSize));
+			const fromStart = firstTake && window.start === 0;
+			return this.goTo(fromStart ? windowOf(2, page.list.length) : windowOf(window.pageNum + 1, window.pageSize));
 		}
 		if (atTotal) return this.finish('total');
 		this.lastShort = short ? { page, window } : undefined;
@@ -224,9 +225,9 @@ export abstract class ReadState {
 		this.goTo(this.nextWindow(this.tail!), true);
 	}
 
-	/** Whether rows may be missing from a short page for other reasons than the end: a first answer at a size not served before, or after rows hidden. */
+	/** Whether rows may be missing from a short page for other reasons than the end: a first answer at a size not served before, or any page after rows hidden. */
 	private endUnproven(window: Window, firstTake: boolean): boolean {
-		return firstTake ? this.startOffset === 0 && window.pageSize > (this.options.served ?? 0) : this.sawHidden;
+		return firstTake ? window.pageSize > (this.options.served ?? 0) : this.sawHidden;
 	}
 
 	protected keepMember(row: IDataObject): void {
