@@ -38,6 +38,8 @@ const still: Array<[string, ServerSpec, ReadSpec]> = [
 	['a page cut short twice at the end is asked until two answers agree', server({ size: 5000, cap: 1000, hidden: [17, 999, 2500, 3001, 4000], cuts: [{ request: 12, keep: 0 }] }), read({ concurrency: 10 })],
 	['Start at Page: rows the page-1 probes showed hidden keep a page that fills its positions to a total of visible rows from being the end', server({ size: 55, cap: 1000, hidden: fourOfFive(0, 55), totalCountsHidden: false }), read({ pageSize: 5, startPage: 3 })],
 	['a total 1,262 high past the members, Start at Page 14 with Limit 1 (pages of one row): the walk while no row came ends within its bound, not after 10,000 pages', server({ size: 1238, cap: 1000, totalCountsHidden: false, totalOffset: 1262 }), read({ startPage: 14, limit: 1 })],
+	['a page past the end refused with code 10002, asked to check a short first page that meets total: an empty page', server({ size: 1, cap: 1000, totalCountsHidden: false, pastEnd: 'error' }), read({ pageSize: 100 })],
+	['a run of 1,110 hidden rows past a total of visible rows, at 1,000 rows a page: the 800 members after it are read', server({ size: 4900, cap: 1000, hidden: range(2990, 4100), totalCountsHidden: false }), read({ concurrency: 10 })],
 ];
 
 const moving: Array<[string, ServerSpec, ReadSpec]> = [
@@ -51,6 +53,7 @@ const moving: Array<[string, ServerSpec, ReadSpec]> = [
 	['a short page at total, in a group that moved, counts once two answers agree (members read who left can make the count match)', server({ size: 999, cap: 500, totalCountsHidden: false, changes: [{ before: 2, kind: 'leave', at: 0, count: 3 }, { before: 1, kind: 'move', at: 0, to: 0 }], cuts: [{ request: 6, keep: 0.625 }] }), read({ concurrency: 10 })],
 	['a page no member read can place, cut short in passing, is asked again before it is taken by position', server({ size: 40, cap: 6, totalCountsHidden: false, changes: [{ before: 1, kind: 'join', at: 0, count: 2, hidden: false }], cuts: [{ request: 14, keep: 0.16666666666666666 }] }), read({ pageSize: 7 })],
 	['an empty page after members left is read again from before it', server({ size: 50, cap: 3, hidden: [49], totalCountsHidden: false, totalOffset: 1, changes: [{ before: 28, kind: 'leave', at: 0, count: 1 }, { before: 1, kind: 'move', at: 0, to: 0 }], cuts: [{ request: 3, keep: 0 }] }), read({ concurrency: 10 })],
+	['one member joins above the only one while the page after a short first page is asked: read again from the start at the size that came, in a few requests (it walked 2,018)', server({ size: 1, cap: 2, totalCountsHidden: false, changes: [{ before: 2, kind: 'join', at: 0, pos: 0, count: 1, hidden: false }] }), read()],
 ];
 
 describe('servers the property search found', () => {

@@ -9,6 +9,9 @@ export class Ahead {
 
 	private stop = new AbortController();
 
+	/** Where the furthest window that came back with rows starts (an answer dropped after it came counts too); -1 before any. */
+	furthestRows = -1;
+
 	constructor(private readonly fetchPage: FetchPage) {}
 
 	private static key(window: Window): string {
@@ -19,7 +22,12 @@ export class Ahead {
 		const key = Ahead.key(window);
 		if (this.pending.has(key)) return;
 		const page = this.fetchPage({ pageNum: window.pageNum, pageSize: window.pageSize }, this.stop.signal);
-		page.catch(() => undefined);
+		page.then(
+			(answer) => {
+				if (answer.list.length > 0) this.furthestRows = Math.max(this.furthestRows, window.start);
+			},
+			() => undefined,
+		);
 		this.pending.set(key, page);
 	}
 

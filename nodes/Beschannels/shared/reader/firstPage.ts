@@ -12,6 +12,8 @@ import { windowAt, windowOf, type Window } from './windows';
 export abstract class FirstPageRead extends ReadState {
 	protected abstract takeNext(page: Page, tail: Tail): void;
 
+	protected abstract restart(): void;
+
 	/** A first answer past `total`, held while the page after it is asked. */
 	protected pastEndCheck: { page: Page; window: Window } | undefined;
 	protected pastEndChecked = false;
@@ -91,11 +93,12 @@ export abstract class FirstPageRead extends ReadState {
 	 * that serves fewer rows than asked, or hides rows, and a `total` that counts too few: the read goes on.
 	 */
 	protected afterEndCheck(page: Page): void {
-		this.endCheck = false;
-		if (page.list.length > 0) {
-			this.pastTotal = true;
-			return this.takeNext(page, this.tail!);
-		}
+		const check = this.endCheck;
+		this.endCheck = undefined;
+		// after a first page, the size that came may be a cap: read again from the start at that size,
+		// each row placed afresh (the first page's rows could sit anywhere in the positions it asked)
+		if (page.list.length > 0 && check === 'first') return this.restart();
+		if (page.list.length > 0) return this.takeNext(page, this.tail!);
 		if (this.startOffset === 0 && !this.sawHidden) return this.finish('total');
 		// from a later start, or after rows hidden, an empty page may be hidden rows: a `total` of visible
 		// members shows nothing of positions, so the end needs the empty stretch any end past rows hidden does

@@ -63,7 +63,7 @@ class GroupRead extends TieRead {
 	protected refusal(error: unknown): Page | undefined {
 		const size = this.window.pageSize;
 		// a page past every member read, refused: a server may refuse a page past its end so
-		const past = this.sizes.firstServed !== undefined && this.window.start >= this.lastMemberEnd;
+		const past = this.endCheck !== undefined || (this.sizes.firstServed !== undefined && this.window.start >= this.lastMemberEnd);
 		if (past && this.options.refusedPage?.(error) === true) return { total: this.lastTotal, list: [], header: [] };
 		const next = this.sizes.firstServed === undefined ? this.options.afterRefusal?.(error, size) : undefined;
 		if (next === undefined) throw error;
@@ -179,14 +179,15 @@ class GroupRead extends TieRead {
 
 	/**
 	 * Nothing past the members read in `window`, asked twice. It ends the group when `total` says so
-	 * and the empty stretch past both the last member and `total` is long enough to show it: ten
-	 * times the positions a member took so far (rows hidden from the User ID widen the gaps), but no
-	 * more than a page, and at least ten positions. So a `total` that counts only the members the
-	 * User ID may see is not taken for one that counts them all. Otherwise the read goes on past it.
+	 * and the empty stretch past both the last member and `total` is long enough to show it: a whole
+	 * page of the size the server serves, and at least ten positions. So a `total` that counts only the
+	 * members the User ID may see is not taken for one that counts them all past a run of hidden rows
+	 * shorter than a page. Otherwise the read goes on past it.
 	 */
 	protected endOrBridge(page: Page, window: Window): void {
 		const end = this.certainEnd(window);
-		if (this.reachesTotal(page, end)) return this.finish('total');
+		// `total` 0 and not a row sent (asked twice): nothing to read, from any start
+		if (this.reachesTotal(page, end) || (page.total === 0 && this.served === 0)) return this.finish('total');
 		// no row has come at all while `total` counts members past this window: nothing shows how many
 		// rows a page holds (a server may serve one), so no empty page shows the end; the read walks on
 		// as far as twice the pages of this size that reach `total` (at least BLIND_PAGES, at most
@@ -197,12 +198,12 @@ class GroupRead extends TieRead {
 			if (++this.blindSteps >= walkable) return this.finish('unseen');
 			return this.bridge(window);
 		}
-		const gap = this.read > 0 ? Math.max(1, (this.lastMemberFrom - this.startOffset) / this.read) : 1;
 		// no member read yet and nothing in the window: its places before the start are empty too
 		const from = this.read === 0 && page.list.length === 0 ? Math.min(window.start, this.lastMemberEnd) : this.lastMemberEnd;
 		const past = Math.max(from, page.total ?? 0);
-		const needed = Math.max(MIN_EMPTY_STRETCH, Math.min(MIN_EMPTY_STRETCH * gap, this.size()));
-		if (endsBy(page, end) && end - past >= needed) return this.finish('confirmed');
+		const needed = Math.max(MIN_EMPTY_STRETCH, this.size());
+		// an answer past here that came with rows (one fetched ahead, dropped) shows the group goes on
+		if (endsBy(page, end) && end - past >= needed && end > this.ahead.furthestRows) return this.finish('confirmed');
 		this.bridge(window);
 	}
 

@@ -39,8 +39,8 @@ export abstract class ReadState {
 	protected pastTotal = false;
 	/** The last page taken, when it held fewer rows than it asked: the group may end with it. */
 	protected lastShort: { page: Page; window: Window } | undefined;
-	/** A short first page met `total`: the page after it, at the size that came, is asked before the end is taken. */
-	protected endCheck = false;
+	/** A short page met `total`: the page after it is asked before the end is taken (`first`: the read's first page). */
+	protected endCheck: 'first' | 'later' | undefined;
 	/** The answers to the window being asked again: how many, the last one, whether it agreed with the one before. */
 	protected asks = 0;
 	protected lastAnswer: Page | undefined;
@@ -59,8 +59,6 @@ export abstract class ReadState {
 	protected learned = false;
 	/** The position after the last member taken, at the furthest it may sit. */
 	protected lastMemberEnd: number;
-	/** The position after the last member taken, at the nearest it may sit. */
-	protected lastMemberFrom: number;
 	/** The most rows one answer held: asking at most this many, a page sits where it is planned. */
 	protected served = 0;
 	protected cut: Cut | 'lost' | undefined; // see PaginateResult.cut; 'lost': none for this read
@@ -85,7 +83,6 @@ export abstract class ReadState {
 		this.startOffset = Math.max(0, options.startOffset ?? 0);
 		this.keep = options.keep ?? ((member) => member);
 		this.lastMemberEnd = this.startOffset;
-		this.lastMemberFrom = this.startOffset;
 		this.served = Math.max(0, options.served ?? 0);
 		this.window = windowHolding(this.startOffset, this.firstSize(options.pageSize));
 	}
@@ -177,7 +174,6 @@ export abstract class ReadState {
 		if (this.read >= this.wanted) return this.finish('limit');
 		if (this.options.until?.({ ...page, list: rows.slice(first) })) return this.finish('until');
 		this.lastMemberEnd = Math.max(this.lastMemberEnd, last.hi + 1);
-		this.lastMemberFrom = Math.max(this.lastMemberFrom, last.lo + 1);
 		this.afterTaken(page, window, firstTake);
 	}
 
@@ -215,8 +211,8 @@ export abstract class ReadState {
 		// size the server has not shown it serves, or after rows hidden from the User ID) looks the same
 		// as one of a group whose `total` counts too few: the page right after it shows which
 		if (atTotal && short && this.endUnproven(window, firstTake)) {
-			this.endCheck = true;
 			const fromStart = firstTake && window.start === 0;
+			this.endCheck = fromStart ? 'first' : 'later';
 			return this.goTo(fromStart ? windowOf(2, page.list.length) : windowOf(window.pageNum + 1, window.pageSize));
 		}
 		if (atTotal) return this.finish('total');
