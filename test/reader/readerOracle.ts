@@ -213,6 +213,10 @@ export async function checkRead(server: ServerSpec, read: ReadSpec, moving: bool
  * or with the request bounds the search leaves out left out too (`search`).
  */
 export async function judgeRead(server: ServerSpec, read: ReadSpec, moving: boolean, search = false): Promise<string[]> {
-	const m = await readOnce(server, read);
+	return judgeMade(server, read, await readOnce(server, read), moving, search);
+}
+
+/** What is wrong with `m`, a read of `server` already made (`readOnce`), judged as `judgeRead` judges. */
+export function judgeMade(server: ServerSpec, read: ReadSpec, m: ModelRead, moving: boolean, search = false): string[] {
 	return moving ? judgeMoving(server, read, m, search) : judgeStill(server, read, m, search);
 }

@@ -1,12 +1,13 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals -- development code: runs in Node.js, never inside n8n */
-import type { Page, PageRequest } from '../../nodes/Beschannels/shared/page';
-import { paginate } from '../../nodes/Beschannels/shared/reader/read';
 import { prng } from '../../sandbox/members';
+import { judgeMade } from './readerOracle';
+import { modelRead, modelServer, readOnce, type Change, type ServerSpec } from './serverModel';
 
 /**
- * The reader's promise, tried against many servers that move, hide rows and drop rows at random:
- * a read that says it is complete holds every member that was in the group for the whole read and
- * visible to the User ID, each once. Each case runs 40 seeds; answers arrive in random order.
+ * The reader's promise, tried against many servers of the model (serverModel.ts) that move, hide
+ * rows and drop rows at random: a read that says it is complete holds every member that was in the
+ * group for the whole read and visible to the User ID, each once, as the oracle judges it
+ * (readerOracle.ts); one that fails says the group changed. Each case runs 40 seeds; answers arrive
+ * in random order.
  */
 
 interface Server {
@@ -17,38 +18,31 @@ interface Server {
 	changes: number;
 	/** Only leaves (anywhere); otherwise leaves, joins at the top and joins at the end. */
 	onlyLeaves: boolean;
+	/** Members drawn at random (the same one may be drawn twice) hidden from the User ID. */
 	hidden: number;
 	/** Chance, per answer, that it comes back with only some of its rows. */
 	truncated: number;
 }
 
-async function readOnce(seed: number, server: Server, pageSize: number) {
+/** The requests changes and cuts are drawn for: more than any read here makes. */
+const MOMENTS = 300;
+
+/** The model's server for `server`, drawn from `seed`. */
+function drawServer(seed: number, server: Server): ServerSpec {
 	const next = prng(seed);
-	let group = Array.from({ length: server.members }, (_, i) => `m${i}`);
-	const before = group.slice();
-	const hidden = new Set(Array.from({ length: server.hidden }, () => `m${Math.floor(next() * server.members)}`));
-	const left = new Set<string>();
-	let joined = 0;
-	const fetchPage = async ({ pageNum, pageSize: asked }: PageRequest): Promise<Page> => {
-		await new Promise((resolve) => setTimeout(resolve, Math.floor(next() * 3)));
+	const hidden = [...new Set(Array.from({ length: server.hidden }, () => Math.floor(next() * server.members)))].sort((a, b) => a - b);
+	const changes: Change[] = [];
+	const cuts: ServerSpec['cuts'] = [];
+	for (let request = 1; request <= MOMENTS; request++) {
 		if (next() < server.changes) {
 			const kind = next();
-			if (kind < 0.5 || server.onlyLeaves) {
-				const [gone] = group.splice(Math.floor(next() * group.length), 1);
-				left.add(gone);
-			} else if (kind < 0.8) group = [`j${joined++}`, ...group];
-			else group.push(`j${joined++}`);
+			// a leave anywhere (a position drawn evenly), a join at the top (share 0) or at the end (share 1)
+			if (kind < 0.5 || server.onlyLeaves) changes.push({ before: request, kind: 'leave', at: 0, pos: Math.floor(next() * 2 ** 30), count: 1 });
+			else changes.push({ before: request, kind: 'join', at: kind < 0.8 ? 0 : 1, count: 1, hidden: false });
 		}
-		const served = Math.min(asked, server.cap);
-		const from = (pageNum - 1) * (server.offsets === 'asked' ? asked : served);
-		let rows = group.slice(from, from + served).filter((id) => !hidden.has(id));
-		if (next() < server.truncated) rows = rows.slice(0, Math.floor(next() * rows.length));
-		return { total: group.length, list: rows.map((identity_id) => ({ identity_id })), header: [] };
-	};
-	const result = await paginate({ returnAll: true, limit: 0, pageSize, fetchPage, concurrency: 10 });
-	const returned = result.members.map((m) => String(m.identity_id));
-	const stayers = before.filter((id) => !left.has(id) && !hidden.has(id));
-	return { result, returned, missing: stayers.filter((id) => !returned.includes(id)) };
+		if (next() < server.truncated) cuts.push({ request, keep: next(), again: true });
+	}
+	return modelServer({ size: server.members, cap: server.cap, offsets: server.offsets, hidden, changes, cuts, latency: { turns: 2, seed } });
 }
 
 const cases: Array<[string, Server, number]> = [
@@ -66,11 +60,13 @@ const cases: Array<[string, Server, number]> = [
 
 describe.each(cases)('%s', (_name, server, pageSize) => {
 	it('never calls a read complete that misses a member who stayed, nor returns one twice', async () => {
+		const read = modelRead({ pageSize, concurrency: 10 });
 		for (let seed = 1; seed <= 40; seed++) {
-			const { result, returned, missing } = await readOnce(seed * 7919, server, pageSize);
-			expect(new Set(returned).size).toBe(returned.length);
-			if (result.complete) expect({ seed, missing }).toEqual({ seed, missing: [] });
-			else expect(result.end).toBe('moved');
+			const spec = drawServer(seed * 7919, server);
+			const m = await readOnce(spec, read);
+			expect({ seed, problems: judgeMade(spec, read, m, true, true) }).toEqual({ seed, problems: [] });
+			if (!m.outcome.ok) expect({ seed, message: m.outcome.message }).toEqual({ seed, message: 'The group changed while it was read' });
+			expect(m.requests.length).toBeLessThanOrEqual(MOMENTS);
 		}
 	});
 });

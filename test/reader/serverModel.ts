@@ -49,10 +49,11 @@ export interface ServerSpec {
 	 */
 	changes: Change[];
 	/**
-	 * Requests whose answer is cut short, the first time that page is asked: to `rows` modulo (rows
-	 * + 1) of its rows where `rows` is given (any length equally likely), else to the share `keep`.
+	 * Requests whose answer is cut short, the first time that page is asked (every time where `again`
+	 * is set): to `rows` modulo (rows + 1) of its rows where `rows` is given (any length equally
+	 * likely), else to the share `keep`.
 	 */
-	cuts: Array<{ request: number; keep: number; rows?: number }>;
+	cuts: Array<{ request: number; keep: number; rows?: number; again?: boolean }>;
 	/** Requests whose answer holds its first row twice. */
 	doubled: number[];
 	/**
@@ -76,6 +77,11 @@ export interface ServerSpec {
 	 * contract: a read of them may fail, but one that succeeds must be right.
 	 */
 	pageNumbers?: 'fromOne' | 'fromZero' | 'ignored';
+	/**
+	 * Answers come back after `turns` turns of the event loop, or with `seed` a seeded number of them
+	 * from 0 to `turns` for each request, so answers asked together arrive in any order. Default: at once.
+	 */
+	latency?: { turns: number; seed?: number };
 }
 
 export interface ReadSpec {
@@ -84,6 +90,8 @@ export interface ReadSpec {
 	startPage: number;
 	limit?: number;
 	concurrency: number;
+	/** The reader's bound on requests; undefined: its own (10,000). */
+	maxPages?: number;
 }
 
 /** How a read ended: the reader's end, or 'thrown' when `paginate` threw (`error`). */
@@ -127,6 +135,8 @@ export interface ModelRead {
 	rowsSent: boolean;
 	/** At some moment of the read, the rows of a first page (as many as the server serves at Page Size) were all hidden, while visible rows came after. */
 	hiddenFirstPage: boolean;
+	/** The most requests the server held unanswered at once. */
+	mostInFlight: number;
 }
 
 const AUTO = 1000;
@@ -191,6 +201,11 @@ function tieRuns(list: readonly string[], tie: ReadonlyMap<string, number>): Arr
 		start = i;
 	}
 	return runs;
+}
+
+/** Waits `turns` turns of the event loop. */
+async function turnsPass(turns: number): Promise<void> {
+	for (let i = 0; i < turns; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
 /** A whole number `raw` taken modulo `n` (0 when `n` is 0): positions drawn evenly over a group. */
@@ -266,14 +281,20 @@ export async function readOnce(
 			: { identity_id: id, identity_value: id, FullName: `Member ${id}`, Email: `${id}@example.com` };
 
 	let rowsSent = false;
+	let inFlight = 0;
+	let mostInFlight = 0;
 	const fetchPage = async (request: PageRequest): Promise<Page> => {
 		requests.push(request);
 		const n = requests.length;
+		mostInFlight = Math.max(mostInFlight, ++inFlight);
 		for (const change of server.changes) if (change.before === n) apply(change);
 		const stride = server.offsets === 'asked' ? request.pageSize : Math.min(request.pageSize, server.cap);
 		const pages = Math.max(1, Math.ceil(list.length / stride));
 		let pageNum = server.pageNumbers === 'ignored' ? 1 : server.pageNumbers === 'fromZero' ? request.pageNum + 1 : request.pageNum;
-		if (pageNum > pages && server.pastEnd === 'error') throw refusal(pageNum);
+		if (pageNum > pages && server.pastEnd === 'error') {
+			inFlight--;
+			throw refusal(pageNum);
+		}
 		if (pageNum > pages && server.pastEnd === 'last') pageNum = pages;
 		const { from, to } = pagePositions(rules, pageNum, request.pageSize);
 		// each block of ties the page reaches comes in a new order at every request
@@ -293,7 +314,7 @@ export async function readOnce(
 		let total = Math.max(0, counted + server.totalOffset);
 		const key = `${request.pageNum}:${request.pageSize}`;
 		const cut = server.cuts.find((c) => c.request === n);
-		if (cut && !asked.has(key)) ids = ids.slice(0, cut.rows === undefined ? Math.floor(ids.length * cut.keep) : mod(cut.rows, ids.length + 1));
+		if (cut && (cut.again === true || !asked.has(key))) ids = ids.slice(0, cut.rows === undefined ? Math.floor(ids.length * cut.keep) : mod(cut.rows, ids.length + 1));
 		asked.add(key);
 		if (server.doubled.includes(n) && ids.length > 0) ids = [ids[0], ...ids];
 		const data: IDataObject = { list: ids.map(row), header: [{ label: '姓名', prop: 'FullName' }] };
@@ -308,6 +329,11 @@ export async function readOnce(
 		if (form === 'string') data.total = String(total);
 		onAnswer?.(request, form === 'number' || form === 'string' || form === 'jitter' ? total : undefined, ids);
 		if (ids.length > 0) rowsSent = true;
+		if (server.latency) {
+			const { turns, seed } = server.latency;
+			await turnsPass(seed === undefined ? turns : Math.floor(seeded(seed, n)() * (turns + 1)));
+		}
+		inFlight--;
 		return await Promise.resolve(readPage(data));
 	};
 
@@ -323,6 +349,7 @@ export async function readOnce(
 			startOffset,
 			fetchPage,
 			concurrency: read.concurrency,
+			maxPages: read.maxPages,
 			refusedPage,
 		});
 	} catch (thrown) {
@@ -369,6 +396,7 @@ export async function readOnce(
 		mostPositions,
 		hiddenFirstPage,
 		rowsSent,
+		mostInFlight,
 	};
 }
 
