@@ -40,6 +40,8 @@ const still: Array<[string, ServerSpec, ReadSpec]> = [
 	['a total 1,262 high past the members, Start at Page 14 with Limit 1 (pages of one row): the walk while no row came ends within its bound, not after 10,000 pages', server({ size: 1238, cap: 1000, totalCountsHidden: false, totalOffset: 1262 }), read({ startPage: 14, limit: 1 })],
 	['a page past the end refused with code 10002, asked to check a short first page that meets total: an empty page', server({ size: 1, cap: 1000, totalCountsHidden: false, pastEnd: 'error' }), read({ pageSize: 100 })],
 	['a run of 1,110 hidden rows past a total of visible rows, at 1,000 rows a page: the 800 members after it are read', server({ size: 4900, cap: 1000, hidden: range(2990, 4100), totalCountsHidden: false }), read({ concurrency: 10 })],
+	['a page past a total 1 high refused with code 10002, after a last member whose place hidden rows could stretch: an empty page', server({ size: 11, cap: 7, totalCountsHidden: false, totalOffset: 1, pastEnd: 'error' }), read({ pageSize: 7, limit: 12 })],
+	['Start at Page past the end on a server that answers with its last page, the check of the page after it cut to nothing in passing: asked again, no member', server({ size: 1, cap: 1000, totalCountsHidden: false, totalOffset: 1, pastEnd: 'last', cuts: [{ request: 2, keep: 0 }] }), read({ pageSize: 100, startPage: 2 })],
 ];
 
 const moving: Array<[string, ServerSpec, ReadSpec]> = [

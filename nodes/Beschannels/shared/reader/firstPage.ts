@@ -15,7 +15,7 @@ export abstract class FirstPageRead extends ReadState {
 	protected abstract restart(): void;
 
 	/** A first answer past `total`, held while the page after it is asked. */
-	protected pastEndCheck: { page: Page; window: Window } | undefined;
+	protected pastEndCheck: { page: Page; window: Window; again?: boolean } | undefined;
 	protected pastEndChecked = false;
 
 	/**
@@ -79,7 +79,12 @@ export abstract class FirstPageRead extends ReadState {
 	 * answer is taken as it came.
 	 */
 	protected afterPastEndCheck(page: Page): void {
-		const { page: first, window } = this.pastEndCheck!;
+		const { page: first, window, again } = this.pastEndCheck!;
+		// an empty answer may be one cut short in passing: it counts once asked again
+		if (page.list.length === 0 && !again) {
+			this.pastEndCheck = { page: first, window, again: true };
+			return this.dropPlan();
+		}
 		this.pastEndCheck = undefined;
 		this.pastEndChecked = true;
 		const ids = new Set(first.list.map((row) => memberIdentity(row)));

@@ -62,8 +62,8 @@ class GroupRead extends TieRead {
 	 */
 	protected refusal(error: unknown): Page | undefined {
 		const size = this.window.pageSize;
-		// a page past every member read, refused: a server may refuse a page past its end so
-		const past = this.endCheck !== undefined || (this.sizes.firstServed !== undefined && this.window.start >= this.lastMemberEnd);
+		// a page past every member read or past `total`, refused: a server may refuse a page past its end so
+		const past = this.endCheck !== undefined || this.pastEnd(this.window) || (this.sizes.firstServed !== undefined && this.window.start >= this.lastMemberEnd);
 		if (past && this.options.refusedPage?.(error) === true) return { total: this.lastTotal, list: [], header: [] };
 		const next = this.sizes.firstServed === undefined ? this.options.afterRefusal?.(error, size) : undefined;
 		if (next === undefined) throw error;
