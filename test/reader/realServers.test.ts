@@ -46,11 +46,12 @@ describe('servers as they really page', () => {
 	};
 
 	// Before: "Beschannels ... group changed while it was read" after 65 requests (a missing total
-	// counted as every change at once).
-	it.each(['missing', 'null', 'string'] as const)('total sent %s: a still group is read whole in at most 7 requests', async (totalAs) => {
+	// counted as every change at once). Without a total, the end is a whole page found empty past the
+	// last member, asked twice (a run of hidden rows shorter than a page is not taken for it).
+	it.each(['missing', 'null', 'string'] as const)('total sent %s: a still group is read whole in at most 11 requests', async (totalAs) => {
 		const run = await read('1', { totalAs });
 		expectExactly(run, members(t, '1'));
-		expect(t.pageRequests().length).toBeLessThanOrEqual(7);
+		expect(t.pageRequests().length).toBeLessThanOrEqual(11);
 	});
 
 	// Before: "Beschannels sent page 1 again instead of new members" at once.

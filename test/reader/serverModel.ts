@@ -416,7 +416,6 @@ export const NOT_YET = new Set<string>([
 	'hiddenHead',
 	'hiddenPastVisibleTotal',
 	'lowTotalHidden',
-	'startPageVisibleTotal',
 	'noOverlapChange',
 	'sameMoment',
 	'severalMoments',
