@@ -1,3 +1,7 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import type { Page } from '../nodes/Beschannels/shared/group/page';
+import { anchor, cutShort, freshRows, placeRow, type Placed } from '../nodes/Beschannels/shared/reader/evidence';
 import { sitting, windowAround, windowAt, windowFrom, windowOf } from '../nodes/Beschannels/shared/reader/windows';
 
 /**
@@ -41,5 +45,65 @@ describe('which page to ask (windows.ts)', () => {
 		// no room for 2 rows before position 0; a stretch longer than a page
 		expect(windowAround(0, 1, 10, 2)).toBeUndefined();
 		expect(windowAround(5, 30, 10, 2)).toBeUndefined();
+	});
+});
+
+const rows = (...ids: string[]): IDataObject[] => ids.map((identity_id) => ({ identity_id }));
+const page = (...ids: string[]): Page => ({ total: 100, list: rows(...ids), header: [] });
+/** Members read before, each at one place, with nothing shown of changes then. */
+const readAt = (places: Record<string, number>, pass?: number) =>
+	new Map<string, Placed>(Object.entries(places).map(([id, at]) => [id, { lo: at, hi: at, joined: 0, left: 0, pass }]));
+const none = { joined: 0, left: 0 };
+
+describe('what an answer rests on (evidence.ts)', () => {
+	it('a row is placed at its window position, and up to the rows hidden before it further down', () => {
+		expect(placeRow(windowOf(3, 10), 4, 2, { joined: 1, left: 2, pass: 1 })).toEqual({ lo: 24, hi: 26, joined: 1, left: 2, pass: 1 });
+	});
+
+	it('a member read before fits where it was, one place down per member joined since, one place up per member left since, and no further', () => {
+		// page 2 of 10 starts at 10: row i sits at 10 + i
+		const at = (i: number, changes = none) => anchor(rows(...Array.from({ length: i }, (_, k) => `new${k}`), 'a'), windowOf(2, 10), 0, changes, readAt({ a: 10 }));
+		expect(at(0)).toEqual({ kind: 'anchored', index: 0 });
+		expect(at(1, { joined: 1, left: 0 })).toEqual({ kind: 'anchored', index: 1 });
+		expect(at(1).kind).toBe('misplaced');
+		expect(at(2, { joined: 1, left: 0 }).kind).toBe('misplaced');
+		// one place up: page 1 of 10, row 9
+		const up = (changes: typeof none) => anchor(rows(...Array.from({ length: 9 }, (_, k) => `new${k}`), 'a'), windowOf(1, 10), 0, changes, readAt({ a: 10 }));
+		expect(up({ joined: 0, left: 1 })).toEqual({ kind: 'anchored', index: 9 });
+		expect(up(none)).toEqual({ kind: 'misplaced', rows: [{ was: { lo: 10, hi: 10, joined: 0, left: 0 }, now: { lo: 9, hi: 9, joined: 0, left: 0 } }] });
+	});
+
+	it('rows hidden before a member widen where it may sit, both where it was and where it is', () => {
+		const wasWide = new Map<string, Placed>([['a', { lo: 8, hi: 10, joined: 0, left: 0 }]]);
+		// now at 12 (page 2 of 10, row 2): 2 places below the highest place it was, with 2 joined
+		expect(anchor(rows('x', 'y', 'a'), windowOf(2, 10), 0, { joined: 2, left: 0 }, wasWide)).toEqual({ kind: 'anchored', index: 2 });
+		expect(anchor(rows('x', 'y', 'a'), windowOf(2, 10), 0, { joined: 1, left: 0 }, wasWide).kind).toBe('misplaced');
+		// now at 7 to 9 (row 7 of page 1, 2 hidden): fits where it was without a change
+		expect(anchor(rows('1', '2', '3', '4', '5', '6', '7', 'a'), windowOf(1, 10), 2, none, readAt({ a: 9 }))).toEqual({ kind: 'anchored', index: 7 });
+		expect(anchor(rows('1', '2', '3', '4', '5', '6', '7', 'a'), windowOf(1, 10), 1, none, readAt({ a: 9 })).kind).toBe('misplaced');
+	});
+
+	it('rests on the last member that fits; any misplaced one wins; none read before, or read in an earlier pass, is no evidence', () => {
+		expect(anchor(rows('a', 'b', 'c'), windowOf(1, 3), 0, none, readAt({ a: 0, b: 1 }))).toEqual({ kind: 'anchored', index: 1 });
+		expect(anchor(rows('a', 'b', 'c'), windowOf(1, 3), 0, none, readAt({ a: 0, c: 5 })).kind).toBe('misplaced');
+		expect(anchor(rows('x', 'y'), windowOf(1, 3), 0, none, readAt({ a: 0 }))).toEqual({ kind: 'none' });
+		expect(anchor(rows('a', 'b'), windowOf(1, 3), 0, { joined: 0, left: 0, pass: 1 }, readAt({ a: 0, b: 7 }))).toEqual({ kind: 'none' });
+		expect(anchor(rows('a', 'b'), windowOf(1, 3), 0, { joined: 0, left: 0, pass: 1 }, readAt({ a: 0, b: 7 }, 1)).kind).toBe('misplaced');
+	});
+
+	it('a move wholly within a stretch known to tie is not a member moving; one reaching out of it is', () => {
+		// b read at 12, now at 10 (row 0 of page 2 of 10)
+		const found = (lo: number, hi: number) => anchor(rows('b'), windowOf(2, 10), 0, none, readAt({ b: 12 }), [{ lo, hi }]);
+		expect(found(10, 12)).toEqual({ kind: 'none' });
+		expect(found(11, 12).kind).toBe('misplaced');
+		expect(found(10, 11).kind).toBe('misplaced');
+	});
+
+	it('an answer cut short holds only rows the earlier one held, and fewer', () => {
+		expect(cutShort(page('a', 'b'), page('a', 'b', 'c'))).toBe(true);
+		expect(cutShort(page('a', 'b', 'c'), page('a', 'b', 'c'))).toBe(false);
+		expect(cutShort(page('a', 'x'), page('a', 'b', 'c'))).toBe(false);
+		expect(cutShort(page('a', 'b', 'c', 'd'), page('a', 'b', 'c'))).toBe(false);
+		expect(freshRows(rows('a', 'x', 'b', 'y'), readAt({ a: 0, b: 1 }))).toEqual(rows('x', 'y'));
 	});
 });
