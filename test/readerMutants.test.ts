@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { Page } from '../nodes/Beschannels/shared/group/page';
+import { Calibration } from '../nodes/Beschannels/shared/reader/calibration';
 import { anchor, cutShort, freshRows, placeRow, type Placed } from '../nodes/Beschannels/shared/reader/evidence';
 import { sitting, windowAround, windowAt, windowFrom, windowOf } from '../nodes/Beschannels/shared/reader/windows';
 
@@ -105,5 +106,59 @@ describe('what an answer rests on (evidence.ts)', () => {
 		expect(cutShort(page('a', 'x'), page('a', 'b', 'c'))).toBe(false);
 		expect(cutShort(page('a', 'b', 'c', 'd'), page('a', 'b', 'c'))).toBe(false);
 		expect(freshRows(rows('a', 'x', 'b', 'y'), readAt({ a: 0, b: 1 }))).toEqual(rows('x', 'y'));
+	});
+});
+
+/**
+ * A short first page at position 0, asked at `asked` of a still group whose visible rows sit at
+ * `visible`, then page 1 at each size the calibration asks: the sizes asked, and what they showed.
+ * `cut` cuts the answer to that request (1 for the first) to `to` rows in passing.
+ */
+function calibrate(visible: number[], asked: number, options: { small?: boolean; cut?: { request: number; to: number } } = {}) {
+	let requests = 0;
+	const serve = (size: number): Page => {
+		requests++;
+		const ids = visible.filter((position) => position < size).map((position) => `m${position}`);
+		const list = options.cut?.request === requests ? ids.slice(0, options.cut.to) : ids;
+		return { total: visible.length, list: list.map((identity_id) => ({ identity_id })), header: [] };
+	};
+	const calibration = new Calibration(serve(asked), windowOf(1, asked), none, options.small);
+	const sizes: number[] = [];
+	for (let size = calibration.next(); size !== undefined && sizes.length < 20; size = calibration.next()) {
+		sizes.push(size);
+		if (!calibration.judge(serve(size), size)) return { sizes, firstCutShort: true };
+	}
+	return { sizes, lo: calibration.lo, hi: calibration.hi, served: calibration.served, showedHidden: calibration.showedHidden };
+}
+
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+
+describe('the page-1 probes (calibration.ts)', () => {
+	it('37 rows came: page 1 at one row more holds the same rows, and one more answer places the last row exactly', () => {
+		expect(calibrate(range(0, 37), 1000)).toEqual({ sizes: [38, 37], lo: 36, hi: 36, served: 37, showedHidden: false });
+	});
+
+	it('rows hidden between position 9 and 60: a binary search on page 1 finds the last row within an eighth, each "fewer" asked twice', () => {
+		// the first answer held 15 rows, the last at position 64
+		expect(calibrate([...range(0, 10), ...range(60, 65)], 100)).toEqual({ sizes: [16, 58, 79, 69, 64, 64], lo: 64, hi: 68, served: 65, showedHidden: true });
+		expect(calibrate([...range(0, 10), ...range(600, 605)], 1000)).toEqual({ sizes: [16, 508, 754, 631, 570, 570], lo: 570, hi: 630, served: 571, showedHidden: true });
+	});
+
+	it('a small group places its last row in two probes, the second "fewer" confirmed', () => {
+		expect(calibrate([...range(0, 10), ...range(60, 65)], 100, { small: true })).toEqual({ sizes: [15, 58, 58], lo: 58, hi: 99, served: 59, showedHidden: true });
+	});
+
+	it('a probe cut short in passing is contradicted when asked again: the search goes back to what is sure, and stops after 8 probes', () => {
+		expect(calibrate([...range(0, 10), ...range(60, 65)], 100, { cut: { request: 4, to: 3 } })).toEqual({
+			sizes: [16, 58, 79, 90, 85, 79, 47, 63, 63],
+			lo: 63,
+			hi: 78,
+			served: 64,
+			showedHidden: true,
+		});
+	});
+
+	it('a probe that holds a row the first answer lacked shows that answer was cut short', () => {
+		expect(calibrate(range(0, 40), 1000, { cut: { request: 1, to: 37 } })).toEqual({ sizes: [38], firstCutShort: true });
 	});
 });
