@@ -74,6 +74,16 @@ describe('what an answer rests on (evidence.ts)', () => {
 		expect(up(none)).toEqual({ kind: 'misplaced', rows: [{ was: { lo: 10, hi: 10, joined: 0, left: 0 }, now: { lo: 9, hi: 9, joined: 0, left: 0 } }] });
 	});
 
+	it('only the changes since a member was read count: those before it are in its place already', () => {
+		// read at 10 after 2 joined and 2 left; 3 joined and 3 left since the read began: one each since
+		const was = new Map<string, Placed>([['a', { lo: 10, hi: 10, joined: 2, left: 2 }]]);
+		const since = { joined: 3, left: 3 };
+		expect(anchor(rows('x', 'a'), windowOf(2, 10), 0, since, was)).toEqual({ kind: 'anchored', index: 1 });
+		expect(anchor(rows('x', 'y', 'a'), windowOf(2, 10), 0, since, was).kind).toBe('misplaced');
+		expect(anchor(rows('1', '2', '3', '4', '5', '6', '7', '8', '9', 'a'), windowOf(1, 10), 0, since, was)).toEqual({ kind: 'anchored', index: 9 });
+		expect(anchor(rows('1', '2', '3', '4', '5', '6', '7', '8', 'a'), windowOf(1, 10), 0, since, was).kind).toBe('misplaced');
+	});
+
 	it('rows hidden before a member widen where it may sit, both where it was and where it is', () => {
 		const wasWide = new Map<string, Placed>([['a', { lo: 8, hi: 10, joined: 0, left: 0 }]]);
 		// now at 12 (page 2 of 10, row 2): 2 places below the highest place it was, with 2 joined
