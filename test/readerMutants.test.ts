@@ -3,7 +3,10 @@ import type { IDataObject } from 'n8n-workflow';
 import type { Page } from '../nodes/Beschannels/shared/group/page';
 import { Calibration } from '../nodes/Beschannels/shared/reader/calibration';
 import { anchor, cutShort, freshRows, placeRow, type Placed } from '../nodes/Beschannels/shared/reader/evidence';
+import { paginate } from '../nodes/Beschannels/shared/reader/read';
 import { sitting, windowAround, windowAt, windowFrom, windowOf } from '../nodes/Beschannels/shared/reader/windows';
+import { judgeRead } from './readerOracle';
+import { isGated, modelRead, modelServer, readOnce, type ReadSpec, type ServerSpec } from './serverModel';
 
 /**
  * Cases that pin what the property search and the named cases leave loose, found by mutation
@@ -170,5 +173,53 @@ describe('the page-1 probes (calibration.ts)', () => {
 
 	it('a probe that holds a row the first answer lacked shows that answer was cut short', () => {
 		expect(calibrate(range(0, 40), 1000, { cut: { request: 1, to: 37 } })).toEqual({ sizes: [38], firstCutShort: true });
+	});
+});
+
+/**
+ * What the oracle finds wrong with a read of a still group, less the request bounds the search leaves
+ * out for now (NOT_YET), and the requests it made.
+ */
+async function judged(s: ServerSpec, r: ReadSpec) {
+	const problems = (await judgeRead(s, r, false)).filter((problem) => !isGated(/\((\w+)\)$/.exec(problem)?.[1] ?? ''));
+	const { requests, returned } = await readOnce(s, r);
+	return { problems, requests: requests.length, returned: returned.length };
+}
+
+describe('the first answer (firstPage.ts): judged by the oracle, in no more requests than the reader makes now', () => {
+	const server = modelServer;
+	const read = modelRead;
+	// [name, server, read, members returned, most requests]
+	const cases: Array<[string, ServerSpec, ReadSpec, number, number]> = [
+		['Start at Page past the end of a server that answers it with its last page: nothing lies past the start', server({ size: 10, cap: 1000, pastEnd: 'last' }), read({ pageSize: 5, startPage: 3 }), 0, 2],
+		['Start at Page past a total that lies low: the page after it holds other members, so the first answer is taken', server({ size: 30, cap: 1000, totalCountsHidden: false, totalOffset: -20 }), read({ pageSize: 10, startPage: 2 }), 20, 8],
+		['Start at Page on a server that serves 37, counting pages by the rows it serves: page 1 shows the size', server({ size: 300, cap: 37 }), read({ pageSize: 100, startPage: 2 }), 200, 14],
+		['the same, counting pages by the rows asked', server({ size: 300, cap: 37, offsets: 'asked' }), read({ pageSize: 100, startPage: 2 }), 200, 14],
+		['Start at Page after 100 hidden rows', server({ size: 300, cap: 1000, hidden: range(0, 100) }), read({ pageSize: 100, startPage: 2 }), 200, 3],
+		['Start at Page with a Limit below Page Size on a server that serves 20: members before the start are skipped', server({ size: 300, cap: 20 }), read({ pageSize: 100, startPage: 2, limit: 30 }), 30, 7],
+		['a short first page of a small group (total at most 4 pages of it): two probes', server({ size: 50, cap: 20 }), read(), 50, 4],
+		['a short first page of a larger group: the cap placed exactly', server({ size: 100, cap: 20 }), read(), 100, 9],
+		['rows hidden on page 1, found by the probes', server({ size: 60, cap: 1000, hidden: range(10, 50) }), read({ pageSize: 30 }), 20, 18],
+		['rows hidden on page 1, read from a later start', server({ size: 200, cap: 1000, hidden: range(10, 50) }), read({ pageSize: 30, startPage: 3 }), 140, 6],
+		['Start at Page inside 150 hidden rows', server({ size: 300, cap: 1000, hidden: range(0, 150) }), read({ pageSize: 50, startPage: 2 }), 150, 24],
+	];
+
+	it.each(cases)('%s', async (_name, s, r, returned, most) => {
+		const read = await judged(s, r);
+		expect(read.problems).toEqual([]);
+		expect(read.returned).toBe(returned);
+		expect(read.requests).toBeLessThanOrEqual(most);
+	});
+
+	it('reports the size of the first request answered', async () => {
+		const ids = Array.from({ length: 25 }, (_, i) => ({ identity_id: `m${i}` }));
+		const result = await paginate({
+			returnAll: true,
+			limit: 0,
+			pageSize: 10,
+			fetchPage: async ({ pageNum, pageSize }) => ({ total: 25, list: ids.slice((pageNum - 1) * pageSize, pageNum * pageSize), header: [] }),
+		});
+		expect(result.complete).toBe(true);
+		expect(result.firstServedSize).toBe(10);
 	});
 });
