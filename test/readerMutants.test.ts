@@ -157,6 +157,11 @@ describe('the page-1 probes (calibration.ts)', () => {
 		expect(calibrate([...range(0, 10), ...range(600, 605)], 1000)).toEqual({ sizes: [16, 508, 754, 631, 570, 570], lo: 570, hi: 630, served: 571, showedHidden: true });
 	});
 
+	it('the search stops once the last row is placed within an eighth of its place or one place, whichever is more', () => {
+		// rows at 0 and 3: after 7 probes the last row sits at 3 or 4, one place apart (an eighth of 3 is less): the one "fewer" (at 3) is confirmed, and the search stops
+		expect(calibrate([0, 3], 100)).toEqual({ sizes: [3, 52, 28, 16, 10, 7, 5, 3], lo: 3, hi: 4, served: 4, showedHidden: true });
+	});
+
 	it('a small group places its last row in two probes, the second "fewer" confirmed', () => {
 		expect(calibrate([...range(0, 10), ...range(60, 65)], 100, { small: true })).toEqual({ sizes: [15, 58, 58], lo: 58, hi: 99, served: 59, showedHidden: true });
 	});
