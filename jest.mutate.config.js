@@ -13,6 +13,6 @@ const SOURCE_LEVEL = ['readerModel', 'readerCounterexamples', 'readerMutants', '
 
 module.exports = {
 	...base,
-	testMatch: SOURCE_LEVEL.map((name) => `**/test/${name}.test.ts`),
-	setupFiles: ['<rootDir>/test/mutateSetup.ts'],
+	testMatch: SOURCE_LEVEL.map((name) => `**/test/reader/${name}.test.ts`),
+	setupFiles: ['<rootDir>/test/support/mutateSetup.ts'],
 };

@@ -1,4 +1,5 @@
-import { memberIdentity, type Page } from '../page';
+import type { Page } from '../page';
+import { sameRows } from './evidence';
 import { Calibration } from './calibration';
 import { ReadState } from './state';
 import type { Tail } from './types';
@@ -40,14 +41,15 @@ export abstract class FirstPageRead extends ReadState {
 	}
 
 	/**
-	 * Members from where `total` says the group ended, at a later start: the page after it is asked,
-	 * to show whether the server answers a page past its end with its last page. Whether it was.
+	 * Members from where `total` says the group ended, at a later start: the page before it is asked,
+	 * to show whether the server answers a page past its end with its last page (both the same) or
+	 * `total` counts too few (the start's page holds members of its own). Whether it was.
 	 */
 	private checkPastEnd(page: Page): boolean {
 		const { window } = this;
 		if (page.list.length === 0 || this.startOffset === 0 || this.pastEndChecked || !this.pastEnd(window)) return false;
 		this.pastEndCheck = { page, window };
-		this.goTo(windowOf(window.pageNum + 1, window.pageSize));
+		this.goTo(windowOf(window.pageNum > 1 ? window.pageNum - 1 : window.pageNum + 1, window.pageSize));
 		return true;
 	}
 
@@ -74,9 +76,9 @@ export abstract class FirstPageRead extends ReadState {
 	}
 
 	/**
-	 * The page after a first answer past `total`: members of that answer again show the server sends
-	 * its last page for any page past the end, so nothing lies past the start; otherwise the first
-	 * answer is taken as it came.
+	 * The page before a first answer past `total`: the same members, in the same order, show the server
+	 * sends its last page for any page past the end, so nothing lies past the start; otherwise the
+	 * first answer is taken as it came.
 	 */
 	protected afterPastEndCheck(page: Page): void {
 		const { page: first, window, again } = this.pastEndCheck!;
@@ -87,8 +89,7 @@ export abstract class FirstPageRead extends ReadState {
 		}
 		this.pastEndCheck = undefined;
 		this.pastEndChecked = true;
-		const ids = new Set(first.list.map((row) => memberIdentity(row)));
-		if (page.list.some((row) => ids.has(memberIdentity(row)))) return this.finish('confirmed');
+		if (sameRows(page, first)) return this.finish('confirmed');
 		this.window = window;
 		this.takeFirst(first);
 	}

@@ -1,10 +1,10 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { Page } from '../nodes/Beschannels/shared/group/page';
-import { Calibration } from '../nodes/Beschannels/shared/reader/calibration';
-import { anchor, cutShort, freshRows, placeRow, type Placed } from '../nodes/Beschannels/shared/reader/evidence';
-import { paginate } from '../nodes/Beschannels/shared/reader/read';
-import { sitting, windowAround, windowAt, windowFrom, windowOf } from '../nodes/Beschannels/shared/reader/windows';
+import type { Page } from '../../nodes/Beschannels/shared/page';
+import { Calibration } from '../../nodes/Beschannels/shared/reader/calibration';
+import { anchor, cutShort, freshRows, placeRow, type Placed } from '../../nodes/Beschannels/shared/reader/evidence';
+import { paginate } from '../../nodes/Beschannels/shared/reader/read';
+import { sitting, windowAround, windowAt, windowFrom, windowOf } from '../../nodes/Beschannels/shared/reader/windows';
 import { judgeRead } from './readerOracle';
 import { isGated, modelRead, modelServer, readOnce, type ReadSpec, type ServerSpec } from './serverModel';
 
@@ -198,8 +198,8 @@ describe('the first answer (firstPage.ts): judged by the oracle, in no more requ
 	const cases: Array<[string, ServerSpec, ReadSpec, number, number]> = [
 		['Start at Page past the end of a server that answers it with its last page: nothing lies past the start', server({ size: 10, cap: 1000, pastEnd: 'last' }), read({ pageSize: 5, startPage: 3 }), 0, 2],
 		['Start at Page past a total that lies low: the page after it holds other members, so the first answer is taken', server({ size: 30, cap: 1000, totalCountsHidden: false, totalOffset: -20 }), read({ pageSize: 10, startPage: 2 }), 20, 8],
-		['Start at Page on a server that serves 37, counting pages by the rows it serves: page 1 shows the size', server({ size: 300, cap: 37 }), read({ pageSize: 100, startPage: 2 }), 200, 14],
-		['the same, counting pages by the rows asked', server({ size: 300, cap: 37, offsets: 'asked' }), read({ pageSize: 100, startPage: 2 }), 200, 14],
+		['Start at Page on a server that serves 37, counting pages by the rows it serves: page 1 shows the size', server({ size: 300, cap: 37 }), read({ pageSize: 100, startPage: 2 }), 200, 16],
+		['the same, counting pages by the rows asked', server({ size: 300, cap: 37, offsets: 'asked' }), read({ pageSize: 100, startPage: 2 }), 200, 16],
 		['Start at Page after 100 hidden rows', server({ size: 300, cap: 1000, hidden: range(0, 100) }), read({ pageSize: 100, startPage: 2 }), 200, 3],
 		['Start at Page with a Limit below Page Size on a server that serves 20: members before the start are skipped', server({ size: 300, cap: 20 }), read({ pageSize: 100, startPage: 2, limit: 30 }), 30, 7],
 		['a short first page of a small group (total at most 4 pages of it): two probes', server({ size: 50, cap: 20 }), read(), 50, 4],
@@ -208,7 +208,7 @@ describe('the first answer (firstPage.ts): judged by the oracle, in no more requ
 		['rows hidden on page 1, read from a later start', server({ size: 200, cap: 1000, hidden: range(10, 50) }), read({ pageSize: 30, startPage: 3 }), 140, 6],
 		['Start at Page inside 150 hidden rows', server({ size: 300, cap: 1000, hidden: range(0, 150) }), read({ pageSize: 50, startPage: 2 }), 150, 24],
 		['Start at Page after 50 hidden rows: the short first answer is asked again, then page 1 (full) shows the size', server({ size: 300, cap: 1000, hidden: range(100, 150) }), read({ pageSize: 100, startPage: 2 }), 150, 14],
-		['the same with page 1 all hidden: an empty page 1 leaves the size the rows that came', server({ size: 300, cap: 1000, hidden: range(0, 150) }), read({ pageSize: 100, startPage: 2 }), 150, 13],
+		['the same with page 1 all hidden: an empty page 1 leaves the size the rows that came', server({ size: 300, cap: 1000, hidden: range(0, 150) }), read({ pageSize: 100, startPage: 2 }), 150, 17],
 		['the same on a server that serves 60', server({ size: 300, cap: 60, hidden: range(0, 100) }), read({ pageSize: 100, startPage: 2 }), 200, 22],
 		['Start at Page, the first answer cut short in passing: asked again, it comes back full', server({ size: 300, cap: 1000, cuts: [{ request: 1, keep: 0.5 }] }), read({ pageSize: 100, startPage: 2 }), 200, 4],
 		['the same on a server that serves 60: the answer asked again is short too, and page 1 shows the size', server({ size: 300, cap: 60, cuts: [{ request: 1, keep: 0.5 }] }), read({ pageSize: 100, startPage: 2 }), 200, 10],
@@ -225,11 +225,12 @@ describe('the first answer (firstPage.ts): judged by the oracle, in no more requ
 		expect(read.requests).toBeLessThanOrEqual(most);
 	});
 
-	// A reader bug: a total 2 low on a server that answers a page past its end with its last page.
-	// Page 3 of 5 holds m10 and m11, past the total of 10, so page 4 is asked to see whether the server
-	// sends its last page for any page past the end; it does, and that last page is page 3 itself, so
-	// the read ends "confirmed" with nothing, though m10 and m11 are owed. Both behaviours (a total that
-	// lies low, past-end pages answered with the last page) are searched apart, the second not yet.
+	// A total 2 low on a server that answers a page past its end with its last page. Page 3 of 5 holds
+	// m10 and m11, past the total of 10. The read used to ask page 4, which the server answers with
+	// page 3 itself, and end "confirmed" with nothing, though m10 and m11 are owed. It now asks page 2,
+	// which differs, and takes m10 and m11; the page after them, answered with the last 4 rows, then
+	// fails the read as a group that changed: a clear error, not yet a success. Both behaviours (a total
+	// that lies low, past-end pages answered with the last page) are searched apart, the second not yet.
 	it.failing('Start at Page past a total 2 low, on a server that answers past its end with its last page, which is the start page: its members are returned', async () => {
 		const read = await judged(server({ size: 12, cap: 1000, totalCountsHidden: false, totalOffset: -2, pastEnd: 'last' }), modelRead({ pageSize: 5, startPage: 3 }));
 		expect(read.problems).toEqual([]);
