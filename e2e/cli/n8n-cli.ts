@@ -205,7 +205,7 @@ export class N8nCli {
 	 * 200 ms: returns how it ended.
 	 */
 	async stoppedWait(): Promise<Json> {
-		const wait = join(this.packageDir, 'dist', 'nodes', 'Beschannels', 'shared', 'transport', 'wait.js');
+		const wait = join(this.packageDir, 'dist', 'nodes', 'Beschannels', 'shared', 'wait.js');
 		const script = [
 			`const { pause } = require(${JSON.stringify(wait)});`,
 			`const workflow = require('n8n-workflow');`,
