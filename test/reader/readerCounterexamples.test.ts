@@ -42,6 +42,7 @@ const still: Array<[string, ServerSpec, ReadSpec]> = [
 	['a run of 1,110 hidden rows past a total of visible rows, at 1,000 rows a page: the 800 members after it are read', server({ size: 4900, cap: 1000, hidden: range(2990, 4100), totalCountsHidden: false }), read({ concurrency: 10 })],
 	['a page past a total 1 high refused with code 10002, after a last member whose place hidden rows could stretch: an empty page', server({ size: 11, cap: 7, totalCountsHidden: false, totalOffset: 1, pastEnd: 'error' }), read({ pageSize: 7, limit: 12 })],
 	['Start at Page past the end on a server that answers with its last page, the check of the page after it cut to nothing in passing: asked again, no member', server({ size: 1, cap: 1000, totalCountsHidden: false, totalOffset: 1, pastEnd: 'last', cuts: [{ request: 2, keep: 0 }] }), read({ pageSize: 100, startPage: 2 })],
+	['Start at Page 22 on a server that serves 42 rows and hides 396, a total of visible rows equal to the start: the read walks on to the members past it (it returned none, as a success)', server({ size: 2496, cap: 42, hidden: range(1, 397), totalCountsHidden: false }), read({ startPage: 22 })],
 ];
 
 const moving: Array<[string, ServerSpec, ReadSpec]> = [

@@ -188,12 +188,11 @@ class GroupRead extends TieRead {
 		const end = this.certainEnd(window);
 		// `total` 0 and not a row sent (asked twice): nothing to read, from any start
 		if (this.reachesTotal(page, end) || (page.total === 0 && this.served === 0)) return this.finish('total');
-		// no row has come at all while `total` counts members past this window: nothing shows how many
-		// rows a page holds (a server may serve one), so no empty page shows the end; the read walks on
-		// as far as twice the pages of this size that reach `total` (at least BLIND_PAGES, at most
-		// MAX_BLIND_PAGES), then says
-		// it saw no member
-		if (this.served === 0 && page.total !== undefined && page.total > this.startOffset) {
+		// no row has come while `total` counts members past the first page's start: nothing shows how
+		// many rows a page holds (a server may serve one), so no empty page shows the end; the read walks
+		// on, at most twice the pages of this size that reach `total` (BLIND_PAGES to MAX_BLIND_PAGES),
+		// then says it saw no member
+		if (this.served === 0 && page.total !== undefined && page.total > this.firstStart) {
 			const walkable = Math.min(MAX_BLIND_PAGES, Math.max(BLIND_PAGES, 2 * Math.ceil(page.total / window.pageSize) + 2));
 			if (++this.blindSteps >= walkable) return this.finish('unseen');
 			return this.bridge(window);

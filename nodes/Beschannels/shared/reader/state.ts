@@ -17,6 +17,8 @@ export abstract class ReadState {
 	protected readonly ahead: Ahead;
 	protected readonly wanted: number;
 	protected readonly startOffset: number;
+	/** Where the first page asked starts: at or before `startOffset`. */
+	protected readonly firstStart: number;
 	protected readonly keep: (member: IDataObject) => IDataObject | undefined;
 
 	protected readonly members: IDataObject[] = [];
@@ -85,6 +87,7 @@ export abstract class ReadState {
 		this.lastMemberEnd = this.startOffset;
 		this.served = Math.max(0, options.served ?? 0);
 		this.window = windowHolding(this.startOffset, this.firstSize(options.pageSize));
+		this.firstStart = this.window.start;
 	}
 
 	protected firstSize(size: number): number {
