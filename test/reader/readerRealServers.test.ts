@@ -38,6 +38,7 @@ const cases: Array<[string, string, ServerSpec, ReadSpec, boolean]> = [
 	['cutsPartial', 'three leaving, then an answer cut short: a member who stayed is missing from a read said whole', server({ size: 12, cap: 11, totalCountsHidden: false, changes: [{ before: 2, kind: 'leave', at: 0, pos: 0, count: 3 }], cuts: [{ request: 4, keep: 0, rows: 225411877 }] }), read({ pageSize: 12 }), true],
 	// request bounds
 	['bound_hidden', 'one hidden row, Limit 1 from Start at Page 2: 20 requests, more than 2(P + 1) + 2 = 6', server({ size: 2, cap: 1000, hidden: [0], totalCountsHidden: false }), read({ pageSize: 2, startPage: 2, limit: 1 }), false],
+	['startPageVisibleTotal', 'Start at Page 21 on a server that serves 42 and hides 496 rows, a total of visible rows equal to the start: every page asked is empty, so the read ends with no member, as if whole (the long search found it)', server({ size: 2496, cap: 42, hidden: range(1, 497), totalCountsHidden: false }), read({ startPage: 21 }), false],
 ];
 
 /** Cases that failed on the reader before it coped with them: judged whole, as every read is. */

@@ -416,6 +416,7 @@ export const NOT_YET = new Set<string>([
 	'hiddenHead',
 	'hiddenPastVisibleTotal',
 	'lowTotalHidden',
+	'startPageVisibleTotal',
 	'noOverlapChange',
 	'sameMoment',
 	'severalMoments',
