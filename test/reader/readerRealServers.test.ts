@@ -39,6 +39,7 @@ const cases: Array<[string, string, ServerSpec, ReadSpec, boolean]> = [
 	// request bounds
 	['bound_hidden', 'one hidden row, Limit 1 from Start at Page 2: 20 requests, more than 2(P + 1) + 2 = 6', server({ size: 2, cap: 1000, hidden: [0], totalCountsHidden: false }), read({ pageSize: 2, startPage: 2, limit: 1 }), false],
 	['startPageVisibleTotal', 'Start at Page 21 on a server that serves 42 and hides 496 rows, a total of visible rows equal to the start: every page asked is empty, so the read ends with no member, as if whole (the long search found it)', server({ size: 2496, cap: 42, hidden: range(1, 497), totalCountsHidden: false }), read({ startPage: 21 }), false],
+	['hiddenPastVisibleTotal', 'a total of visible rows, 4 rows hidden of every 5 past row 20, a probe of page 1 cut to nothing: a page whose rows fill its places up to total is taken for the end, and the last member is missing from a read said whole (the long search found it)', server({ size: 49, cap: 37, hidden: [20, 21, 22, 23, 25, 26, 27, 28, 30, 31, 32, 33, 35, 36, 37, 38, 40, 41, 42, 43, 45, 46, 47, 48], totalCountsHidden: false, cuts: [{ request: 3, keep: 0 }] }), read(), false],
 ];
 
 /** Cases that failed on the reader before it coped with them: judged whole, as every read is. */
