@@ -166,14 +166,18 @@ describe('the page-1 probes (calibration.ts)', () => {
 		expect(calibrate([...range(0, 10), ...range(60, 65)], 100, { small: true })).toEqual({ sizes: [15, 58, 58], lo: 58, hi: 99, served: 59, showedHidden: true });
 	});
 
-	it('a probe cut short in passing is contradicted when asked again: the search goes back to what is sure, and stops after 8 probes', () => {
+	it('a probe cut short in passing is contradicted when asked again: the search goes back to the answer before it, still to be confirmed, and stops after 8 probes', () => {
 		expect(calibrate([...range(0, 10), ...range(60, 65)], 100, { cut: { request: 4, to: 3 } })).toEqual({
-			sizes: [16, 58, 79, 90, 85, 79, 47, 63, 63],
-			lo: 63,
-			hi: 78,
-			served: 64,
+			sizes: [16, 58, 79, 90, 85, 79, 69, 64, 64],
+			lo: 64,
+			hi: 68,
+			served: 65,
 			showedHidden: true,
 		});
+	});
+
+	it('a probe cut to nothing does not hide the smaller answer before it that showed rows hidden', () => {
+		expect(calibrate([...range(0, 20), 24, 29, 34], 1000, { small: true, cut: { request: 3, to: 0 } })).toMatchObject({ sizes: [23, 512, 512, 23], served: 24, showedHidden: true });
 	});
 
 	it('a probe that holds a row the first answer lacked shows that answer was cut short', () => {

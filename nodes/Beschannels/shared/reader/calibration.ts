@@ -22,8 +22,11 @@ export class Calibration {
 	private readonly ids: Set<string>;
 	/** `lo` as answers asked twice showed it; `lo` itself may rest on one answer, cut short in passing. */
 	private sureLo: number;
-	/** The size whose answer last raised `lo`, until a second answer confirms it. */
-	private unconfirmed: number | undefined;
+	/**
+	 * Sizes whose answers raised `lo`, smallest first, until a second answer confirms one: an answer
+	 * contradicted when asked again leaves the ones before it still to be confirmed.
+	 */
+	private readonly unconfirmed: number[] = [];
 
 	constructor(
 		readonly first: Page,
@@ -48,7 +51,7 @@ export class Calibration {
 		const spent = this.probes >= (this.small ? 2 : MAX_PROBES);
 		const close = this.hi - this.lo <= Math.max(1, this.lo * CLOSE_ENOUGH);
 		// one answer with fewer rows may have been cut short in passing: the last such one is asked again
-		if ((close || spent) && this.unconfirmed !== undefined) return this.unconfirmed;
+		if ((close || spent) && this.unconfirmed.length > 0) return this.unconfirmed[this.unconfirmed.length - 1];
 		// one place apart: one more answer places the last row exactly, so a member moving by one shows
 		if (this.hi - this.lo === 1 && !spent) return this.hi;
 		if (close || spent) return undefined;
@@ -63,16 +66,19 @@ export class Calibration {
 		this.probes++;
 		const rows = page.list.map((row) => memberIdentity(row));
 		if (rows.some((id) => !this.ids.has(id))) return false;
-		const confirming = this.unconfirmed === size;
-		if (confirming) this.unconfirmed = undefined;
+		const confirming = this.unconfirmed[this.unconfirmed.length - 1] === size;
+		if (confirming) this.unconfirmed.pop();
 		if (rows.length === this.ids.size) {
 			this.hi = Math.min(this.hi, size - 1);
-			// a smaller answer raised `lo`, and this one contradicts it: back to what is sure
-			if (confirming) this.lo = this.sureLo;
+			// a smaller answer raised `lo`, and this one contradicts it: back to what is sure, or to
+			// the smaller answer before it, itself still to be confirmed
+			if (confirming) this.lo = Math.max(this.sureLo, this.unconfirmed[this.unconfirmed.length - 1] ?? this.sureLo);
 		} else if (confirming) {
+			// rows missing at this size are missing at every smaller one: those need no answer more
 			this.sureLo = this.lo;
+			this.unconfirmed.length = 0;
 		} else {
-			this.unconfirmed = size;
+			this.unconfirmed.push(size);
 			this.lo = Math.max(this.lo, size);
 		}
 		return true;
