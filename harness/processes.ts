@@ -1,5 +1,5 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions -- development code: runs in Node.js, never inside n8n */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
 import type { AccountJob } from './accountProcess';
@@ -16,6 +16,35 @@ export interface ProcessResult {
 	items?: number;
 	polls?: number;
 	error?: string;
+}
+
+export const TOKEN = 'bench-token';
+/** Tokens the sandboxes started here accept (one account: the limit is the sandbox's). */
+export const TOKENS = [TOKEN, ...Array.from({ length: 5 }, (_, i) => `${TOKEN}-${i + 1}`)];
+
+/** The sandbox in a process of its own, as a remote server: its URL, and its admin API. */
+export interface Sandbox {
+	url: string;
+	process: ChildProcess;
+	admin: (path: string, body?: unknown) => Promise<unknown>;
+}
+
+/** Starts the sandbox (dist/sandbox/cli.js) with `members` in its first group, serving at most `cap` rows a page. */
+export async function startSandbox(members: number, cap: number, extra: string[] = []): Promise<Sandbox> {
+	const child = spawn(process.execPath, [
+		join(packageRoot(), 'dist/sandbox/cli.js'),
+		...['--port', '0', '--cap', String(cap), '--members', String(members), '--token', TOKENS.join(','), ...extra],
+	]);
+	const url = await new Promise<string>((resolve, reject) => {
+		child.once('exit', () => reject(new Error('sandbox exited')));
+		child.stdout!.on('data', (chunk) => {
+			const match = /listening on (\S+)/.exec(String(chunk));
+			if (match) resolve(match[1]);
+		});
+	});
+	const admin = async (path: string, body?: unknown) =>
+		await (await fetch(`${url}/__sandbox${path}`, { method: 'POST', body: JSON.stringify(body ?? {}) })).json();
+	return { url, process: child, admin };
 }
 
 /** Starts one process; `stop` ends a polling one; `done` resolves with what it printed. */

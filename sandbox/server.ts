@@ -96,7 +96,10 @@ export interface GroupQuirks {
 
 /** A change to one member's fields (see updateMembers). */
 interface FieldChange {
-	identityId: string;
+	/** The member by identity_id... */
+	identityId?: string;
+	/** ...or by its position in the group's list (finding a member by identity builds every row). */
+	at?: number;
 	/** Values to set: a key the member has keeps its place, a new one goes last. */
 	set?: Row;
 	/** Keys to remove. */
@@ -480,7 +483,7 @@ export class BeschannelsSandbox {
 		const group = this.group(groupObj, groupId);
 		let changed = 0;
 		for (const change of changes) {
-			const record = group.records.find((r) => this.identityOf(r) === change.identityId);
+			const record = change.at !== undefined ? group.records[change.at] : group.records.find((r) => this.identityOf(r) === change.identityId);
 			if (!record) continue;
 			const set: Row = { ...record.set, ...change.set };
 			const unset = new Set(record.unset);
@@ -912,6 +915,10 @@ export class BeschannelsSandbox {
 					json(res, 200, {
 						added: this.addMembers(input.groupObj, input.groupId, input.count ?? 1, input).length,
 					});
+					return;
+				case '/schedule':
+					this.scheduleChanges(input.groupObj, input.groupId, input.changes ?? []);
+					json(res, 200, { ok: true });
 					return;
 				case '/update-members':
 					json(res, 200, { updated: this.updateMembers(input.groupObj, input.groupId, input.changes ?? []) });

@@ -1,10 +1,9 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions, no-console -- development code: runs in Node.js, never inside n8n */
-import { spawn, type ChildProcess } from 'node:child_process';
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console -- development code: runs in Node.js, never inside n8n */
 import { cpus } from 'node:os';
-import { join } from 'node:path';
 
-import { Engine, packageRoot } from '../harness/engine';
-import { countArrivals, startAccountProcess } from '../harness/processes';
+import { Engine } from '../harness/engine';
+import { countArrivals, startAccountProcess, startSandbox, TOKENS, TOKEN, type Sandbox } from '../harness/processes';
+import { scaleBench } from './benchScale';
 import type { IDataObject } from 'n8n-workflow';
 
 import { createShaper } from '../nodes/Beschannels/shared/items/shape';
@@ -21,33 +20,8 @@ import { DEFAULT_USER_ID, GROUP_USER_LIST_PATH, maxInWindow } from '../sandbox/s
 const MEMBERS = 20_000;
 const PAGE_SIZE = 100;
 const LATENCIES = (process.env.BENCH_LATENCIES ?? '50,150,300').split(',').map(Number);
-const TOKEN = 'bench-token';
 /** With BENCH_TRACE=1 each account process has a token of its own (one account still: the limit is the sandbox's). */
 const TRACE = process.env.BENCH_TRACE === '1';
-const TOKENS = [TOKEN, ...Array.from({ length: 5 }, (_, i) => `${TOKEN}-${i + 1}`)];
-
-interface Sandbox {
-	url: string;
-	process: ChildProcess;
-	admin: (path: string, body?: unknown) => Promise<unknown>;
-}
-
-async function startSandbox(members: number, cap: number, extra: string[] = []): Promise<Sandbox> {
-	const child = spawn(process.execPath, [
-		join(packageRoot(), 'dist/sandbox/cli.js'),
-		...['--port', '0', '--cap', String(cap), '--members', String(members), '--token', TOKENS.join(','), ...extra],
-	]);
-	const url = await new Promise<string>((resolve, reject) => {
-		child.once('exit', () => reject(new Error('sandbox exited')));
-		child.stdout!.on('data', (chunk) => {
-			const match = /listening on (\S+)/.exec(String(chunk));
-			if (match) resolve(match[1]);
-		});
-	});
-	const admin = async (path: string, body?: unknown) =>
-		await (await fetch(`${url}/__sandbox${path}`, { method: 'POST', body: JSON.stringify(body ?? {}) })).json();
-	return { url, process: child, admin };
-}
 
 interface LogEntry {
 	at: number;
@@ -300,6 +274,10 @@ function perSecond(log: ProcessLogEntry[], from: number, to: number, processes: 
 async function main() {
 	const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`;
 	console.log(`Beschannels benchmark on ${machine}`);
+	if (process.env.BENCH_ONLY === 'scale') {
+		console.log(`\n${(await scaleBench()).join('\n')}`);
+		return;
+	}
 	if (process.env.BENCH_ONLY === 'processes') {
 		console.log(`\n${(await processBench()).join('\n')}`);
 		return;

@@ -10,7 +10,9 @@ import type { HeaderEntry } from '../Beschannels/shared/page';
 import { memberIdentity } from '../Beschannels/shared/page';
 import type { BeschannelsClient } from '../Beschannels/shared/transport/client';
 import { FieldChanges } from './fieldChanges';
-import { decodeMemberSet, encodeMemberSet, identityHash } from './memberSet';
+import { LastPoll } from './lastPoll';
+import { MemberList } from './memberList';
+import { identityHash } from './memberSet';
 import { groupKey, loadState, saveState, type AnyNewMemberState } from './state';
 
 interface MembershipChange {
@@ -31,38 +33,23 @@ export interface AnyNewMemberOptions {
 	updates?: { watched: string[] };
 }
 
-/** The members at the last poll: hash -> identity (the identity only when the state keeps them). */
-function membersBefore(state: AnyNewMemberState | undefined): Map<number, string | undefined> {
-	const before = new Map<number, string | undefined>();
-	if (state?.ids) for (const id of state.ids) before.set(identityHash(id), id);
-	else if (state?.members) for (const hash of decodeMemberSet(state.members)) before.set(hash, undefined);
-	return before;
+/**
+ * What the read keeps of a row while its page waits its turn: its identity, its position at the
+ * last poll, the hash of its watched values, and the whole row only when it is to be emitted.
+ */
+interface Arrived {
+	identity_id: string;
+	hash: number;
+	position: number;
+	fields: number;
+	whole?: IDataObject;
 }
 
 /** Members of the last poll missing now: newly absent (kept), or absent twice in a row (left). */
 interface Departures {
-	absent: Map<number, string | undefined>;
 	leftCount: number;
 	left: string[];
 	absentChanged: boolean;
-}
-
-function departures(before: Map<number, string | undefined>, now: Map<number, string>, state?: AnyNewMemberState): Departures {
-	const wasAbsent = state?.absent ? decodeMemberSet(state.absent) : new Set<number>();
-	const absent = new Map<number, string | undefined>();
-	const left: string[] = [];
-	let leftCount = 0;
-	for (const [hash, id] of before) {
-		if (now.has(hash)) continue;
-		if (!wasAbsent.has(hash)) {
-			absent.set(hash, id);
-			continue;
-		}
-		leftCount++;
-		if (id !== undefined) left.push(id);
-	}
-	const absentChanged = absent.size !== wasAbsent.size || [...absent.keys()].some((hash) => !wasAbsent.has(hash));
-	return { absent, leftCount, left, absentChanged };
 }
 
 /**
@@ -74,8 +61,9 @@ function departures(before: Map<number, string | undefined>, now: Map<number, st
  * complete read lacks it too. So a member the trigger knows is never reported as joined again, and
  * "left" is reported once the departure is confirmed. With `updates`, a member the trigger knows
  * whose watched fields differ from those it had at the last poll is reported as updated (see
- * fieldChanges.ts). Only the rows of members who joined or changed are kept in memory; the state is
- * written only when it changed.
+ * fieldChanges.ts). Each row is reduced as its page arrives to what the state keeps of it (see
+ * `Arrived`): only the rows of members who joined or changed are kept whole, and the next state
+ * is written as members are taken (see memberList.ts); it is saved only when it changed.
  */
 export async function pollAnyNewMember(
 	client: BeschannelsClient,
@@ -85,20 +73,22 @@ export async function pollAnyNewMember(
 ): Promise<MembershipChange> {
 	const group = groupKey(query);
 	const state = loadState<AnyNewMemberState>(staticData, 'anyNewMember', group);
-	const before = membersBefore(state);
-	const fields = options.updates && new FieldChanges(state, options.updates.watched);
-	const now = new Map<number, string>();
+	const last = state && new LastPoll(state);
+	const fields = options.updates && new FieldChanges(state, options.updates.watched, last?.count ?? 0);
+	const next = new MemberList(options.trackLeft, fields?.watched);
+	const seen = new Uint8Array(last?.count ?? 0);
 	const result = await readGroup(client, query, {
 		returnAll: true,
 		limit: 0,
 		concurrency: API_REQUESTS_PER_SECOND,
 		onPage: (page) => fields?.names?.learnHeader(page.header),
+		slim: (row) => arrived(row, last, fields),
 		keep: (row) => {
-			const id = memberIdentity(row);
-			const hash = identityHash(id);
-			now.set(hash, id);
-			const changed = fields?.see(hash, row) === true;
-			return state && (!before.has(hash) || changed) ? row : undefined;
+			const member = row as unknown as Arrived;
+			if (member.position >= 0) seen[member.position] = 1;
+			fields?.see(member.position, member.fields);
+			next.add(member.hash, member.identity_id, member.fields);
+			return member.whole;
 		},
 	});
 	judgeRead(client.node, result, { poll: true });
@@ -106,12 +96,44 @@ export async function pollAnyNewMember(
 
 	const joined: IDataObject[] = [];
 	const updated: IDataObject[] = [];
-	for (const row of result.members) (before.has(identityHash(memberIdentity(row))) ? updated : joined).push(row);
-	const gone = departures(before, now, state);
-	if (joined.length > 0 || stateChanged(state, options, gone, fields)) {
-		saveState(staticData, nextState(group, now, gone.absent, options.trackLeft, fields));
-	}
+	for (const row of result.members) (last!.positionOf(identityHash(memberIdentity(row))) >= 0 ? updated : joined).push(row);
+	const gone = last ? departures(last, seen, next, fields) : { leftCount: 0, left: [], absentChanged: false };
+	if (joined.length > 0 || stateChanged(state, options, gone, fields)) saveState(staticData, next.state(group));
 	return { joined, updated, header: result.header, left: gone.left, read: result.read };
+}
+
+/** A row as its page arrives, reduced to what the poll needs of it (see `Arrived`). */
+function arrived(row: IDataObject, last: LastPoll | undefined, fields: FieldChanges | undefined): IDataObject {
+	const id = memberIdentity(row);
+	const hash = identityHash(id);
+	const position = last ? last.positionOf(hash) : -1;
+	const values = fields ? fields.hash(row) : 0;
+	// the first poll records the group: nothing is emitted
+	const emitted = last !== undefined && (position < 0 || fields?.differs(position, values) === true);
+	const member: Arrived = { identity_id: id, hash, position, fields: values, ...(emitted && { whole: row }) };
+	return member as unknown as IDataObject;
+}
+
+/** The members of the last poll this read lacked: absent once, they are kept; absent twice, they left. */
+function departures(last: LastPoll, seen: Uint8Array, next: MemberList, fields: FieldChanges | undefined): Departures {
+	const left: string[] = [];
+	let leftCount = 0;
+	let absent = 0;
+	for (let position = 0; position < last.count; position++) {
+		if (seen[position] === 1 || !last.first(position)) continue;
+		const hash = last.hashAt(position);
+		if (last.absent.has(hash)) {
+			leftCount++;
+			const id = last.idAt(position);
+			if (id !== undefined) left.push(id);
+			continue;
+		}
+		next.addAbsent(hash, last.idAt(position), fields?.last(position) ?? 0);
+		absent++;
+	}
+	// a member absent before is now back or has left, and one newly absent is not in the set before:
+	// either way the set changed
+	return { leftCount, left, absentChanged: absent > 0 || last.absent.size > 0 };
 }
 
 /** Fails the poll, emitting and saving nothing, when Fields to Watch names a field the group lacks. */
@@ -127,27 +149,7 @@ function throwOnUnknownFields(client: BeschannelsClient, fields: FieldChanges | 
  * at all), a member left, the absent members changed, or the watched fields did.
  */
 function stateChanged(state: AnyNewMemberState | undefined, options: AnyNewMemberOptions, gone: Departures, fields: FieldChanges | undefined): boolean {
-	const sameShape = state !== undefined && (options.trackLeft ? state.ids !== undefined : state.members !== undefined);
+	const sameShape = state !== undefined && (options.trackLeft ? state.packed !== undefined : state.members !== undefined);
 	const fieldsChanged = fields ? fields.changed : state?.fields !== undefined;
 	return !sameShape || gone.leftCount > 0 || gone.absentChanged || fieldsChanged;
-}
-
-/** The state after a complete read: the members read now and those absent once, in one order. */
-function nextState(
-	group: string,
-	now: Map<number, string>,
-	absent: Map<number, string | undefined>,
-	trackLeft: boolean,
-	fields: FieldChanges | undefined,
-): AnyNewMemberState {
-	const kept = [...new Map<number, string | undefined>([...now, ...absent])].filter(([, id]) => !trackLeft || id !== undefined);
-	const hashes = kept.map(([hash]) => hash);
-	return {
-		mode: 'anyNewMember',
-		group,
-		...(trackLeft ? { ids: kept.map(([, id]) => id!) } : { members: encodeMemberSet(hashes) }),
-		...(absent.size > 0 && { absent: encodeMemberSet(absent.keys()) }),
-		...fields?.saved(hashes),
-		count: now.size,
-	};
 }

@@ -1,40 +1,28 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { FieldNames } from '../Beschannels/shared/group/fieldNames';
-import { createFieldHasher, decodeHashes, encodeHashes } from './fieldHash';
-import { decodeMemberSet, identityHash } from './memberSet';
+import { createFieldHasher } from './fieldHash';
 import type { AnyNewMemberState } from './state';
+
+const BYTES = 6;
 
 function sameNames(a: string[], b: string[]): boolean {
 	return a.length === b.length && a.every((name, index) => name === b[index]);
 }
 
 /**
- * The hash of each member's watched values at the last poll, by member hash; undefined when the
- * state has none for these Fields to Watch (saved by an earlier version, with the option off, or for
- * other fields).
- */
-function hashesBefore(state: AnyNewMemberState | undefined, watched: string[]): Map<number, number> | undefined {
-	if (state?.fields === undefined || !sameNames(state.watched ?? [], watched)) return undefined;
-	const members = state.ids ? state.ids.map(identityHash) : [...decodeMemberSet(state.members ?? '')];
-	const hashes = decodeHashes(state.fields);
-	if (hashes.length !== members.length) return undefined;
-	return new Map(members.map((member, index) => [member, hashes[index]]));
-}
-
-/**
  * Which members' watched fields changed since the last poll. Each member read is hashed (see
- * fieldHash.ts) and compared with the hash saved for it. Without saved hashes for these fields,
- * the poll only records them: turning the option on, or changing Fields to Watch, reports nothing
- * at that poll. A member absent from a read keeps its last hash, so it is compared with what was
- * last seen when it is back.
+ * fieldHash.ts) and compared with the hash saved for it, 6 bytes a member in the order of the last
+ * poll's members. Without saved hashes for these Fields to Watch (saved by an earlier version, with
+ * the option off, or for other fields), the poll only records them: turning the option on, or
+ * changing Fields to Watch, reports nothing at that poll. A member absent from a read keeps its last
+ * hash, so it is compared with what was last seen when it is back.
  */
 export class FieldChanges {
-	private readonly before: Map<number, number> | undefined;
+	private readonly before: Buffer | undefined;
 
-	private readonly now = new Map<number, number>();
-
-	private readonly hash: (row: IDataObject) => number;
+	/** The hash of a row's watched values. */
+	readonly hash: (row: IDataObject) => number;
 
 	/** Whether the hashes to save differ from those saved. */
 	changed: boolean;
@@ -44,28 +32,30 @@ export class FieldChanges {
 
 	constructor(
 		state: AnyNewMemberState | undefined,
-		private readonly watched: string[],
+		readonly watched: string[],
+		/** How many members the last poll saved. */
+		count: number,
 	) {
-		this.before = hashesBefore(state, watched);
+		const saved = state?.fields !== undefined && sameNames(state.watched ?? [], watched) ? Buffer.from(state.fields, 'base64') : undefined;
+		this.before = saved?.length === count * BYTES ? saved : undefined;
 		this.names = watched.length > 0 ? new FieldNames(watched) : undefined;
 		this.hash = createFieldHasher(this.names);
 		this.changed = this.before === undefined;
 	}
 
-	/** Records a member's values as read; true when they differ from those it had at the last poll. */
-	see(member: number, row: IDataObject): boolean {
-		const hash = this.hash(row);
-		this.now.set(member, hash);
-		const last = this.before?.get(member);
-		if (last === hash) return false;
-		this.changed = true;
-		// 0: kept without a hash (absent when hashes were first recorded)
-		return last !== undefined && last !== 0;
+	/** The hash saved for the member at `position` of the last poll (0: none yet; undefined: none at all). */
+	last(position: number): number | undefined {
+		return this.before && position >= 0 ? this.before.readUIntBE(position * BYTES, BYTES) : undefined;
 	}
 
-	/** What the state keeps for `members`, in the order they are saved: the hash read now, else the last one. */
-	saved(members: number[]): Pick<AnyNewMemberState, 'fields' | 'watched'> {
-		const hashes = members.map((member) => this.now.get(member) ?? this.before?.get(member) ?? 0);
-		return { fields: encodeHashes(hashes), watched: this.watched };
+	/** Whether a member whose values hash to `now` changed since the last poll (a member without a saved hash did not). */
+	differs(position: number, now: number): boolean {
+		const last = this.last(position);
+		return last !== undefined && last !== 0 && last !== now;
+	}
+
+	/** Records the hash read now for the member at `position` (-1: not known at the last poll). */
+	see(position: number, now: number): void {
+		if (this.last(position) !== now) this.changed = true;
 	}
 }

@@ -12,8 +12,6 @@ import { fnv1a } from '../Beschannels/shared/fnv1a';
  * disappears is. Two different sets of values share a hash with a probability of about 1 in 2^48.
  */
 
-const BYTES = 6;
-
 /** The value as compared: numeric text as a number, objects with their keys sorted. */
 function canonical(value: unknown): unknown {
 	if (typeof value === 'string') return scoreValue(value);
@@ -71,18 +69,4 @@ export function createFieldHasher(watched: FieldNames | undefined): (row: IDataO
 			.sort();
 		return valuesHash(JSON.stringify(keys.map((key) => [key, canonical(item[key])])));
 	};
-}
-
-/** Hashes in a list, 6 bytes each (8 base64 characters), in order. */
-export function encodeHashes(hashes: number[]): string {
-	const bytes = Buffer.alloc(hashes.length * BYTES);
-	hashes.forEach((hash, index) => bytes.writeUIntBE(hash, index * BYTES, BYTES));
-	return bytes.toString('base64');
-}
-
-export function decodeHashes(encoded: string): number[] {
-	const bytes = Buffer.from(encoded, 'base64');
-	const hashes: number[] = [];
-	for (let offset = 0; offset + BYTES <= bytes.length; offset += BYTES) hashes.push(bytes.readUIntBE(offset, BYTES));
-	return hashes;
 }

@@ -20,7 +20,9 @@ export interface AnyNewMemberState {
 	group: string;
 	/** The members at the last poll as compact hashes (see memberSet.ts)... */
 	members?: string;
-	/** ...or as identities, when members who left are reported. */
+	/** ...or as identities, packed (see packedIds.ts), when members who left are reported... */
+	packed?: string;
+	/** ...or, as earlier versions saved them, as a list (read, never written). */
 	ids?: string[];
 	/**
 	 * Members (hashes, as `members`) that the last complete read did not hold, still counted as
@@ -29,7 +31,7 @@ export interface AnyNewMemberState {
 	absent?: string;
 	/**
 	 * With "members whose fields changed" only: a 48-bit hash of each member's watched values (see
-	 * fieldHash.ts), 6 bytes each in the order of `members` or `ids` (0: none yet), in base64...
+	 * fieldHash.ts), 6 bytes each in the order of `members` or `packed` (0: none yet), in base64...
 	 */
 	fields?: string;
 	/** ...and the Fields to Watch they were made with (sorted; empty: every field). */

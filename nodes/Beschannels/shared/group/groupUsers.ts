@@ -21,6 +21,11 @@ interface GroupReadOptions {
 	startOffset?: number;
 	/** Sees each page as it arrives, before any of its members is kept (pages may come ahead of their turn). */
 	onPage?: (page: Page, request: PageRequest) => void;
+	/**
+	 * Replaces each row as its page arrives with what the read keeps of it while the page waits its
+	 * turn (it must keep the row's identity: see `memberIdentity`); `keep` then gets that.
+	 */
+	slim?: (row: IDataObject) => IDataObject;
 	/** The most rows a request asks, below what the page-size plan gives. */
 	pageSize?: number;
 	/** Rows the server served in one answer before (see `PaginateOptions.served`). */
@@ -99,7 +104,7 @@ export async function readGroup(
 		const page = same ? fetched!.page : await fetchGroupPage(client, query, request, signal);
 		fetched = undefined;
 		options.onPage?.(page, request);
-		return page;
+		return options.slim ? { ...page, list: page.list.map(options.slim) } : page;
 	};
 	const result = await paginate({
 		returnAll: options.returnAll,

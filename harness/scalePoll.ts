@@ -1,0 +1,100 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console -- development code: runs in Node.js, never inside n8n */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+
+import { Engine } from './engine';
+import { DEFAULT_USER_ID } from '../sandbox/server';
+
+/**
+ * One n8n process polling Any New Member (both options on) on a big group, for the bench's scale
+ * section: started with one JSON argument (`ScaleJob`), it prints `{ ready, rssMb }` once its engine
+ * is loaded, then runs one poll for each line "poll" on stdin and prints what that poll took: seconds,
+ * the process's peak memory during it (VmHWM, reset before each poll), the static data's size as n8n
+ * writes it, and the events.
+ */
+
+export interface ScaleJob {
+	url: string;
+	token: string;
+	groupObj: string;
+	groupId: string;
+	includeLeft: boolean;
+	includeUpdated: boolean;
+}
+
+export interface ScalePoll {
+	seconds: number;
+	peakRssMb: number;
+	stateBytes: number;
+	saved: boolean;
+	joined: number;
+	left: number;
+	updated: number;
+	error?: string;
+}
+
+const mb = (kb: number) => kb / 1024;
+
+function peakRssKb(): number {
+	const status = readFileSync('/proc/self/status', 'utf8');
+	return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+}
+
+function rssKb(): number {
+	return process.memoryUsage().rss / 1024;
+}
+
+/** Starts counting the peak afresh (Linux: writing 5 to clear_refs resets VmHWM to the current RSS). */
+function resetPeak(): void {
+	(globalThis as { gc?: () => void }).gc?.();
+	try {
+		writeFileSync('/proc/self/clear_refs', '5');
+	} catch {
+		// not Linux: the peak counts from the process's start
+	}
+}
+
+async function main() {
+	const job = JSON.parse(process.argv[2]) as ScaleJob;
+	const engine = new Engine({ baseUrl: job.url, authMode: 'accessToken', accessToken: job.token });
+	const poller = engine.createPoller({
+		userId: DEFAULT_USER_ID,
+		groupObj: job.groupObj,
+		groupId: job.groupId,
+		watch: 'anyNewMember',
+		includeLeft: job.includeLeft,
+		includeUpdated: job.includeUpdated,
+	});
+	(globalThis as { gc?: () => void }).gc?.();
+	console.log(JSON.stringify({ ready: true, rssMb: mb(rssKb()) }));
+	for await (const line of createInterface({ input: process.stdin })) {
+		if (line.trim() !== 'poll') break;
+		resetPeak();
+		const writes = poller.writes;
+		const started = performance.now();
+		let result: Partial<ScalePoll> = {};
+		try {
+			const emitted = (await poller.poll()) ?? [];
+			const items = emitted[0] ?? [];
+			const count = (event: string) => items.filter((item) => item.json.event === event).length;
+			result = { joined: count('joined'), left: count('left'), updated: count('updated') };
+		} catch (error) {
+			result = { error: (error as Error).message };
+		}
+		const seconds = (performance.now() - started) / 1000;
+		const poll: ScalePoll = {
+			seconds,
+			peakRssMb: mb(peakRssKb()),
+			stateBytes: Buffer.byteLength(poller.record),
+			saved: poller.writes > writes,
+			joined: 0,
+			left: 0,
+			updated: 0,
+			...result,
+		};
+		console.log(JSON.stringify(poll));
+	}
+	process.exit(0);
+}
+
+if (require.main === module) void main();

@@ -1,0 +1,64 @@
+import { encodeMemberSet } from './memberSet';
+import { ByteList, PackedIds } from './packedIds';
+import type { AnyNewMemberState } from './state';
+
+/**
+ * The members the next state keeps, added one by one as the read takes them (then those absent
+ * once), written straight into the packed form n8n saves: identities packed (members who left are
+ * reported) or 48-bit hashes, and with "fields changed" a 48-bit hash of each member's watched
+ * values, in the same order.
+ */
+export class MemberList {
+	private readonly ids: PackedIds | undefined;
+
+	private readonly hashes: ByteList | undefined;
+
+	private readonly fields: ByteList | undefined;
+
+	private readonly absent: number[] = [];
+
+	/** Members read now (the absent ones left out). */
+	present = 0;
+
+	constructor(
+		private readonly trackLeft: boolean,
+		private readonly watched: string[] | undefined,
+	) {
+		this.ids = trackLeft ? new PackedIds() : undefined;
+		this.hashes = trackLeft ? undefined : new ByteList();
+		this.fields = watched ? new ByteList() : undefined;
+	}
+
+	/** A member read now: its hash, identity and the hash of its watched values (0: none). */
+	add(hash: number, id: string, fields: number): void {
+		this.put(hash, id, fields);
+		this.present++;
+	}
+
+	/**
+	 * A member of the last poll that this read lacked, kept until the next complete read; without
+	 * its identity it cannot be kept where identities are.
+	 */
+	addAbsent(hash: number, id: string | undefined, fields: number): void {
+		this.absent.push(hash);
+		if (this.trackLeft && id === undefined) return;
+		this.put(hash, id, fields);
+	}
+
+	private put(hash: number, id: string | undefined, fields: number): void {
+		if (this.ids) this.ids.add(id!);
+		else this.hashes!.addUint48(hash);
+		this.fields?.addUint48(fields);
+	}
+
+	state(group: string): AnyNewMemberState {
+		return {
+			mode: 'anyNewMember',
+			group,
+			...(this.ids ? { packed: this.ids.toBase64() } : { members: this.hashes!.toBase64() }),
+			...(this.absent.length > 0 && { absent: encodeMemberSet(this.absent) }),
+			...(this.fields && { fields: this.fields.toBase64(), watched: this.watched }),
+			count: this.present,
+		};
+	}
+}
