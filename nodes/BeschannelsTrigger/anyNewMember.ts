@@ -4,6 +4,8 @@ import { NodeOperationError } from 'n8n-workflow';
 import { API_REQUESTS_PER_SECOND } from '../Beschannels/shared/constants';
 import { unknownFieldsError } from '../Beschannels/shared/group/fieldNames';
 import { readGroup } from '../Beschannels/shared/group/groupUsers';
+import { MAX_PAGE_SIZE } from '../Beschannels/shared/group/pageSize';
+import { rememberServed, servedFor } from '../Beschannels/shared/group/served';
 import type { GroupQuery } from '../Beschannels/shared/group/query';
 import { judgeRead } from '../Beschannels/shared/group/verdict';
 import type { HeaderEntry } from '../Beschannels/shared/page';
@@ -81,6 +83,7 @@ export async function pollAnyNewMember(
 		returnAll: true,
 		limit: 0,
 		concurrency: API_REQUESTS_PER_SECOND,
+		...knownSize(client, query),
 		onPage: (page) => fields?.names?.learnHeader(page.header),
 		slim: (row) => arrived(row, last, fields),
 		keep: (row) => {
@@ -93,6 +96,9 @@ export async function pollAnyNewMember(
 	});
 	judgeRead(client.node, result, { poll: true });
 	throwOnUnknownFields(client, fields);
+	// a whole group read in answers smaller than asked: the server serves no more (or hides rows)
+	const asked = query.pageSize ?? MAX_PAGE_SIZE;
+	rememberServed(client.account.accountKey, result.served, result.served < asked && result.read > result.served);
 
 	const joined: IDataObject[] = [];
 	const updated: IDataObject[] = [];
@@ -100,6 +106,16 @@ export async function pollAnyNewMember(
 	const gone = last ? departures(last, seen, next, fields) : { leftCount: 0, left: [], absentChanged: false };
 	if (joined.length > 0 || stateChanged(state, options, gone, fields)) saveState(staticData, next.state(group));
 	return { joined, updated, header: result.header, left: gone.left, read: result.read };
+}
+
+/**
+ * The page size an earlier poll of this account showed the server serves, asked from the start, so
+ * a server that serves fewer rows than asked costs page-1 probes only at the first poll of a process.
+ */
+function knownSize(client: BeschannelsClient, query: GroupQuery): { pageSize?: number; served?: number } {
+	const known = servedFor(client.account.accountKey);
+	if (known === undefined) return {};
+	return known.learned && query.pageSize === undefined ? { pageSize: known.rows, served: known.rows } : { served: known.rows };
 }
 
 /** A row as its page arrives, reduced to what the poll needs of it (see `Arrived`). */

@@ -1,6 +1,6 @@
 import { HashIndex } from './hashIndex';
 import { decodeMemberSet, identityHash } from './memberSet';
-import { UnpackedIds } from './packedIds';
+import { IdentityList } from '../Beschannels/shared/identityList';
 import type { AnyNewMemberState } from './state';
 
 /**
@@ -21,10 +21,10 @@ export class LastPoll {
 
 	constructor(state: AnyNewMemberState) {
 		const list = state.ids;
-		const packed = state.packed === undefined ? undefined : new UnpackedIds(state.packed);
+		const packed = state.packed === undefined ? undefined : IdentityList.fromBase64(state.packed);
 		this.ids = packed ?? (list && { at: (position: number) => list[position] });
 		const members = this.ids ? undefined : [...decodeMemberSet(state.members ?? '')];
-		const count = packed?.count ?? list?.length ?? members!.length;
+		const count = packed ? packed.count : (list?.length ?? members!.length);
 		this.hashes = new Float64Array(count);
 		this.index = new HashIndex(count);
 		for (let position = 0; position < count; position++) {

@@ -1,15 +1,15 @@
 import { encodeMemberSet } from './memberSet';
-import { ByteList, PackedIds } from './packedIds';
+import { ByteList, IdentityList } from '../Beschannels/shared/identityList';
 import type { AnyNewMemberState } from './state';
 
 /**
  * The members the next state keeps, added one by one as the read takes them (then those absent
  * once), written straight into the packed form n8n saves: identities packed (members who left are
- * reported) or 48-bit hashes, and with "fields changed" a 48-bit hash of each member's watched
+ * reported, see shared/identityList.ts) or 48-bit hashes, and with "fields changed" a 48-bit hash of each member's watched
  * values, in the same order.
  */
 export class MemberList {
-	private readonly ids: PackedIds | undefined;
+	private readonly ids: IdentityList | undefined;
 
 	private readonly hashes: ByteList | undefined;
 
@@ -24,7 +24,7 @@ export class MemberList {
 		private readonly trackLeft: boolean,
 		private readonly watched: string[] | undefined,
 	) {
-		this.ids = trackLeft ? new PackedIds() : undefined;
+		this.ids = trackLeft ? new IdentityList() : undefined;
 		this.hashes = trackLeft ? undefined : new ByteList();
 		this.fields = watched ? new ByteList() : undefined;
 	}

@@ -20,7 +20,7 @@ export interface AnyNewMemberState {
 	group: string;
 	/** The members at the last poll as compact hashes (see memberSet.ts)... */
 	members?: string;
-	/** ...or as identities, packed (see packedIds.ts), when members who left are reported... */
+	/** ...or as identities, packed (see shared/identityList.ts), when members who left are reported... */
 	packed?: string;
 	/** ...or, as earlier versions saved them, as a list (read, never written). */
 	ids?: string[];

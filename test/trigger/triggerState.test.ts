@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { HashIndex } from '../../nodes/BeschannelsTrigger/hashIndex';
-import { PackedIds, UnpackedIds } from '../../nodes/BeschannelsTrigger/packedIds';
+import { IdentityList } from '../../nodes/Beschannels/shared/identityList';
 import { DEFAULT_USER_ID, useSandbox } from '../support/helpers';
 
 /**
@@ -69,9 +69,9 @@ describe('packed identities', () => {
 		const identity = fc.oneof(odd, fc.uuid(), fc.string({ minLength: 1, maxLength: 400 }), fc.string({ unit: 'binary', minLength: 1, maxLength: 200 }), fc.nat().map(String));
 		fc.assert(
 			fc.property(fc.array(identity, { maxLength: 60 }), (ids) => {
-				const packed = new PackedIds();
+				const packed = new IdentityList();
 				for (const id of ids) packed.add(id);
-				const back = new UnpackedIds(packed.toBase64());
+				const back = IdentityList.fromBase64(packed.toBase64());
 				expect(Array.from({ length: back.count }, (_, i) => back.at(i))).toEqual(ids);
 			}),
 			{ numRuns: 500 },
@@ -79,7 +79,7 @@ describe('packed identities', () => {
 	});
 
 	it('a UUID in lower case costs 17 bytes', () => {
-		const packed = new PackedIds();
+		const packed = new IdentityList();
 		packed.add('77aba23e-1c2d-4e5f-8a9b-0c1d2e3f4a5b');
 		expect(Buffer.from(packed.toBase64(), 'base64')).toHaveLength(17);
 	});
@@ -101,5 +101,25 @@ describe('the hash index', () => {
 			}),
 			{ numRuns: 300 },
 		);
+	});
+});
+
+describe('Any New Member on a server that serves fewer rows than asked', () => {
+	const t = useSandbox({ pageCap: 500, groups: [{ ...GROUP, size: 5000 }] });
+
+	it('what the server serves is learned once: later polls ask page 1 once and read in as few requests as the first read needed', async () => {
+		const p = t.engine.createPoller({ userId: DEFAULT_USER_ID, ...GROUP, watch: 'anyNewMember', includeLeft: true });
+		const pageOnes: number[] = [];
+		const requests: number[] = [];
+		for (let poll = 0; poll < 3; poll++) {
+			t.sandbox.clearLog();
+			expect(await p.poll()).toBeNull();
+			const asked = t.pageRequests();
+			requests.push(asked.length);
+			pageOnes.push(asked.filter((r) => r.fields.page_num === '1').length);
+		}
+		expect(pageOnes.slice(1)).toEqual([1, 1]);
+		// P + 1 at 500 rows: 11 pages that each overlap the one before by a row, and the empty page after
+		expect(Math.max(...requests.slice(1))).toBeLessThanOrEqual(12);
 	});
 });

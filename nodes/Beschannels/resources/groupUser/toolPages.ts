@@ -1,6 +1,7 @@
 import type { Page, PageRequest } from '../../shared/page';
 import { fetchGroupPage, refusedPage } from '../../shared/group/groupUsers';
 import { MAX_PAGE_SIZE } from '../../shared/group/pageSize';
+import { rememberServed as remember, servedFor } from '../../shared/group/served';
 import type { GroupQuery } from '../../shared/group/query';
 import { windowHolding } from '../../shared/reader/windows';
 import type { BeschannelsClient } from '../../shared/transport/client';
@@ -9,17 +10,9 @@ import type { BeschannelsClient } from '../../shared/transport/client';
  * The pages a tool call reads. Its answer must end exactly where the next call starts, and where rows
  * are hidden from the User ID only the end of a page shows where members end: so a call reads pages
  * of a size the server has shown it serves (the page then sits where it is asked), and starts each
- * one where the call starts. What the server serves is learned once per account, for this process.
+ * one where the call starts. What the server serves is learned once per account, for this process
+ * (shared/group/served.ts).
  */
-
-interface Served {
-	/** The most rows the server has sent in one answer. */
-	rows: number;
-	/** Page 1 was asked at the largest size to learn it: smaller numbers are not asked again. */
-	learned: boolean;
-}
-
-const servedByAccount = new Map<string, Served>();
 
 /** How a tool call reads: its page size, what the server serves, an answer to its first request already in hand. */
 interface ToolPages {
@@ -35,13 +28,6 @@ interface ToolPages {
 function alignedSize(position: number, most: number): number {
 	for (let size = most; position > 0 && size >= Math.ceil(most / 2); size--) if (position % size === 0) return size;
 	return most;
-}
-
-function remember(account: string, rows: number, learned = false): Served {
-	const known = servedByAccount.get(account);
-	const served = { rows: Math.max(rows, known?.rows ?? 0), learned: learned || (known?.learned ?? false) };
-	servedByAccount.set(account, served);
-	return served;
 }
 
 /** A refusal of a page's parameters, as of a size the server does not serve, gives nothing; any other error stands. */
@@ -71,7 +57,7 @@ export async function planToolPages(
 ): Promise<ToolPages> {
 	const account = client.account.accountKey;
 	const size = alignedSize(position, Math.min(limit, query.pageSize ?? limit));
-	let served = servedByAccount.get(account) ?? { rows: 0, learned: false };
+	let served = servedFor(account) ?? { rows: 0, learned: false };
 	if (served.rows >= size) return { pageSize: size, served: served.rows };
 	if (served.learned) return { pageSize: alignedSize(position, Math.max(1, served.rows)), served: served.rows };
 	const window = windowHolding(position, size);

@@ -22,6 +22,12 @@ export interface Placed {
 	pass?: number;
 }
 
+/** Where each member read may sit, by identity: what the reader knows of every member it read (see placedRows.ts). */
+export interface PlacedLookup {
+	has(identity: string): boolean;
+	get(identity: string): Placed | undefined;
+}
+
 /** What `total` has shown of the group's changes so far: its rises and its falls, summed. */
 export interface Changes {
 	joined: number;
@@ -84,7 +90,7 @@ export function anchor(
 	window: Window,
 	hidden: number,
 	changes: Changes,
-	placed: ReadonlyMap<string, Placed>,
+	placed: PlacedLookup,
 	ties: readonly TieZone[] = [],
 ): Anchoring {
 	let last: number | undefined;
@@ -103,12 +109,12 @@ export function anchor(
 }
 
 /** Whether a row is a member not read before. */
-export function unread(row: IDataObject, placed: ReadonlyMap<string, Placed>): boolean {
+export function unread(row: IDataObject, placed: PlacedLookup): boolean {
 	return !placed.has(memberIdentity(row));
 }
 
 /** The members of an answer not read before (answers hold each member once: see `distinct`). */
-export function freshRows(rows: IDataObject[], placed: ReadonlyMap<string, Placed>): IDataObject[] {
+export function freshRows(rows: IDataObject[], placed: PlacedLookup): IDataObject[] {
 	return rows.filter((row) => unread(row, placed));
 }
 

@@ -5,6 +5,7 @@ import { Ahead } from './ahead';
 import type { Calibration } from './calibration';
 import { nextCut, type Cut } from './cut';
 import { cutShort, distinctRows, freshRows, placeRow, unread, type Changes, type Placed } from './evidence';
+import { PlacedRows } from './placedRows';
 import type { PaginateOptions, ReadEnd, Tail } from './types';
 import { OVERLAP_ROWS, UNKNOWN_CHANGES } from './limits';
 import { sitting, windowAt, windowFrom, windowHolding, windowOf, type Window } from './windows';
@@ -22,7 +23,7 @@ export abstract class ReadState {
 	protected readonly keep: (member: IDataObject) => IDataObject | undefined;
 
 	protected readonly members: IDataObject[] = [];
-	protected readonly placed = new Map<string, Placed>();
+	protected readonly placed = new PlacedRows();
 	protected readonly header: HeaderEntry[] = [];
 	protected readonly totals: number[] = [];
 	protected readonly changes: Changes = { joined: 0, left: 0 };
