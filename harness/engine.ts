@@ -482,15 +482,16 @@ export class Engine {
 	 */
 	createPoller(parameters: INode['parameters'], saved: IDataObject = {}, pollBudgetMs?: number) {
 		const node = harnessNode('Beschannels Trigger', TRIGGER_TYPE, parameters, [0, 0]);
-		let record = JSON.stringify(saved);
+		// the record as a database keeps it: bytes, outside the JS heap
+		let record = Buffer.from(JSON.stringify(saved));
 		let writes = 0;
 		return {
 			/** The static data as the workflow record holds it (JSON text). */
 			get record(): string {
-				return record;
+				return record.toString();
 			},
 			get staticData(): IDataObject {
-				return JSON.parse(record) as IDataObject;
+				return JSON.parse(record.toString()) as IDataObject;
 			},
 			/** What the trigger keeps with getWorkflowStaticData('node'). */
 			/** How many polls changed the static data (n8n then saves the whole workflow record). */
@@ -498,7 +499,7 @@ export class Engine {
 				return writes;
 			},
 			get nodeData(): IDataObject {
-				return ((JSON.parse(record) as IDataObject)[`node:${node.name}`] ?? {}) as IDataObject;
+				return ((JSON.parse(record.toString()) as IDataObject)[`node:${node.name}`] ?? {}) as IDataObject;
 			},
 			poll: async (mode: WorkflowExecuteMode = 'trigger') => {
 				const workflow = new Workflow({
@@ -508,7 +509,7 @@ export class Engine {
 					connections: {},
 					active: true,
 					nodeTypes: this.nodeTypes,
-					staticData: JSON.parse(record) as IDataObject,
+					staticData: JSON.parse(record.toString()) as IDataObject,
 					settings: { executionOrder: 'v1' },
 				});
 				const nodeType = this.nodeTypes.getByNameAndVersion(TRIGGER_TYPE, 1);
@@ -532,7 +533,7 @@ export class Engine {
 				} finally {
 					// n8n saves static data when a poll changed it (`__dataChanged`, not enumerable: not in the JSON)
 					if ((workflow.staticData as IDataObject).__dataChanged === true) writes++;
-					record = JSON.stringify(workflow.staticData);
+					record = Buffer.from(JSON.stringify(workflow.staticData));
 				}
 			},
 		};

@@ -1,6 +1,7 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console -- development code: runs in Node.js, never inside n8n */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { getHeapSpaceStatistics } from 'node:v8';
 
 import { Engine } from './engine';
 import { DEFAULT_USER_ID } from '../sandbox/server';
@@ -71,6 +72,14 @@ async function main() {
 		if (line.trim() !== 'poll') break;
 		resetPeak();
 		const writes = poller.writes;
+		const spaces: Record<string, number> = {};
+		const sampler = process.env.SCALE_SPACES
+			? setInterval(() => {
+					for (const space of getHeapSpaceStatistics()) spaces[space.space_name] = Math.max(spaces[space.space_name] ?? 0, Math.round(space.space_used_size / 2 ** 20));
+					spaces.external = Math.max(spaces.external ?? 0, Math.round(process.memoryUsage().external / 2 ** 20));
+					spaces.arrayBuffers = Math.max(spaces.arrayBuffers ?? 0, Math.round(process.memoryUsage().arrayBuffers / 2 ** 20));
+				}, 50)
+			: undefined;
 		const started = performance.now();
 		let result: Partial<ScalePoll> = {};
 		try {
@@ -82,6 +91,10 @@ async function main() {
 			result = { error: (error as Error).message };
 		}
 		const seconds = (performance.now() - started) / 1000;
+		if (sampler) {
+			clearInterval(sampler);
+			console.error(JSON.stringify(spaces));
+		}
 		const poll: ScalePoll = {
 			seconds,
 			peakRssMb: mb(peakRssKb()),

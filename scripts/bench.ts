@@ -14,7 +14,9 @@ import { DEFAULT_USER_ID, GROUP_USER_LIST_PATH, maxInWindow } from '../sandbox/s
 /**
  * npm run bench: how fast the node reads a big group against the sandbox (in its own process, so
  * it counts arrivals like a remote server), next to a plain sequential pager; how the item shaping
- * compares with JSON.parse; and the memory of a 50,000-member Return All through the engine.
+ * compares with JSON.parse; the memory of a 100,000-member Return All through the engine; and Any
+ * New Member polling groups of up to a million members (scripts/benchScale.ts; BENCH_ONLY=scale
+ * runs that section alone).
  */
 
 const MEMBERS = 20_000;
@@ -337,6 +339,8 @@ async function main() {
 		`| Heap the shaped items add ${cells((s) => `${mb(s.shapedBytes)} (${(s.shapedBytes / s.bytes).toFixed(2)} x the raw JSON)`)}`,
 	);
 	console.log(`\n${memoryLine(big)}`);
+	console.log(`\nAny New Member at scale (BENCH_SCALE_SIZES, default 10,000, 300,000 and 1,000,000 members)\n`);
+	console.log((await scaleBench()).join('\n'));
 }
 
 function memoryLine(big: { seconds: number; heapMb: number; rssMb: number }): string {

@@ -1,5 +1,6 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions, no-console -- development code: runs in Node.js, never inside n8n */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -7,6 +8,7 @@ import { packageRoot } from '../harness/engine';
 import { startSandbox, TOKEN } from '../harness/processes';
 import type { ScaleJob, ScalePoll } from '../harness/scalePoll';
 import { GROUP_USER_LIST_PATH, maxInWindow } from '../sandbox/server';
+import { fewestPages } from '../test/reader/serverModel';
 
 /**
  * The scale section of `npm run bench`: Any New Member with "members who left" and "members whose
@@ -15,16 +17,17 @@ import { GROUP_USER_LIST_PATH, maxInWindow } from '../sandbox/server';
  * after 3 members joined, 3 left and 3 changed a field during it (reports them), and a poll with no
  * change (saves nothing). Each prints its requests against P + 1 (P: the fewest pages that each
  * overlap the page before by a row), its time against the floor (P + 1 requests at 10 a second), the
- * process's peak memory, and the static data as n8n writes it.
+ * process's peak memory, and the static data as n8n writes it. The sandbox keeps each member as
+ * two numbers and builds the rows of the page asked only.
  */
 
 const SIZES = (process.env.BENCH_SCALE_SIZES ?? '10000,300000,1000000').split(',').map(Number);
 const CAP = 1000;
 const GROUP = { groupObj: 'leads_schema_data', groupId: '1001' };
 
-/** The fewest requests that read `members` at `cap` rows, each page overlapping the one before by a row, plus the empty page after. */
-export function floorRequests(members: number, cap: number): number {
-	return Math.max(1, Math.ceil((members - 1) / (cap - 1))) + 1;
+/** P + 1: the fewest pages that read `members` at `cap` rows, each overlapping the one before by a row, and one request more. */
+function floorRequests(members: number, cap: number): number {
+	return fewestPages(members, cap) + 1;
 }
 
 function startPoller(job: ScaleJob) {
@@ -44,6 +47,16 @@ function startPoller(job: ScaleJob) {
 		},
 		stop: () => child.kill(),
 	};
+}
+
+/** A process's peak memory (VmHWM), on Linux. */
+function sandboxPeakMb(pid: number | undefined): string {
+	try {
+		const kb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+		return `${(kb / 1024).toFixed(0)} MB`;
+	} catch {
+		return '-';
+	}
 }
 
 export async function scaleBench(): Promise<string[]> {
@@ -79,6 +92,8 @@ export async function scaleBench(): Promise<string[]> {
 				);
 				console.log(rows[rows.length - 1]);
 			}
+			rows.push(`| ${members.toLocaleString('en')} | the sandbox's own process, peak | | | ${sandboxPeakMb(sandbox.process.pid)} | | | |`);
+			console.log(rows[rows.length - 1]);
 		} finally {
 			poller.stop();
 			sandbox.process.kill();

@@ -73,7 +73,7 @@ export class BeschannelsTrigger implements INodeType {
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether to also emit an item { identity_id, event: "left" } for each member no longer in the group. Keeps every identity in the state (about 40 bytes per member instead of 8).',
+					'Whether to also emit an item { identity_id, event: "left" } for each member no longer in the group. Keeps every identity in the state (about 23 bytes per member instead of 8).',
 				displayOptions: { show: { watch: ['anyNewMember'] } },
 			},
 			{

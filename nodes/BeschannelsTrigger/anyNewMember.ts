@@ -77,7 +77,7 @@ export async function pollAnyNewMember(
 	const state = loadState<AnyNewMemberState>(staticData, 'anyNewMember', group);
 	const last = state && new LastPoll(state);
 	const fields = options.updates && new FieldChanges(state, options.updates.watched, last?.count ?? 0);
-	const next = new MemberList(options.trackLeft, fields?.watched);
+	const next = new MemberList(options.trackLeft, fields?.watched, last?.count ?? 0);
 	const seen = new Uint8Array(last?.count ?? 0);
 	const result = await readGroup(client, query, {
 		returnAll: true,

@@ -1,6 +1,6 @@
 import { HashIndex } from './hashIndex';
 import { decodeMemberSet, identityHash } from './memberSet';
-import { IdentityList } from '../Beschannels/shared/identityList';
+import { IdentityList, identityInBase64 } from '../Beschannels/shared/identityList';
 import type { AnyNewMemberState } from './state';
 
 /**
@@ -22,16 +22,19 @@ export class LastPoll {
 	constructor(state: AnyNewMemberState) {
 		const list = state.ids;
 		const packed = state.packed === undefined ? undefined : IdentityList.fromBase64(state.packed);
-		this.ids = packed ?? (list && { at: (position: number) => list[position] });
-		const members = this.ids ? undefined : [...decodeMemberSet(state.members ?? '')];
+		const ids = packed ?? (list && { at: (position: number) => list[position] });
+		const members = ids ? undefined : [...decodeMemberSet(state.members ?? '')];
 		const count = packed ? packed.count : (list?.length ?? members!.length);
 		this.hashes = new Float64Array(count);
-		this.index = new HashIndex(count);
+		this.index = new HashIndex(this.hashes);
 		for (let position = 0; position < count; position++) {
-			const hash = members ? members[position] : identityHash(this.ids!.at(position));
-			this.hashes[position] = hash;
-			this.index.add(hash, position);
+			this.hashes[position] = members ? members[position] : identityHash(ids!.at(position));
+			this.index.add(position);
 		}
+		// the few identities asked later (members absent, or who left) are decoded from the saved text
+		// itself, so the packed bytes need not be kept
+		const offsets = packed?.offsets().slice();
+		this.ids = offsets ? { at: (position) => identityInBase64(state.packed!, offsets[position], offsets[position + 1]) } : ids;
 		this.absent = state.absent ? decodeMemberSet(state.absent) : new Set<number>();
 	}
 

@@ -23,10 +23,13 @@ export class MemberList {
 	constructor(
 		private readonly trackLeft: boolean,
 		private readonly watched: string[] | undefined,
+		/** About how many members the group has (the last poll's count). */
+		expected: number,
 	) {
-		this.ids = trackLeft ? new IdentityList() : undefined;
-		this.hashes = trackLeft ? undefined : new ByteList();
-		this.fields = watched ? new ByteList() : undefined;
+		const room = Math.ceil(expected * 1.02);
+		this.ids = trackLeft ? new IdentityList(expected) : undefined;
+		this.hashes = trackLeft ? undefined : new ByteList(room * 6);
+		this.fields = watched ? new ByteList(room * 6) : undefined;
 	}
 
 	/** A member read now: its hash, identity and the hash of its watched values (0: none). */

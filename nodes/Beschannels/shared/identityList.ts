@@ -10,16 +10,20 @@
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const UUID_BYTES = 16;
 
-/** A buffer that grows as bytes are added. */
+/** A buffer that grows as bytes are added (by half, so at most a third of it is unused). */
 export class ByteList {
-	bytes = Buffer.alloc(1 << 12);
+	bytes: Buffer;
+
+	constructor(expected = 0) {
+		this.bytes = Buffer.alloc(Math.max(1 << 12, expected));
+	}
 
 	length = 0;
 
 	/** Room for `count` bytes more; returns the buffer to write them in (at `length`). */
 	room(count: number): Buffer {
 		if (this.length + count > this.bytes.length) {
-			const grown = Buffer.alloc(Math.max(this.bytes.length * 2, this.length + count));
+			const grown = Buffer.alloc(Math.max(Math.ceil(this.bytes.length * 1.5), this.length + count));
 			this.bytes.copy(grown, 0, 0, this.length);
 			this.bytes = grown;
 		}
@@ -70,20 +74,46 @@ function endOf(bytes: Buffer, start: number): number {
 	return at + 1 + length;
 }
 
+/** The identity packed in `bytes` from `start` to `end`. */
+function identityAt(bytes: Buffer, start: number, end: number): string {
+	if (bytes[start] === 0) {
+		const hex = bytes.toString('hex', start + 1, end);
+		return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+	}
+	let at = start;
+	while (bytes[at] >= 0x80) at++;
+	const text = bytes.toString('utf8', at + 1, end);
+	return text.startsWith('"') ? (JSON.parse(text) as string) : text;
+}
+
+/** The identity packed from byte `start` to `end` of a base64 string, decoding only the bytes around it. */
+export function identityInBase64(encoded: string, start: number, end: number): string {
+	const from = Math.floor(start / 3) * 3;
+	const bytes = Buffer.from(encoded.slice((from / 3) * 4, Math.ceil(end / 3) * 4), 'base64');
+	return identityAt(bytes, start - from, end - from);
+}
+
 /** Identities added one by one, packed, each readable by its index. */
 export class IdentityList {
-	private readonly list = new ByteList();
+	private readonly list: ByteList;
 
 	/** Where each identity starts, and (one more) where the last ends. */
-	private starts = new Int32Array(1 << 10);
+	private starts: Int32Array;
 
 	count = 0;
+
+	/** `expected`: about how many identities will be added (UUIDs: 17 bytes each). */
+	constructor(expected = 0) {
+		this.list = new ByteList(Math.ceil(expected * 1.02) * (1 + UUID_BYTES));
+		this.starts = new Int32Array(Math.max(1 << 10, Math.ceil(expected * 1.02) + 2));
+	}
 
 	/** The identities of a packed string, as `toBase64` wrote it (an identity cut short at the end is left out). */
 	static fromBase64(encoded: string): IdentityList {
 		const identities = new IdentityList();
 		const bytes = Buffer.from(encoded, 'base64');
 		identities.list.bytes = bytes;
+		identities.starts = new Int32Array(Math.ceil(bytes.length / (1 + UUID_BYTES)) + 2);
 		for (let at = 0; at < bytes.length; ) {
 			const end = endOf(bytes, at);
 			if (end > bytes.length) break;
@@ -104,7 +134,7 @@ export class IdentityList {
 	/** One more identity, ending at `end`. */
 	private mark(end: number): void {
 		if (this.count + 2 > this.starts.length) {
-			const grown = new Int32Array(this.starts.length * 2);
+			const grown = new Int32Array(Math.ceil(this.starts.length * 1.5));
 			grown.set(this.starts);
 			this.starts = grown;
 		}
@@ -112,17 +142,12 @@ export class IdentityList {
 	}
 
 	at(index: number): string {
-		const { bytes } = this.list;
-		const start = this.starts[index];
-		const end = this.starts[index + 1];
-		if (bytes[start] === 0) {
-			const hex = bytes.toString('hex', start + 1, end);
-			return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-		}
-		let at = start;
-		while (bytes[at] >= 0x80) at++;
-		const text = bytes.toString('utf8', at + 1, end);
-		return text.startsWith('"') ? (JSON.parse(text) as string) : text;
+		return identityAt(this.list.bytes, this.starts[index], this.starts[index + 1]);
+	}
+
+	/** Where each identity starts in the packed bytes, and (one more) where the last ends. */
+	offsets(): Int32Array {
+		return this.starts.subarray(0, this.count + 1);
 	}
 
 	/** Whether the identity at `index` is `identity`. */

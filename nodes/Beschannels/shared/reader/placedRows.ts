@@ -1,12 +1,16 @@
 import { fnv1a } from '../fnv1a';
 import { ByteList, IdentityList } from '../identityList';
-import type { Placed, PlacedLookup } from './evidence';
+import type { Changes, Placed, PlacedLookup } from './evidence';
+
+/** Columns a member takes: `lo`, `hi`, and which of `changes` it was placed at. */
+const COLUMNS = 2;
 
 /**
  * Where each member read may sit, as a Map of identities to `Placed` would keep it, in typed arrays:
  * identities packed (see identityList.ts) in an open-addressing table on their 32-bit FNV-1a hash,
- * compared byte for byte, and each place in columns. About 65 bytes a member where a Map holds about
- * 180, which is what lets a poll of a million members stay within a few hundred MB (docs/trigger.md).
+ * compared byte for byte, and each place in columns (the changes `total` had shown, which change
+ * seldom, once for each value they took). About 50 bytes a member where a Map holds about 180, which
+ * is what lets a poll of a million members stay within a few hundred MB (docs/trigger.md).
  */
 export class PlacedRows implements PlacedLookup {
 	private readonly identities = new IdentityList();
@@ -18,7 +22,13 @@ export class PlacedRows implements PlacedLookup {
 
 	private hashes = new Int32Array(1 << 9);
 
-	private columns = new Float64Array(5 << 9);
+	private columns = new Float64Array(COLUMNS << 9);
+
+	/** Which of `changes` each member was placed at. */
+	private at = new Int32Array(1 << 9);
+
+	/** Each value the changes took, in turn. */
+	private readonly changes: Changes[] = [];
 
 	/** The index of `identity`, or -1. */
 	private find(identity: string, hash: number): number {
@@ -37,28 +47,31 @@ export class PlacedRows implements PlacedLookup {
 	get(identity: string): Placed | undefined {
 		const index = this.find(identity, fnv1a(identity) | 0);
 		if (index === -1) return undefined;
-		const { columns } = this;
-		const at = index * 5;
-		return { lo: columns[at], hi: columns[at + 1], joined: columns[at + 2], left: columns[at + 3], pass: columns[at + 4] };
+		const { joined, left, pass } = this.changes[this.at[index]];
+		return { lo: this.columns[index * COLUMNS], hi: this.columns[index * COLUMNS + 1], joined, left, pass };
 	}
 
 	set(identity: string, placed: Placed): void {
 		const hash = fnv1a(identity) | 0;
 		let index = this.find(identity, hash);
 		if (index === -1) index = this.add(identity, hash);
-		const { columns } = this;
-		const at = index * 5;
-		columns[at] = placed.lo;
-		columns[at + 1] = placed.hi;
-		columns[at + 2] = placed.joined;
-		columns[at + 3] = placed.left;
-		columns[at + 4] = placed.pass ?? 0;
+		this.columns[index * COLUMNS] = placed.lo;
+		this.columns[index * COLUMNS + 1] = placed.hi;
+		this.at[index] = this.changesAt(placed);
+	}
+
+	/** The index of the changes `placed` was placed at, added when they differ from the last ones. */
+	private changesAt({ joined, left, pass = 0 }: Placed): number {
+		const last = this.changes[this.changes.length - 1];
+		if (last === undefined || last.joined !== joined || last.left !== left || last.pass !== pass) this.changes.push({ joined, left, pass });
+		return this.changes.length - 1;
 	}
 
 	private add(identity: string, hash: number): number {
 		const index = this.identities.add(identity);
 		if (index >= this.hashes.length) {
 			this.hashes = grown(this.hashes, this.hashes.length * 2);
+			this.at = grown(this.at, this.at.length * 2);
 			this.columns = grown(this.columns, this.columns.length * 2);
 		}
 		this.hashes[index] = hash;
