@@ -76,9 +76,28 @@ export async function pollAnyNewMember(
 	const group = groupKey(query);
 	const state = loadState<AnyNewMemberState>(staticData, 'anyNewMember', group);
 	const last = state && new LastPoll(state);
-	const fields = options.updates && new FieldChanges(state, options.updates.watched, last?.count ?? 0);
-	const next = new MemberList(options.trackLeft, fields?.watched, last?.count ?? 0);
-	const seen = new Uint8Array(last?.count ?? 0);
+	const count = last ? last.count : 0;
+	const fields = options.updates && new FieldChanges(state, options.updates.watched, count);
+	const next = new MemberList(options.trackLeft, fields?.watched, count);
+	const seen = new Uint8Array(count);
+	const result = await readMembers(client, query, { last, fields, next, seen });
+	judgeRead(client.node, result, { poll: true });
+	throwOnUnknownFields(client, fields);
+
+	const joined: IDataObject[] = [];
+	const updated: IDataObject[] = [];
+	for (const row of result.members) (last!.positionOf(identityHash(memberIdentity(row))) >= 0 ? updated : joined).push(row);
+	const gone = last ? departures(last, seen, next, fields) : { leftCount: 0, left: [], absentChanged: false };
+	if (joined.length > 0 || stateChanged(state, options, gone, fields)) saveState(staticData, next.state(group));
+	return { joined, updated, header: result.header, left: gone.left, read: result.read };
+}
+
+/** Reads the group, each row reduced as it arrives, each member taken added to `next` and marked `seen`. */
+async function readMembers(
+	client: BeschannelsClient,
+	query: GroupQuery,
+	{ last, fields, next, seen }: { last?: LastPoll; fields?: FieldChanges; next: MemberList; seen: Uint8Array },
+) {
 	const result = await readGroup(client, query, {
 		returnAll: true,
 		limit: 0,
@@ -94,18 +113,10 @@ export async function pollAnyNewMember(
 			return member.whole;
 		},
 	});
-	judgeRead(client.node, result, { poll: true });
-	throwOnUnknownFields(client, fields);
-	// a whole group read in answers smaller than asked: the server serves no more (or hides rows)
+	// a group read in answers smaller than asked: the server serves no more (or hides rows)
 	const asked = query.pageSize ?? MAX_PAGE_SIZE;
 	rememberServed(client.account.accountKey, result.served, result.served < asked && result.read > result.served);
-
-	const joined: IDataObject[] = [];
-	const updated: IDataObject[] = [];
-	for (const row of result.members) (last!.positionOf(identityHash(memberIdentity(row))) >= 0 ? updated : joined).push(row);
-	const gone = last ? departures(last, seen, next, fields) : { leftCount: 0, left: [], absentChanged: false };
-	if (joined.length > 0 || stateChanged(state, options, gone, fields)) saveState(staticData, next.state(group));
-	return { joined, updated, header: result.header, left: gone.left, read: result.read };
+	return result;
 }
 
 /**
