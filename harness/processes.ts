@@ -1,5 +1,6 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions -- development code: runs in Node.js, never inside n8n */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { AccountJob } from './accountProcess';
@@ -76,4 +77,14 @@ export function countArrivals(log: Array<{ at: number; status: number; code?: nu
 	const inside = log.filter((r) => r.at >= from && r.at < to);
 	const refused = inside.filter(refusedRequest).length;
 	return { all: inside.length, refused, accepted: inside.length - refused, seconds: (to - from) / 1000 };
+}
+
+/** A process's peak memory so far (VmHWM, in kB; Linux), or undefined where /proc does not say. */
+export function peakRssKb(pid: number | 'self' = 'self'): number | undefined {
+	try {
+		const kb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+		return Number.isFinite(kb) ? kb : undefined;
+	} catch {
+		return undefined;
+	}
 }

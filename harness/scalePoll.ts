@@ -1,9 +1,10 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console -- development code: runs in Node.js, never inside n8n */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { getHeapSpaceStatistics } from 'node:v8';
 
 import { Engine } from './engine';
+import { peakRssKb } from './processes';
 import { DEFAULT_USER_ID } from '../sandbox/server';
 
 /**
@@ -11,7 +12,8 @@ import { DEFAULT_USER_ID } from '../sandbox/server';
  * section: started with one JSON argument (`ScaleJob`), it prints `{ ready, rssMb }` once its engine
  * is loaded, then runs one poll for each line "poll" on stdin and prints what that poll took: seconds,
  * the process's peak memory during it (VmHWM, reset before each poll), the static data's size as n8n
- * writes it, and the events.
+ * writes it, and the events. With SCALE_SPACES=1 it also prints to stderr the most each V8 heap space
+ * and external memory held during the poll, to tell where a peak comes from.
  */
 
 export interface ScaleJob {
@@ -35,11 +37,6 @@ export interface ScalePoll {
 }
 
 const mb = (kb: number) => kb / 1024;
-
-function peakRssKb(): number {
-	const status = readFileSync('/proc/self/status', 'utf8');
-	return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-}
 
 function rssKb(): number {
 	return process.memoryUsage().rss / 1024;
@@ -97,7 +94,7 @@ async function main() {
 		}
 		const poll: ScalePoll = {
 			seconds,
-			peakRssMb: mb(peakRssKb()),
+			peakRssMb: mb(peakRssKb() ?? 0),
 			stateBytes: Buffer.byteLength(poller.record),
 			saved: poller.writes > writes,
 			joined: 0,

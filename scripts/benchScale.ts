@@ -1,11 +1,10 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions, no-console -- development code: runs in Node.js, never inside n8n */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 import { packageRoot } from '../harness/engine';
-import { startSandbox, TOKEN } from '../harness/processes';
+import { peakRssKb, startSandbox, TOKEN } from '../harness/processes';
 import type { ScaleJob, ScalePoll } from '../harness/scalePoll';
 import { GROUP_USER_LIST_PATH, maxInWindow } from '../sandbox/server';
 import { fewestPages } from '../test/reader/serverModel';
@@ -49,14 +48,10 @@ function startPoller(job: ScaleJob) {
 	};
 }
 
-/** A process's peak memory (VmHWM), on Linux. */
-function sandboxPeakMb(pid: number | undefined): string {
-	try {
-		const kb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-		return `${(kb / 1024).toFixed(0)} MB`;
-	} catch {
-		return '-';
-	}
+/** A process's peak memory, as the table gives it. */
+function peakMb(pid: number | undefined): string {
+	const kb = pid === undefined ? undefined : peakRssKb(pid);
+	return kb === undefined ? '-' : `${(kb / 1024).toFixed(0)} MB`;
 }
 
 export async function scaleBench(): Promise<string[]> {
@@ -92,7 +87,7 @@ export async function scaleBench(): Promise<string[]> {
 				);
 				console.log(rows[rows.length - 1]);
 			}
-			rows.push(`| ${members.toLocaleString('en')} | the sandbox's own process, peak | | | ${sandboxPeakMb(sandbox.process.pid)} | | | |`);
+			rows.push(`| ${members.toLocaleString('en')} | the sandbox's own process, peak | | | ${peakMb(sandbox.process.pid)} | | | |`);
 			console.log(rows[rows.length - 1]);
 		} finally {
 			poller.stop();

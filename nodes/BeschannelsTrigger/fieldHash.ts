@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { FieldNames } from '../Beschannels/shared/group/fieldNames';
 import { createShaper, ISO_FIELD, outputKey, scoreValue } from '../Beschannels/shared/items/shape';
+import { fnv1a, FNV_OFFSET_BASIS } from '../Beschannels/shared/fnv1a';
 
 /**
  * What "a member's fields changed" compares: a 48-bit hash of the member's watched values, shaped
@@ -12,7 +13,7 @@ import { createShaper, ISO_FIELD, outputKey, scoreValue } from '../Beschannels/s
  */
 
 /** The value as compared: numeric text as a number, objects with their keys sorted. */
-function canonical(value: unknown): unknown {
+export function canonical(value: unknown): unknown {
 	if (typeof value === 'string') return scoreValue(value);
 	if (Array.isArray(value)) return value.map(canonical);
 	if (value !== null && typeof value === 'object') {
@@ -26,27 +27,19 @@ function canonical(value: unknown): unknown {
 	return value;
 }
 
-/** FNV-1a's 32-bit prime. */
-const FNV_PRIME = 0x01000193;
-
 /**
  * A 48-bit hash of a text given piece by piece, never 0 (0 stands for "not known yet" in the state):
- * FNV-1a of the whole text with two bases, as `fnv1a` would hash the pieces joined, without joining them.
+ * FNV-1a of the whole text with two bases, each piece hashed on from where the text before it left
+ * the hash, as `fnv1a` would hash the pieces joined, without joining them.
  */
 class ValuesHash {
-	private high = 0x811c9dc5;
+	private high = FNV_OFFSET_BASIS;
 
 	private low = 0x050c5d1f;
 
 	add(piece: string): void {
-		let { high, low } = this;
-		for (let i = 0; i < piece.length; i++) {
-			const code = piece.charCodeAt(i);
-			high = Math.imul(high ^ code, FNV_PRIME) >>> 0;
-			low = Math.imul(low ^ code, FNV_PRIME) >>> 0;
-		}
-		this.high = high;
-		this.low = low;
+		this.high = fnv1a(piece, this.high);
+		this.low = fnv1a(piece, this.low);
 	}
 
 	value(): number {

@@ -5,8 +5,8 @@ import type { AnyNewMemberState } from './state';
 /**
  * The members the next state keeps, added one by one as the read takes them (then those absent
  * once), written straight into the packed form n8n saves: identities packed (members who left are
- * reported, see shared/identityList.ts) or 48-bit hashes, and with "fields changed" a 48-bit hash of each member's watched
- * values, in the same order.
+ * reported, see shared/identityList.ts) or 48-bit hashes, and with "fields changed" a 48-bit hash
+ * of each member's watched values, in the same order.
  */
 export class MemberList {
 	private readonly ids: IdentityList | undefined;

@@ -3,28 +3,14 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { fnv1a } from '../../nodes/Beschannels/shared/fnv1a';
 import { FieldNames } from '../../nodes/Beschannels/shared/group/fieldNames';
-import { createShaper, scoreValue } from '../../nodes/Beschannels/shared/items/shape';
-import { createFieldHasher } from '../../nodes/BeschannelsTrigger/fieldHash';
+import { createShaper } from '../../nodes/Beschannels/shared/items/shape';
+import { canonical, createFieldHasher } from '../../nodes/BeschannelsTrigger/fieldHash';
 
 /**
  * The hash of a member's watched values is what earlier versions saved: the hash of the whole JSON
- * text of its sorted `[key, value]` pairs, as they computed it (below). Were it to differ, every
+ * text of its sorted `[key, value]` pairs, joined, as they computed it (below). Were it to differ, every
  * member would be reported as updated once after an upgrade.
  */
-
-function canonical(value: unknown): unknown {
-	if (typeof value === 'string') return scoreValue(value);
-	if (Array.isArray(value)) return value.map(canonical);
-	if (value !== null && typeof value === 'object') {
-		const object = value as Record<string, unknown>;
-		return Object.fromEntries(
-			Object.keys(object)
-				.sort()
-				.map((key) => [key, canonical(object[key])]),
-		);
-	}
-	return value;
-}
 
 /** The hash as saved by earlier versions. */
 function savedHash(row: IDataObject, watched?: FieldNames): number {

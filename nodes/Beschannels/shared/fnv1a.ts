@@ -1,5 +1,5 @@
 /** FNV-1a's 32-bit offset basis: the usual start of the hash. */
-const FNV_OFFSET_BASIS = 0x811c9dc5;
+export const FNV_OFFSET_BASIS = 0x811c9dc5;
 
 /** Read once: a global's property looked up on every code unit is slow in some sandboxes (jest's among them). */
 const imul = Math.imul;
