@@ -1,6 +1,6 @@
 import { HashIndex } from './hashIndex';
 import { decodeMemberSet, identityHash } from './memberSet';
-import { IdentityList, identityInBase64 } from '../Beschannels/shared/identityList';
+import { eachPackedIdentity, grown, identityInBase64 } from '../Beschannels/shared/identityList';
 import type { AnyNewMemberState } from './state';
 
 /**
@@ -20,21 +20,11 @@ export class LastPoll {
 	readonly absent: Set<number>;
 
 	constructor(state: AnyNewMemberState) {
-		const list = state.ids;
-		const packed = state.packed === undefined ? undefined : IdentityList.fromBase64(state.packed);
-		const ids = packed ?? (list && { at: (position: number) => list[position] });
-		const members = ids ? undefined : [...decodeMemberSet(state.members ?? '')];
-		const count = packed ? packed.count : (list?.length ?? members!.length);
-		this.hashes = new Float64Array(count);
+		const { hashes, ids } = state.packed === undefined ? fromList(state) : fromPacked(state.packed);
+		this.hashes = hashes;
+		this.ids = ids;
 		this.index = new HashIndex(this.hashes);
-		for (let position = 0; position < count; position++) {
-			this.hashes[position] = members ? members[position] : identityHash(ids!.at(position));
-			this.index.add(position);
-		}
-		// the few identities asked later (members absent, or who left) are decoded from the saved text
-		// itself, so the packed bytes need not be kept
-		const offsets = packed?.offsets().slice();
-		this.ids = offsets ? { at: (position) => identityInBase64(state.packed!, offsets[position], offsets[position + 1]) } : ids;
+		for (let position = 0; position < hashes.length; position++) this.index.add(position);
 		this.absent = state.absent ? decodeMemberSet(state.absent) : new Set<number>();
 	}
 
@@ -60,4 +50,36 @@ export class LastPoll {
 	first(position: number): boolean {
 		return this.index.get(this.hashes[position]) === position;
 	}
+}
+
+type Decoded = { hashes: Float64Array; ids: { at: (position: number) => string } | undefined };
+
+/**
+ * The identities packed in the saved text, hashed as they are decoded a block at a time; the few
+ * asked later (members absent, or who left) are decoded again from the text itself, by where their
+ * bytes lie, so neither the packed bytes nor the identities are kept.
+ */
+function fromPacked(encoded: string): Decoded {
+	// a UUID packs in 17 bytes, which is what Beschannels' identities are
+	let hashes = new Float64Array(Math.ceil((encoded.length * 3) / 4 / 17) + 1);
+	let offsets = new Int32Array(hashes.length + 1);
+	let count = 0;
+	eachPackedIdentity(encoded, (identity, start, end) => {
+		if (count + 1 >= hashes.length) {
+			hashes = grown(hashes, hashes.length * 2);
+			offsets = grown(offsets, hashes.length + 1);
+		}
+		hashes[count] = identityHash(identity);
+		offsets[count] = start;
+		offsets[++count] = end;
+	});
+	return { hashes: hashes.subarray(0, count), ids: { at: (position) => identityInBase64(encoded, offsets[position], offsets[position + 1]) } };
+}
+
+/** Identities as earlier versions saved them (a list), or hashes only. */
+function fromList(state: AnyNewMemberState): Decoded {
+	const list = state.ids;
+	const members = list ? undefined : [...decodeMemberSet(state.members ?? '')];
+	const hashes = list ? Float64Array.from(list, identityHash) : Float64Array.from(members!);
+	return { hashes, ids: list && { at: (position) => list[position] } };
 }

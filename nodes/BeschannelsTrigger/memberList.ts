@@ -1,5 +1,5 @@
 import { encodeMemberSet } from './memberSet';
-import { ByteList, IdentityList } from '../Beschannels/shared/identityList';
+import { ByteList, pack } from '../Beschannels/shared/identityList';
 import type { AnyNewMemberState } from './state';
 
 /**
@@ -9,7 +9,8 @@ import type { AnyNewMemberState } from './state';
  * of each member's watched values, in the same order.
  */
 export class MemberList {
-	private readonly ids: IdentityList | undefined;
+	/** Identities packed (see shared/identityList.ts), when members who left are reported. */
+	private readonly ids: ByteList | undefined;
 
 	private readonly hashes: ByteList | undefined;
 
@@ -27,7 +28,8 @@ export class MemberList {
 		expected: number,
 	) {
 		const room = Math.ceil(expected * 1.02);
-		this.ids = trackLeft ? new IdentityList(expected) : undefined;
+		// a UUID packs in 17 bytes
+		this.ids = trackLeft ? new ByteList(room * 17) : undefined;
 		this.hashes = trackLeft ? undefined : new ByteList(room * 6);
 		this.fields = watched ? new ByteList(room * 6) : undefined;
 	}
@@ -49,7 +51,7 @@ export class MemberList {
 	}
 
 	private put(hash: number, id: string | undefined, fields: number): void {
-		if (this.ids) this.ids.add(id!);
+		if (this.ids) pack(this.ids, id!);
 		else this.hashes!.addUint48(hash);
 		this.fields?.addUint48(fields);
 	}

@@ -5,7 +5,7 @@ import { PlacedRows } from '../../nodes/Beschannels/shared/reader/placedRows';
 
 /** The reader's record of where each member read sat answers exactly as a Map of identities to places would. */
 describe('PlacedRows', () => {
-	it('answers has and get as a Map does, for identities of any shape and places of any value', () => {
+	it('answers has and get as a Map does, for identities of any shape and places of any value, whatever total the group is said to hold', () => {
 		const identity = fc.oneof(fc.uuid(), fc.string({ minLength: 1, maxLength: 60 }), fc.constantFrom('m1', 'm2', '"q"', '\ud800', '0'));
 		const place: fc.Arbitrary<Placed> = fc.record({
 			lo: fc.integer({ min: -5, max: 1e12 }),
@@ -15,10 +15,14 @@ describe('PlacedRows', () => {
 			pass: fc.option(fc.integer({ min: 0, max: 2 }), { nil: undefined }),
 		});
 		fc.assert(
-			fc.property(fc.array(fc.tuple(identity, place), { maxLength: 2500 }), fc.array(identity, { maxLength: 20 }), (sets, asked) => {
+			fc.property(fc.array(fc.tuple(identity, place), { maxLength: 2500 }), fc.array(identity, { maxLength: 20 }), fc.array(fc.nat(5000), { maxLength: 3 }), (sets, asked, totals) => {
 				const rows = new PlacedRows();
+				const told = [...totals];
+				let step = 0;
 				const map = new Map<string, Placed>();
 				for (const [id, placed] of sets) {
+					// totals told along the way, true or not
+					if (told.length > 0 && step++ % 600 === 0) rows.expect(told.shift()!);
 					rows.set(id, placed);
 					map.set(id, { ...placed, pass: placed.pass ?? 0 });
 				}

@@ -42,7 +42,7 @@ export class ByteList {
 }
 
 /** Writes `identity` packed at the end of `list`. */
-function pack(list: ByteList, identity: string): void {
+export function pack(list: ByteList, identity: string): void {
 	if (UUID.test(identity)) {
 		const buffer = list.room(1 + UUID_BYTES);
 		buffer[list.length] = 0;
@@ -86,6 +86,32 @@ function identityAt(bytes: Buffer, start: number, end: number): string {
 	return text.startsWith('"') ? (JSON.parse(text) as string) : text;
 }
 
+/** Bytes of packed identities decoded at a time (a multiple of 3, so base64 splits cleanly). */
+const BLOCK_BYTES = 3 << 16;
+
+/**
+ * Each identity packed in a base64 string (as `toBase64` wrote it), in order, with the bytes it
+ * takes (`start` to `end`). The text is decoded a block at a time, so the packed bytes of a large
+ * group are never in memory whole; an identity cut short at the end is left out.
+ */
+export function eachPackedIdentity(encoded: string, each: (identity: string, start: number, end: number) => void): void {
+	const chars = (BLOCK_BYTES / 3) * 4;
+	let carry = Buffer.alloc(0);
+	// where carry starts in the packed bytes
+	let base = 0;
+	for (let from = 0; from < encoded.length; from += chars) {
+		const block = Buffer.from(encoded.slice(from, from + chars), 'base64');
+		const bytes = carry.length > 0 ? Buffer.concat([carry, block]) : block;
+		let start = 0;
+		for (let end = endOf(bytes, start); start < bytes.length && end <= bytes.length; end = endOf(bytes, start)) {
+			each(identityAt(bytes, start, end), base + start, base + end);
+			start = end;
+		}
+		carry = bytes.subarray(start);
+		base += start;
+	}
+}
+
 /** The identity packed from byte `start` to `end` of a base64 string, decoding only the bytes around it. */
 export function identityInBase64(encoded: string, start: number, end: number): string {
 	const from = Math.floor(start / 3) * 3;
@@ -93,7 +119,14 @@ export function identityInBase64(encoded: string, start: number, end: number): s
 	return identityAt(bytes, start - from, end - from);
 }
 
-/** Identities added one by one, packed, each readable by its index. */
+/** A copy of a typed array, `length` long. */
+export function grown<T extends Int32Array | Float64Array>(array: T, length: number): T {
+	const bigger = new (array.constructor as new (length: number) => T)(length);
+	bigger.set(array);
+	return bigger;
+}
+
+/** Identities added one by one, packed, each compared by its index (the reader's record, see reader/placedRows.ts). */
 export class IdentityList {
 	private readonly list: ByteList;
 
@@ -102,26 +135,15 @@ export class IdentityList {
 
 	count = 0;
 
-	/** `expected`: about how many identities will be added (UUIDs: 17 bytes each). */
-	constructor(expected = 0) {
-		this.list = new ByteList(Math.ceil(expected * 1.02) * (1 + UUID_BYTES));
-		this.starts = new Int32Array(Math.max(1 << 10, Math.ceil(expected * 1.02) + 2));
+	constructor() {
+		this.list = new ByteList();
+		this.starts = new Int32Array(1 << 10);
 	}
 
-	/** The identities of a packed string, as `toBase64` wrote it (an identity cut short at the end is left out). */
-	static fromBase64(encoded: string): IdentityList {
-		const identities = new IdentityList();
-		const bytes = Buffer.from(encoded, 'base64');
-		identities.list.bytes = bytes;
-		identities.starts = new Int32Array(Math.ceil(bytes.length / (1 + UUID_BYTES)) + 2);
-		for (let at = 0; at < bytes.length; ) {
-			const end = endOf(bytes, at);
-			if (end > bytes.length) break;
-			identities.mark(end);
-			at = end;
-		}
-		identities.list.length = identities.starts[identities.count];
-		return identities;
+	/** Room for `count` identities (UUIDs) in all, made at once. */
+	reserve(count: number): void {
+		this.list.room(count * (1 + UUID_BYTES) - this.list.length);
+		if (count + 2 > this.starts.length) this.starts = grown(this.starts, count + 2);
 	}
 
 	/** Adds an identity; returns its index. */
@@ -133,21 +155,8 @@ export class IdentityList {
 
 	/** One more identity, ending at `end`. */
 	private mark(end: number): void {
-		if (this.count + 2 > this.starts.length) {
-			const grown = new Int32Array(Math.ceil(this.starts.length * 1.5));
-			grown.set(this.starts);
-			this.starts = grown;
-		}
+		if (this.count + 2 > this.starts.length) this.starts = grown(this.starts, Math.ceil(this.starts.length * 1.5));
 		this.starts[++this.count] = end;
-	}
-
-	at(index: number): string {
-		return identityAt(this.list.bytes, this.starts[index], this.starts[index + 1]);
-	}
-
-	/** Where each identity starts in the packed bytes, and (one more) where the last ends. */
-	offsets(): Int32Array {
-		return this.starts.subarray(0, this.count + 1);
 	}
 
 	/** Whether the identity at `index` is `identity`. */
@@ -156,9 +165,5 @@ export class IdentityList {
 		pack(scratch, identity);
 		const start = this.starts[index];
 		return scratch.length === this.starts[index + 1] - start && this.list.bytes.compare(scratch.bytes, 0, scratch.length, start, start + scratch.length) === 0;
-	}
-
-	toBase64(): string {
-		return this.list.toBase64();
 	}
 }

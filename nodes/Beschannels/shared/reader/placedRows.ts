@@ -1,5 +1,5 @@
 import { fnv1a } from '../fnv1a';
-import { ByteList, IdentityList } from '../identityList';
+import { ByteList, grown, IdentityList } from '../identityList';
 import type { Changes, Placed, PlacedLookup } from './evidence';
 
 /** Columns a member takes: `lo`, `hi`, and which of `changes` it was placed at. */
@@ -29,6 +29,14 @@ export class PlacedRows implements PlacedLookup {
 
 	/** Each value the changes took, in turn. */
 	private readonly changes: Changes[] = [];
+
+	/** How many members the group is said to hold (`total`): the columns grow straight to it. */
+	private expected = 0;
+
+	/** The members `total` says the group holds, so the arrays grow to that many at once, not by doubling. */
+	expect(total: number): void {
+		this.expected = Math.max(this.expected, total);
+	}
 
 	/** The index of `identity`, or -1. */
 	private find(identity: string, hash: number): number {
@@ -70,12 +78,14 @@ export class PlacedRows implements PlacedLookup {
 	private add(identity: string, hash: number): number {
 		const index = this.identities.add(identity);
 		if (index >= this.hashes.length) {
-			this.hashes = grown(this.hashes, this.hashes.length * 2);
-			this.at = grown(this.at, this.at.length * 2);
-			this.columns = grown(this.columns, this.columns.length * 2);
+			const length = capacity(this.hashes.length, this.expected);
+			this.hashes = grown(this.hashes, length);
+			this.at = grown(this.at, length);
+			this.columns = grown(this.columns, length * COLUMNS);
+			this.identities.reserve(length);
 		}
 		this.hashes[index] = hash;
-		if ((index + 1) * 2 > this.slots.length) this.rehash();
+		if ((index + 1) * 2 > this.slots.length) this.rehash(index + 1);
 		else this.slot(hash, index);
 		return index;
 	}
@@ -87,14 +97,16 @@ export class PlacedRows implements PlacedLookup {
 		this.slots[slot] = index + 1;
 	}
 
-	private rehash(): void {
-		this.slots = new Int32Array(this.slots.length * 2);
+	private rehash(count: number): void {
+		let length = this.slots.length * 2;
+		// straight to the size the group's total asks, at most 4 times the last (a total may lie)
+		while (length < Math.min(this.slots.length * 4, 2 * Math.max(count, this.expected))) length *= 2;
+		this.slots = new Int32Array(length);
 		for (let index = 0; index < this.identities.count; index++) this.slot(this.hashes[index], index);
 	}
 }
 
-function grown<T extends Int32Array | Float64Array>(array: T, length: number): T {
-	const bigger = new (array.constructor as new (length: number) => T)(length);
-	bigger.set(array);
-	return bigger;
+/** Room for members after `length`: twice as many, or as many as `total` says, up to 4 times (a total may lie). */
+function capacity(length: number, expected: number): number {
+	return Math.max(length * 2, Math.min(length * 4, Math.ceil(expected * 1.02)));
 }

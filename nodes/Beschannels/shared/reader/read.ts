@@ -103,10 +103,10 @@ class GroupRead extends TieRead {
 		this.atEnd(page, window);
 	}
 
-	/** A short page with no member not read before: the end where `total` shows it, or once two answers agree. */
+	/** A short page with no member not read before: once two answers agree (one may be cut short in passing), the end where `total` shows it. */
 	protected atEnd(page: Page, window: Window): void {
-		if (this.reachesTotal(page, window.end)) return this.finish('total');
 		if (!this.agreed) return this.askAgain(page);
+		if (this.reachesTotal(page, window.end) || this.endsAtTotal(page, window)) return this.finish('total');
 		this.endOrBridge(page, window);
 	}
 

@@ -116,6 +116,7 @@ export abstract class ReadState {
 			return;
 		}
 		if (total !== this.totals.at(-1)) this.totals.push(total);
+		this.placed.expect(Math.min(total, this.wanted));
 		const last = this.lastTotal ?? total;
 		if (total > last) this.changes.joined += total - last;
 		if (total < last) this.changes.left += last - total;
@@ -204,30 +205,31 @@ export abstract class ReadState {
 		return last;
 	}
 
-	/** After a page taken: the end where it meets `total` (asked again, or checked by the page after it, where that shows nothing), else the next window. */
+	/** After a page taken: the end where it meets `total` (see `atTotal`), else the next window. */
 	private afterTaken(page: Page, window: Window, firstTake: boolean): void {
 		const short = page.list.length < window.pageSize;
-		const atTotal = (short && this.reachesTotal({ ...page, list: [] }, this.coveredTo)) || this.endsAtTotal(page, window);
-		// after members left, the count can match by chance (members read who left since): the short
-		// page is asked again, and counts once two answers agree
-		if (atTotal && this.changes.left > 0 && !this.agreed) return this.askAgain(page);
-		// a short page that meets `total` where rows may be missing from pages (the first answer, whose
-		// size the server has not shown it serves, or after rows hidden from the User ID) looks the same
-		// as one of a group whose `total` counts too few: the page right after it shows which
-		if (atTotal && short && this.endUnproven(window, firstTake)) {
-			const fromStart = firstTake && window.start === 0;
-			this.endCheck = fromStart ? 'first' : 'later';
-			return this.goTo(fromStart ? windowOf(2, page.list.length) : windowOf(window.pageNum + 1, window.pageSize));
-		}
-		if (atTotal) return this.finish('total');
+		if ((short && this.reachesTotal({ ...page, list: [] }, this.coveredTo)) || this.endsAtTotal(page, window)) return this.atTotal(page, window, firstTake);
 		this.lastShort = short ? { page, window } : undefined;
 		if (page.list.length < Math.min(window.pageSize, this.served)) this.sawHidden = true;
 		this.goTo(this.nextWindow(this.tail!), true);
 	}
 
-	/** Whether rows may be missing from a short page for other reasons than the end: a first answer at a size not served before, or any page after rows hidden. */
-	private endUnproven(window: Window, firstTake: boolean): boolean {
-		return firstTake ? window.pageSize > (this.options.served ?? 0) : this.sawHidden;
+	/**
+	 * A short page that meets `total`: the end once nothing else explains it. Rows missing from pages
+	 * (a first answer at a size not shown served, rows hidden) look like a `total` too low: the page
+	 * after it shows which. An answer cut short in passing, or a count matched by members who left,
+	 * look the same: the page is asked again, and counts once two answers agree.
+	 */
+	private atTotal(page: Page, window: Window, firstTake: boolean): void {
+		if (this.changes.left > 0 && !this.agreed) return this.askAgain(page);
+		// rows may be missing: a first answer at a size not served before, or any page after rows hidden
+		if (firstTake ? window.pageSize > (this.options.served ?? 0) : this.sawHidden) {
+			const fromStart = firstTake && window.start === 0;
+			this.endCheck = fromStart ? 'first' : 'later';
+			return this.goTo(fromStart ? windowOf(2, page.list.length) : windowOf(window.pageNum + 1, window.pageSize));
+		}
+		if (!this.agreed) return this.askAgain(page);
+		this.finish('total');
 	}
 
 	protected keepMember(row: IDataObject): void {
@@ -270,10 +272,7 @@ export abstract class ReadState {
 		this.queue = [];
 	}
 
-	/**
-	 * Moves on to `window`. Planned on from a page taken, the windows after it are fetched ahead while
-	 * the plan holds (each assuming the pages before it come back full); any other move drops them.
-	 */
+	/** Moves on to `window`. Planned on from a page taken, the windows after it are fetched ahead while the plan holds (each assuming the pages before it come back full); any other move drops them. */
 	protected goTo(window: Window, planned = false): void {
 		this.earlier = undefined;
 		const head = this.queue[0];
