@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { FieldNames } from '../Beschannels/shared/group/fieldNames';
-import { createShaper, ISO_FIELD, outputKey, scoreValue } from '../Beschannels/shared/items/shape';
+import { ISO_FIELD, outputKey, scoreValue } from '../Beschannels/shared/items/shape';
 import { fnv1a, FNV_OFFSET_BASIS } from '../Beschannels/shared/fnv1a';
 
 /**
@@ -74,26 +74,35 @@ export function readWatchFields(value: unknown, fail: (message: string, descript
 
 /**
  * The hash of a row's watched values (`watched` undefined: every field): of the JSON text of its
- * `[key, value]` pairs, keys sorted, fed to the hash pair by pair (the text is never built whole, so
- * hashing a million members leaves little for the heap to collect).
+ * `[name, value]` pairs as the node outputs them (`Score-<id>` as `score_<id>`; a name two keys
+ * share takes the later value, as in an item), sorted by name, fed to the hash pair by pair. Neither
+ * the item nor the text is built, so hashing a million members costs little and leaves little for
+ * the heap to collect.
  */
 export function createFieldHasher(watched: FieldNames | undefined): (row: IDataObject) => number {
-	const shape = createShaper();
 	return (row) => {
-		const item = shape(row);
-		const keys = Object.keys(item)
-			.filter((key) => watched === undefined || watched.has(key))
-			.sort();
+		const pairs: Array<[string, unknown]> = [];
+		for (const key in row) {
+			const name = outputKey(key);
+			// an item never holds `__proto__` as a field of its own
+			if (name !== '__proto__' && (watched === undefined || watched.has(name))) pairs.push([name, row[key]]);
+		}
+		// a stable sort: of pairs that share a name, the last in the row's order is the item's
+		pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 		const hash = new ValuesHash();
 		hash.add('[');
-		keys.forEach((key, index) => {
-			hash.add(index === 0 ? '[' : ',[');
-			hash.add(JSON.stringify(key));
+		let first = true;
+		for (let index = 0; index < pairs.length; index++) {
+			const [name, value] = pairs[index];
+			if (index + 1 < pairs.length && pairs[index + 1][0] === name) continue;
+			hash.add(first ? '[' : ',[');
+			first = false;
+			hash.add(JSON.stringify(name));
 			hash.add(',');
-			// as JSON.stringify writes a value inside an array: undefined as null
-			hash.add((JSON.stringify(canonical(item[key])) as string | undefined) ?? 'null');
+			// as JSON.stringify writes a value inside an array: undefined as null (numeric text is a number either way)
+			hash.add((JSON.stringify(canonical(value)) as string | undefined) ?? 'null');
 			hash.add(']');
-		});
+		}
 		hash.add(']');
 		return hash.value();
 	};
