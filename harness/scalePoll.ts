@@ -12,8 +12,10 @@ import { DEFAULT_USER_ID } from '../sandbox/server';
  * section: started with one JSON argument (`ScaleJob`), it prints `{ ready, rssMb }` once its engine
  * is loaded, then runs one poll for each line "poll" on stdin and prints what that poll took: seconds,
  * the process's peak memory during it (VmHWM, reset before each poll), the static data's size as n8n
- * writes it, and the events. With SCALE_SPACES=1 it also prints to stderr the most each V8 heap space
- * and external memory held during the poll, to tell where a peak comes from.
+ * writes it, the events, and its memory at the start, after a full collection (what earlier polls
+ * left the process holding: freed memory the allocator and V8 keep). With SCALE_SPACES=1 it also
+ * prints to stderr the process's memory at the start and the most each V8 heap space and external
+ * memory held during the poll, to tell where a peak comes from.
  */
 
 export interface ScaleJob {
@@ -28,6 +30,8 @@ export interface ScaleJob {
 export interface ScalePoll {
 	seconds: number;
 	peakRssMb: number;
+	/** The process's memory when the poll started, after a full collection. */
+	startRssMb: number;
 	stateBytes: number;
 	saved: boolean;
 	joined: number;
@@ -68,6 +72,8 @@ async function main() {
 	for await (const line of createInterface({ input: process.stdin })) {
 		if (line.trim() !== 'poll') break;
 		resetPeak();
+		const startRssMb = mb(rssKb());
+		if (process.env.SCALE_SPACES) console.error(JSON.stringify({ atStart: process.memoryUsage() }));
 		const writes = poller.writes;
 		const spaces: Record<string, number> = {};
 		const sampler = process.env.SCALE_SPACES
@@ -95,6 +101,7 @@ async function main() {
 		const poll: ScalePoll = {
 			seconds,
 			peakRssMb: mb(peakRssKb() ?? 0),
+			startRssMb,
 			stateBytes: Buffer.byteLength(poller.record),
 			saved: poller.writes > writes,
 			joined: 0,

@@ -56,7 +56,7 @@ function peakMb(pid: number | undefined): string {
 
 export async function scaleBench(): Promise<string[]> {
 	const rows = [
-		'| Members | Poll | Requests (P + 1) | Time (floor) | Peak memory of the n8n process (idle) | State as saved | Bytes a member | Events |',
+		'| Members | Poll | Requests (P + 1) | Time (floor) | Peak memory of the n8n process (idle / at its start) | State as saved | Bytes a member | Events |',
 		'|---|---|---|---|---|---|---|---|',
 	];
 	for (const members of SIZES) {
@@ -82,7 +82,7 @@ export async function scaleBench(): Promise<string[]> {
 				rows.push(
 					`| ${members.toLocaleString('en')} | ${poll} | ${log.length} (${floor}), most in 1 s: ${maxInWindow(log.map((r) => r.at))} | ` +
 						`${result.seconds.toFixed(1)} s (${(floor / 10).toFixed(1)} s, ${(result.seconds / (floor / 10)).toFixed(2)} x) | ` +
-						`${result.peakRssMb.toFixed(0)} MB (${idle.rssMb.toFixed(0)} MB) | ${(result.stateBytes / 2 ** 20).toFixed(2)} MB | ` +
+						`${result.peakRssMb.toFixed(0)} MB (${idle.rssMb.toFixed(0)} / ${result.startRssMb.toFixed(0)} MB) | ${(result.stateBytes / 2 ** 20).toFixed(2)} MB | ` +
 						`${(result.stateBytes / members).toFixed(1)} | ${events} |`,
 				);
 				console.log(rows[rows.length - 1]);
