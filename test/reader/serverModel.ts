@@ -421,6 +421,7 @@ export const NOT_YET = new Set<string>([
 	'severalMoments',
 	'moveHidden',
 	'moveAmongChanges',
+	'moveWithCuts',
 	'bound_still',
 	'bound_hidden',
 	'bound_oneChange',
