@@ -228,7 +228,8 @@ export abstract class ReadState {
 			this.endCheck = fromStart ? 'first' : 'later';
 			return this.goTo(fromStart ? windowOf(2, page.list.length) : windowOf(window.pageNum + 1, window.pageSize));
 		}
-		if (!this.agreed) return this.askAgain(page);
+		// from a later start (Start at Page, the tool's calls) the page is taken once: a call costs one request
+		if (!this.agreed && this.startOffset === 0) return this.askAgain(page);
 		this.finish('total');
 	}
 
