@@ -1,5 +1,5 @@
 import { requests } from './readCost';
-import { fewestPages } from './serverModel';
+import { fewestPages, modelRead, modelServer, readOnce } from './serverModel';
 
 /**
  * The request bounds the reader promises, in its model. `npm run reader:cost` prints requests per
@@ -25,6 +25,16 @@ describe('requests stay few', () => {
 				expect(moved.complete).toBe(true);
 				expect(moved.requests).toBeLessThanOrEqual(Math.ceil(still.requests * 1.5));
 			}
+		}
+	});
+
+	// the probes of page 1 left the last member's place wide (up to 502); the page after it placed
+	// it at 4, and the end is shown by an empty stretch past there, not past 502 (it took 258 requests)
+	it('a small group with its first rows hidden: the end is shown past the last member where a later page placed it', async () => {
+		for (const size of [5, 40]) {
+			const read = await readOnce(modelServer({ size, cap: 1000, hidden: [0, 1] }), modelRead());
+			expect({ size, returned: read.returned.length, ok: read.outcome.ok }).toEqual({ size, returned: size - 2, ok: true });
+			expect({ size, requests: read.requests.length }).toEqual({ size, requests: Math.min(read.requests.length, 16) });
 		}
 	});
 });

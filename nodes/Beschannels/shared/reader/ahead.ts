@@ -9,8 +9,8 @@ export class Ahead {
 
 	private stop = new AbortController();
 
-	/** Where the furthest window that came back with rows starts (an answer dropped after it came counts too); -1 before any. */
-	furthestRows = -1;
+	/** For each page size asked, the furthest page that came back with rows and the most rows one held (an answer dropped after it came counts too). */
+	private withRows = new Map<number, { pageNum: number; rows: number }>();
 
 	constructor(private readonly fetchPage: FetchPage) {}
 
@@ -24,11 +24,27 @@ export class Ahead {
 		const page = this.fetchPage({ pageNum: window.pageNum, pageSize: window.pageSize }, this.stop.signal);
 		page.then(
 			(answer) => {
-				if (answer.list.length > 0) this.furthestRows = Math.max(this.furthestRows, window.start);
+				if (answer.list.length > 0) this.noteRows(window, answer.list.length);
 			},
 			() => undefined,
 		);
 		this.pending.set(key, page);
+	}
+
+	private noteRows(window: Window, rows: number): void {
+		const seen = this.withRows.get(window.pageSize);
+		this.withRows.set(window.pageSize, { pageNum: Math.max(seen?.pageNum ?? 0, window.pageNum), rows: Math.max(seen?.rows ?? 0, rows) });
+	}
+
+	/**
+	 * The furthest place an answer with rows shows the group reaches, or -1 before any. A server
+	 * serving fewer rows than asked places page n at n - 1 times what it serves, which is at least
+	 * `served` (and the rows any answer of that size held): so this counts no further than certain.
+	 */
+	furthestRows(served: number): number {
+		let furthest = -1;
+		for (const [pageSize, seen] of this.withRows) furthest = Math.max(furthest, (seen.pageNum - 1) * Math.min(pageSize, Math.max(served, seen.rows)));
+		return furthest;
 	}
 
 	async take(window: Window): Promise<Page> {

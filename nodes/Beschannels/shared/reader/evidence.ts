@@ -153,3 +153,11 @@ export function sameRows(answer: Page, other: Page | undefined): boolean {
 	if (other === undefined || other.list.length !== answer.list.length) return false;
 	return answer.list.every((row, i) => memberIdentity(row) === memberIdentity(other.list[i]));
 }
+
+/** Whether every row of a page sitting at `sat` is `far` places or more from where it was read. */
+export function displaced(rows: Page['list'], sat: Window, far: number, placed: PlacedLookup): boolean {
+	return rows.every((row, i) => {
+		const was = placed.get(memberIdentity(row));
+		return was !== undefined && Math.abs(sat.start + i - was.lo) >= far;
+	});
+}

@@ -1,6 +1,6 @@
 import { MAX_PAGES } from '../constants';
 import { memberIdentity, mergeHeader, type Page } from '../page';
-import { anchor, cutShort, endsBy, freshRows, sameRows, shiftedTogether } from './evidence';
+import { anchor, cutShort, displaced, endsBy, freshRows, sameRows, shiftedTogether } from './evidence';
 import { TieRead } from './ties';
 import { BLIND_PAGES, MAX_ASKS, MAX_BLIND_PAGES, MAX_REREADS, MIN_EMPTY_STRETCH, OVERLAP_ROWS } from './limits';
 import type { PaginateOptions, PaginateResult, ReadEnd, Tail } from './types';
@@ -82,6 +82,7 @@ class GroupRead extends TieRead {
 		const hidden = Math.max(0, window.pageSize - rows.length);
 		const sat = sitting(window, rows.length);
 		const found = tail.rebase ? { kind: 'none' as const } : anchor(rows, sat, hidden, this.placingChanges(), this.placed, this.ties);
+		if (found.kind === 'anchored') this.narrowEnd(rows, sat, hidden, tail);
 		// a page read again where rows tie: taken once it shows it holds the whole stretch
 		if (!this.holdsTies(page)) return this.misplacedAt(page, tail, []);
 		// members above the one it rests on are taken too (they joined, or moved there), unless the
@@ -135,17 +136,16 @@ class GroupRead extends TieRead {
 		return toCome <= last.window.pageSize - last.page.list.length;
 	}
 
-	/** Whether a full page of members read before shows a page sent again: members out of place while nothing changed, or, with no total, each `far` or more from where it was read. */
-	protected repeats(misplaced: boolean, rows: Page['list'], sat: Window, far: number): boolean {
-		return misplaced ? !this.moving : this.totalMissing && this.displaced(rows, sat, far);
+	/** The last member read, found again on a page that follows on from it: the members read end where that page places it (a probe of page 1 may have left its place wide). */
+	protected narrowEnd(rows: Page['list'], sat: Window, hidden: number, tail: Tail): void {
+		if (this.lastMemberEnd <= sat.end) return;
+		const at = rows.findIndex((row) => memberIdentity(row) === tail.id);
+		if (at >= 0) this.lastMemberEnd = Math.max(this.startOffset, Math.min(this.lastMemberEnd, sat.start + at + hidden + 1));
 	}
 
-	/** Whether every row of a page sitting at `sat` is `far` places or more from where it was read. */
-	protected displaced(rows: Page['list'], sat: Window, far: number): boolean {
-		return rows.every((row, i) => {
-			const was = this.placed.get(memberIdentity(row));
-			return was !== undefined && Math.abs(sat.start + i - was.lo) >= far;
-		});
+	/** Whether a full page of members read before shows a page sent again: members out of place while nothing changed, or, with no total, each `far` or more from where it was read. */
+	protected repeats(misplaced: boolean, rows: Page['list'], sat: Window, far: number): boolean {
+		return misplaced ? !this.moving : this.totalMissing && displaced(rows, sat, far, this.placed);
 	}
 
 	/** An answer that holds no member read before. */
@@ -202,7 +202,7 @@ class GroupRead extends TieRead {
 		const past = Math.max(from, page.total ?? 0);
 		const needed = Math.max(MIN_EMPTY_STRETCH, this.size());
 		// an answer past here that came with rows (one fetched ahead, dropped) shows the group goes on
-		if (endsBy(page, end) && end - past >= needed && end > this.ahead.furthestRows) return this.finish('confirmed');
+		if (endsBy(page, end) && end - past >= needed && end > this.ahead.furthestRows(this.served)) return this.finish('confirmed');
 		this.bridge(window);
 	}
 
