@@ -118,9 +118,12 @@ export function freshRows(rows: IDataObject[], placed: PlacedLookup): IDataObjec
 	return rows.filter((row) => unread(row, placed));
 }
 
-/** Whether `answer` holds only rows `earlier` held, and fewer: an answer cut short in passing. */
+/**
+ * Whether `answer` holds only rows `earlier` held, and fewer, while `total` shows no change between
+ * them: an answer cut short in passing (after a change, members who left explain the rows missing).
+ */
 export function cutShort(answer: Page, earlier: Page): boolean {
-	if (answer.list.length >= earlier.list.length) return false;
+	if (answer.list.length >= earlier.list.length || answer.total !== earlier.total) return false;
 	const before = new Set(earlier.list.map((row) => memberIdentity(row)));
 	return answer.list.every((row) => before.has(memberIdentity(row)));
 }

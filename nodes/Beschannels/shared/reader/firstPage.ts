@@ -140,6 +140,9 @@ export abstract class FirstPageRead extends ReadState {
 
 	protected onProbe(page: Page): void {
 		const calibration = this.calibration!;
+		// page 1 with fewer rows than the server has shown it serves: rows hidden (or one answer cut
+		// short), which holds for the read even when the probes end with the first page asked again
+		if (page.list.length < Math.min(this.window.pageSize, this.served)) this.sawHidden = true;
 		// the group moved while page 1 was probed: answers no longer compare, the rows that came are the size
 		if (this.moving) return this.endCalibration(new Calibration(calibration.first, calibration.window, calibration.at));
 		if (!calibration.judge(page, this.window.pageSize)) {
