@@ -45,6 +45,7 @@ const still: Array<[string, ServerSpec, ReadSpec]> = [
 	['Start at Page 22 on a server that serves 42 rows and hides 396, a total of visible rows equal to the start: the read walks on to the members past it (it returned none, as a success)', server({ size: 2496, cap: 42, hidden: range(1, 397), totalCountsHidden: false }), read({ startPage: 22 })],
 	['11 of 12 rows hidden on a server that serves 2, asked 999 a page: the answer with rows at the guessed size counts where it may sit, not where 999 a page would put it (it walked 10,000 pages)', server({ size: 12, cap: 2, hidden: range(0, 11) }), read({ limit: 999 })],
 	['a first answer cut short, a probe of page 1 with a row fewer than the server serves, then the first page asked again: rows are hidden, so a page filling its places up to a total of visible rows is not the end (m38 was missing)', server({ size: 41, cap: 1000, hidden: [14, 15, 16, 17, 19, 20, 21, 22, 24, 25, 26, 27, 29, 30, 31, 32, 34, 35, 36, 37, 39, 40], totalCountsHidden: false, cuts: [{ request: 1, keep: 0, rows: 965847421 }] }), read({ pageSize: 36, limit: 36 })],
+	['four rows hidden of every five on a server that serves 37, a total of visible rows, Limit 78: the empty stretch that ends the read is counted from where the last member was placed, not from the start (a reader counting it from the start lost m42)', server({ size: 43, cap: 37, hidden: fourOfFive(0, 42), totalCountsHidden: false }), read({ limit: 78 })],
 ];
 
 const moving: Array<[string, ServerSpec, ReadSpec]> = [
