@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { Page } from '../../nodes/Beschannels/shared/page';
+import type { Page, PageRequest } from '../../nodes/Beschannels/shared/page';
+import { Ahead } from '../../nodes/Beschannels/shared/reader/ahead';
 import { Calibration } from '../../nodes/Beschannels/shared/reader/calibration';
 import { anchor, cutShort, freshRows, placeRow, type Placed } from '../../nodes/Beschannels/shared/reader/evidence';
 import { paginate } from '../../nodes/Beschannels/shared/reader/read';
@@ -251,5 +252,47 @@ describe('the first answer (firstPage.ts): judged by the oracle, in no more requ
 		});
 		expect(result.complete).toBe(true);
 		expect(result.firstServedSize).toBe(10);
+	});
+});
+
+describe('pages fetched ahead (ahead.ts)', () => {
+	const row = (id: string): IDataObject => ({ identity_id: id, identity_value: id });
+	/** A server whose answers hold `rows` rows for each page number asked, recording each request and its signal. */
+	function server(rows: (request: PageRequest) => number) {
+		const asked: Array<{ request: PageRequest; signal: AbortSignal }> = [];
+		const fetchPage = async (request: PageRequest, signal: AbortSignal): Promise<Page> => {
+			asked.push({ request, signal });
+			const list = Array.from({ length: rows(request) }, (_, i) => row(`p${request.pageNum}r${i}x${asked.length}`));
+			return { total: 100, list, header: [] };
+		};
+		return { asked, ahead: new Ahead(fetchPage) };
+	}
+
+	it('a page dropped is stopped, and asked afresh when it is needed again (never answered by the answer from before)', async () => {
+		const { asked, ahead } = server(() => 1);
+		ahead.fetch(windowOf(2, 10));
+		ahead.drop();
+		expect(asked[0].signal.aborted).toBe(true);
+		const page = await ahead.take(windowOf(2, 10));
+		expect(asked).toHaveLength(2);
+		expect(asked[1].signal.aborted).toBe(false);
+		expect(page.list[0].identity_id).toBe('p2r0x2');
+	});
+
+	it('an answer with rows counts only as far as it surely sits: page n at n - 1 times the rows the server surely serves, at most its size', async () => {
+		const { ahead } = server((request) => (request.pageNum === 9 ? 0 : request.pageNum === 2 ? 3 : 1));
+		expect(ahead.furthestRows(50)).toBe(-1);
+		await ahead.take(windowOf(6, 999));
+		await ahead.take(windowOf(3, 999));
+		// an empty answer shows nothing
+		await ahead.take(windowOf(9, 999));
+		expect(ahead.furthestRows(1)).toBe(5);
+		expect(ahead.furthestRows(2)).toBe(10);
+		expect(ahead.furthestRows(5000)).toBe(5 * 999);
+		// the rows an answer held show the server serves at least that many
+		await ahead.take(windowOf(2, 10));
+		expect(ahead.furthestRows(0)).toBe(5);
+		await ahead.take(windowOf(4, 10));
+		expect(ahead.furthestRows(0)).toBe(9);
 	});
 });
