@@ -47,6 +47,14 @@ const scenario: fc.Arbitrary<Scenario> = fc.record({
 	during: fc.option(fc.record({ atRequest: fc.integer({ min: 1, max: 6 }), leaveAt: fc.integer({ min: 0, max: 150 }) }), { nil: undefined }),
 });
 
+/** Groups the search found failing, tried first on every run. */
+const FOUND: Array<[Scenario]> = [
+	// both members hidden: the first poll fails, and n8n's empty entry for the node was taken for a save
+	[{ size: 2, cap: 1000, hiddenShare: 0.2, includeLeft: true, includeUpdated: false, leave: [], update: [0], joinOld: [0, 0], joinNew: 0, during: { atRequest: 1, leaveAt: 29 } }],
+	// 2 of 5 rows hidden at the head: each poll walked 258 requests past where page-1 probes left the last member
+	[{ size: 5, cap: 1000, hiddenShare: 0.2, includeLeft: false, includeUpdated: false, leave: [0], update: [0.999, 0.998], joinOld: [0.999, 0], joinNew: 1 }],
+];
+
 describe('Any New Member, a property over servers as the model serves them', () => {
 	// one sandbox (one account) for each cap: what a server serves is remembered for its account
 	const sandboxes = new Map([13, 40, 1000].map((cap) => [cap, useSandbox({ pageCap: cap, groups: [] })]));
@@ -66,14 +74,16 @@ describe('Any New Member, a property over servers as the model serves them', () 
 				const emitted: string[] = [];
 				const poll = async () => {
 					const writes = p.writes;
-					const record = p.record;
+					// what the node keeps: n8n gives a node an empty entry the first time it asks for its
+					// static data, which is not a save (`writes` counts those)
+					const kept = JSON.stringify(p.nodeData);
 					try {
 						for (const item of ((await p.poll()) as Poll)?.[0] ?? []) emitted.push(`${String(item.json.event)}:${String(item.json.identity_id)}`);
 						return true;
 					} catch {
 						// a failed poll saves nothing
 						expect(p.writes).toBe(writes);
-						expect(p.record).toBe(record);
+						expect(JSON.stringify(p.nodeData)).toBe(kept);
 						return false;
 					}
 				};
@@ -120,7 +130,7 @@ describe('Any New Member, a property over servers as the model serves them', () 
 				// every poll complete: every event that must come came
 				if (outcomes.every(Boolean)) for (const event of must) expect(emitted).toContain(event);
 			}),
-			{ numRuns: RUNS, ...(process.env.FUZZ_SEED && { seed: Number(process.env.FUZZ_SEED) }) },
+			{ numRuns: RUNS, examples: FOUND, ...(process.env.FUZZ_SEED && { seed: Number(process.env.FUZZ_SEED) }) },
 		);
 	}, 600_000);
 });
