@@ -478,14 +478,35 @@ export class Engine {
 	/**
 	 * Calls the trigger's `poll` as n8n's poller does, with n8n-core's own `PollContext`. Static data
 	 * is kept between polls the way n8n keeps it: saved as JSON in the workflow record and loaded
-	 * into a fresh workflow for the next poll.
+	 * into a fresh workflow for the next poll (as after a restart). With `active`, the workflow stays
+	 * active between polls as n8n's ActiveWorkflows keeps it (one `Workflow`, its static data in
+	 * memory), and a poll that changed the static data has it written as n8n's save does (JSON), the
+	 * text going to the database, outside the process: only its size is kept (`recordBytes`).
 	 */
-	createPoller(parameters: INode['parameters'], saved: IDataObject = {}, pollBudgetMs?: number) {
+	createPoller(parameters: INode['parameters'], saved: IDataObject = {}, pollBudgetMs?: number, active = false) {
 		const node = harnessNode('Beschannels Trigger', TRIGGER_TYPE, parameters, [0, 0]);
 		// the record as a database keeps it: bytes, outside the JS heap
 		let record = Buffer.from(JSON.stringify(saved));
+		let recordBytes = record.length;
 		let writes = 0;
+		const workflowWith = (staticData: IDataObject) =>
+			new Workflow({
+				id: 'harness-trigger',
+				name: 'Harness trigger',
+				nodes: [node],
+				connections: {},
+				active: true,
+				nodeTypes: this.nodeTypes,
+				staticData,
+				settings: { executionOrder: 'v1' },
+			});
+		const kept = active ? workflowWith(saved) : undefined;
+		if (active) record = Buffer.alloc(0);
 		return {
+			/** The size of the static data as n8n last wrote it (UTF-8 bytes of its JSON). */
+			get recordBytes(): number {
+				return recordBytes;
+			},
 			/** The static data as the workflow record holds it (JSON text). */
 			get record(): string {
 				return record.toString();
@@ -502,16 +523,7 @@ export class Engine {
 				return ((JSON.parse(record.toString()) as IDataObject)[`node:${node.name}`] ?? {}) as IDataObject;
 			},
 			poll: async (mode: WorkflowExecuteMode = 'trigger') => {
-				const workflow = new Workflow({
-					id: 'harness-trigger',
-					name: 'Harness trigger',
-					nodes: [node],
-					connections: {},
-					active: true,
-					nodeTypes: this.nodeTypes,
-					staticData: JSON.parse(record.toString()) as IDataObject,
-					settings: { executionOrder: 'v1' },
-				});
+				const workflow = kept ?? workflowWith(JSON.parse(record.toString()) as IDataObject);
 				const nodeType = this.nodeTypes.getByNameAndVersion(TRIGGER_TYPE, 1);
 				// n8n 2.x tells a poll how long it may take (`getPollBudgetMs`); n8n-core's default when unset
 				const budget = pollBudgetMs === undefined ? undefined : () => pollBudgetMs;
@@ -532,8 +544,14 @@ export class Engine {
 					return await nodeType.poll!.call(context);
 				} finally {
 					// n8n saves static data when a poll changed it (`__dataChanged`, not enumerable: not in the JSON)
-					if ((workflow.staticData as IDataObject).__dataChanged === true) writes++;
-					record = Buffer.from(JSON.stringify(workflow.staticData));
+					const data = workflow.staticData as IDataObject;
+					const changed = data.__dataChanged === true;
+					if (changed) writes++;
+					if (kept === undefined) record = Buffer.from(JSON.stringify(data));
+					else if (changed) recordBytes = Buffer.byteLength(JSON.stringify(data));
+					// n8n marks it saved (an active workflow's static data stays in memory)
+					data.__dataChanged = false;
+					if (kept === undefined) recordBytes = record.length;
 				}
 			},
 		};

@@ -59,14 +59,9 @@ function resetPeak(): void {
 async function main() {
 	const job = JSON.parse(process.argv[2]) as ScaleJob;
 	const engine = new Engine({ baseUrl: job.url, authMode: 'accessToken', accessToken: job.token });
-	const poller = engine.createPoller({
-		userId: DEFAULT_USER_ID,
-		groupObj: job.groupObj,
-		groupId: job.groupId,
-		watch: 'anyNewMember',
-		includeLeft: job.includeLeft,
-		includeUpdated: job.includeUpdated,
-	});
+	// the workflow stays active between polls, as in n8n (SCALE_RESTART=1: loaded afresh from its record for each poll, as after a restart)
+	const parameters = { userId: DEFAULT_USER_ID, groupObj: job.groupObj, groupId: job.groupId, watch: 'anyNewMember', includeLeft: job.includeLeft, includeUpdated: job.includeUpdated };
+	const poller = engine.createPoller(parameters, {}, undefined, process.env.SCALE_RESTART !== '1');
 	(globalThis as { gc?: () => void }).gc?.();
 	console.log(JSON.stringify({ ready: true, rssMb: mb(rssKb()) }));
 	for await (const line of createInterface({ input: process.stdin })) {
@@ -102,7 +97,7 @@ async function main() {
 			seconds,
 			peakRssMb: mb(peakRssKb() ?? 0),
 			startRssMb,
-			stateBytes: Buffer.byteLength(poller.record),
+			stateBytes: poller.recordBytes,
 			saved: poller.writes > writes,
 			joined: 0,
 			left: 0,
