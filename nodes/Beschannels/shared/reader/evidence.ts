@@ -164,3 +164,14 @@ export function displaced(rows: Page['list'], sat: Window, far: number, placed: 
 		return was !== undefined && Math.abs(sat.start + i - was.lo) >= far;
 	});
 }
+
+/**
+ * Whether `page`, asked at `window`, past the rows of `last` (the last page taken), is that page
+ * again: it held fewer rows than it asked, and no more members are to come (`toCome`, by `total`)
+ * than its missing rows could hide. A page 1 sent again by a server that ignores page_num, on a group
+ * that `total` says goes on, is not.
+ */
+export function lastPageAgain(page: Page, window: Window, last: { page: Page; window: Window } | undefined, toCome: number): boolean {
+	if (last === undefined || window.start < last.window.start + last.page.list.length || !sameRows(page, last.page)) return false;
+	return toCome <= last.window.pageSize - last.page.list.length;
+}

@@ -1,5 +1,5 @@
 import type { Page } from '../page';
-import { sameRows } from './evidence';
+import { lastPageAgain, sameRows } from './evidence';
 import { Calibration } from './calibration';
 import { ReadState } from './state';
 import type { Tail } from './types';
@@ -103,12 +103,18 @@ export abstract class FirstPageRead extends ReadState {
 		this.endCheck = undefined;
 		// after a first page, the size that came may be a cap: read again from the start at that size,
 		// each row placed afresh (the first page's rows could sit anywhere in the positions it asked)
-		if (page.list.length > 0 && check === 'first') return this.restart();
+		// (the first page again, past `total`, is a server answering a page past the end with its last page)
+		if (page.list.length > 0 && check === 'first') return this.lastPageAgain(page) ? this.finish('confirmed') : this.restart();
 		if (page.list.length > 0) return this.takeNext(page, this.tail!);
 		if (this.startOffset === 0 && !this.sawHidden) return this.finish('total');
 		// from a later start, or after rows hidden, an empty page may be hidden rows: a `total` of visible
 		// members shows nothing of positions, so the end needs the empty stretch any end past rows hidden does
 		this.endOrBridge(page, this.window);
+	}
+
+	/** Whether `page` is the last page taken, a short one, again, with no more members to come than its missing rows could hide (see `lastPageAgain`). */
+	protected lastPageAgain(page: Page): boolean {
+		return lastPageAgain(page, this.window, this.lastShort, (this.lastTotal ?? 0) - (this.startOffset + this.read));
 	}
 
 	/**

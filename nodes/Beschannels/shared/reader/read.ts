@@ -96,7 +96,7 @@ class GroupRead extends TieRead {
 		if (found.kind === 'misplaced' && shiftedTogether(found.rows, far)) this.moving = true;
 		// a full page of members read before, while nothing changed, or, with no total to show changes,
 		// each a page or more from where it was read (a server that ignores page_num)
-		const stuck = fresh.length === 0 && !short && this.repeats(found.kind === 'misplaced', rows, sat, far);
+		const stuck = fresh.length === 0 && !short && this.repeats(found.kind === 'misplaced', page, sat, far);
 		if (stuck) return this.onStuck(page, found.kind === 'misplaced');
 		if (found.kind === 'misplaced') return this.misplacedAt(page, tail, found.rows);
 		if (found.kind === 'none') return this.unanchored(page, tail);
@@ -107,6 +107,8 @@ class GroupRead extends TieRead {
 	/** A short page with no member not read before: once two answers agree (one may be cut short in passing), the end where `total` shows it. */
 	protected atEnd(page: Page, window: Window): void {
 		if (!this.agreed) return this.askAgain(page);
+		// members read that sit past as many places as members were read (and joined): rows are hidden before them
+		if (window.start + page.list.length > this.startOffset + this.read + this.changes.joined) this.sawHidden = true;
 		if (this.reachesTotal(page, window.end) || this.endsAtTotal(page, window)) return this.finish('total');
 		this.endOrBridge(page, window);
 	}
@@ -124,18 +126,6 @@ class GroupRead extends TieRead {
 		this.finish(this.pastEnd(this.window) || this.lastPageAgain(page) ? 'confirmed' : 'repeat');
 	}
 
-	/**
-	 * Whether `page` is the last page taken again, which held fewer rows than it asked, with no more
-	 * members to come than its missing rows could hide: a page 1 sent again by a server that ignores
-	 * page_num, on a group that `total` says goes on, is not.
-	 */
-	protected lastPageAgain(page: Page): boolean {
-		const last = this.lastShort;
-		if (last === undefined || !sameRows(page, last.page)) return false;
-		const toCome = (this.lastTotal ?? 0) - (this.startOffset + this.read);
-		return toCome <= last.window.pageSize - last.page.list.length;
-	}
-
 	/** The last member read, found again on a page that follows on from it: the members read end where that page places it (a probe of page 1 may have left its place wide). */
 	protected narrowEnd(rows: Page['list'], sat: Window, hidden: number, tail: Tail): void {
 		if (this.lastMemberEnd <= sat.end) return;
@@ -143,9 +133,11 @@ class GroupRead extends TieRead {
 		if (at >= 0) this.lastMemberEnd = Math.max(this.startOffset, Math.min(this.lastMemberEnd, sat.start + at + hidden + 1));
 	}
 
-	/** Whether a full page of members read before shows a page sent again: members out of place while nothing changed, or, with no total, each `far` or more from where it was read. */
-	protected repeats(misplaced: boolean, rows: Page['list'], sat: Window, far: number): boolean {
-		return misplaced ? !this.moving : this.totalMissing && displaced(rows, sat, far, this.placed);
+	/** Whether a full page of members read before shows a page sent again: the last short page again, members out of place while nothing changed, or, with no total, each `far` or more from where it was read. */
+	protected repeats(misplaced: boolean, page: Page, sat: Window, far: number): boolean {
+		// the last short page again, as a server answers a page past the end, though members moved
+		if (this.lastPageAgain(page)) return true;
+		return misplaced ? !this.moving : this.totalMissing && displaced(page.list, sat, far, this.placed);
 	}
 
 	/** An answer that holds no member read before. */
@@ -164,13 +156,13 @@ class GroupRead extends TieRead {
 		// rows past the last member read may lie before this window: only a page from it shows the end
 		if (page.list.length > 0 || (!tail.bridged && window.start > tail.lo + 1)) return this.readAgain(tail);
 		if (!this.agreed) return this.askAgain(page);
+		// the last member read surely sat in this window, now empty: it moved up (members left above it,
+		// which only a total shows) or left
+		if (!tail.bridged && window.start <= tail.lo && window.end > tail.hi) return this.readAgain(tail, true);
 		this.endOrBridge(page, window);
 	}
 
-	/**
-	 * Takes a page no member read before can place, by its position. Nothing checks its rows, so a
-	 * short one is asked again until two answers agree (one answer may be cut short in passing).
-	 */
+	/** Takes a page no member read before can place, by its position; a short one once two answers agree (one may be cut short in passing). */
 	protected takeByPosition(page: Page): void {
 		if (page.list.length < this.window.pageSize && !this.agreed) return this.askAgain(page);
 		this.unchecked++;
@@ -206,8 +198,9 @@ class GroupRead extends TieRead {
 		this.bridge(window);
 	}
 
-	/** The last row taken may sit before the window: read from earlier, further back at each miss. */
-	protected readAgain(tail: Tail): void {
+	/** The last row taken may sit before the window (or, `missed`, surely no longer sits in it): read from earlier, further back at each miss. */
+	protected readAgain(tail: Tail, missed = false): void {
+		if (missed) tail.misses = Math.max(tail.misses, 1);
 		const left = this.leftSince(tail);
 		this.moving ||= tail.misses > 0 || left > 0;
 		if ((tail.misses > 0 || left > 0) && !this.countReread()) return;

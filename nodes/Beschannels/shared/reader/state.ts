@@ -225,6 +225,7 @@ export abstract class ReadState {
 		// rows may be missing: a first answer at a size not served before, or any page after rows hidden
 		if (firstTake ? window.pageSize > (this.options.served ?? 0) : this.sawHidden) {
 			const fromStart = firstTake && window.start === 0;
+			this.lastShort = { page, window };
 			this.endCheck = fromStart ? 'first' : 'later';
 			return this.goTo(fromStart ? windowOf(2, page.list.length) : windowOf(window.pageNum + 1, window.pageSize));
 		}
