@@ -104,7 +104,7 @@ export abstract class FirstPageRead extends ReadState {
 		// after a first page, the size that came may be a cap: read again from the start at that size,
 		// each row placed afresh (the first page's rows could sit anywhere in the positions it asked)
 		// (the first page again, past `total`, is a server answering a page past the end with its last page)
-		if (page.list.length > 0 && check === 'first') return this.lastPageAgain(page) ? this.finish('confirmed') : this.restart();
+		if (page.list.length > 0 && check === 'first') return !this.sawHidden && this.lastPageAgain(page) ? this.finish('confirmed') : this.restart();
 		if (page.list.length > 0) return this.takeNext(page, this.tail!);
 		if (this.startOffset === 0 && !this.sawHidden) return this.finish('total');
 		// from a later start, or after rows hidden, an empty page may be hidden rows: a `total` of visible

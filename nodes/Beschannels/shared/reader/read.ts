@@ -135,8 +135,9 @@ class GroupRead extends TieRead {
 
 	/** Whether a full page of members read before shows a page sent again: the last short page again, members out of place while nothing changed, or, with no total, each `far` or more from where it was read. */
 	protected repeats(misplaced: boolean, page: Page, sat: Window, far: number): boolean {
-		// the last short page again, as a server answers a page past the end, though members moved
-		if (this.lastPageAgain(page)) return true;
+		// the last short page again, as a server answers a page past the end, though members moved (with
+		// no row shown hidden: the rows it lacked may be hidden ones)
+		if (!this.sawHidden && this.lastPageAgain(page)) return true;
 		return misplaced ? !this.moving : this.totalMissing && displaced(page.list, sat, far, this.placed);
 	}
 
