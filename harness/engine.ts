@@ -485,9 +485,9 @@ export class Engine {
 	 */
 	createPoller(parameters: INode['parameters'], saved: IDataObject = {}, pollBudgetMs?: number, active = false) {
 		const node = harnessNode('Beschannels Trigger', TRIGGER_TYPE, parameters, [0, 0]);
-		// the record as a database keeps it: bytes, outside the JS heap
-		let record = Buffer.from(JSON.stringify(saved));
-		let recordBytes = record.length;
+		// the record as a database keeps it: bytes, outside the JS heap (none kept while the workflow stays active)
+		let record = Buffer.from(active ? '' : JSON.stringify(saved));
+		let recordBytes = Buffer.byteLength(JSON.stringify(saved));
 		let writes = 0;
 		const workflowWith = (staticData: IDataObject) =>
 			new Workflow({
@@ -501,7 +501,6 @@ export class Engine {
 				settings: { executionOrder: 'v1' },
 			});
 		const kept = active ? workflowWith(saved) : undefined;
-		if (active) record = Buffer.alloc(0);
 		return {
 			/** The size of the static data as n8n last wrote it (UTF-8 bytes of its JSON). */
 			get recordBytes(): number {
@@ -547,11 +546,12 @@ export class Engine {
 					const data = workflow.staticData as IDataObject;
 					const changed = data.__dataChanged === true;
 					if (changed) writes++;
-					if (kept === undefined) record = Buffer.from(JSON.stringify(data));
-					else if (changed) recordBytes = Buffer.byteLength(JSON.stringify(data));
+					if (kept === undefined) {
+						record = Buffer.from(JSON.stringify(data));
+						recordBytes = record.length;
+					} else if (changed) recordBytes = Buffer.byteLength(JSON.stringify(data));
 					// n8n marks it saved (an active workflow's static data stays in memory)
 					data.__dataChanged = false;
-					if (kept === undefined) recordBytes = record.length;
 				}
 			},
 		};
